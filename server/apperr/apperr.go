@@ -1,0 +1,97 @@
+// Package apperr is the one error type of the portal: business code returns
+// codes, and only the HTTP layer turns codes into statuses.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error for clients. Codes are part of the public API.
+type Code string
+
+const (
+	Invalid      Code = "invalid"
+	NotFound     Code = "not_found"
+	Conflict     Code = "conflict"
+	Unauthorized Code = "unauthorized"
+	Forbidden    Code = "forbidden"
+	Gone         Code = "gone"
+	TooLarge     Code = "too_large"
+	RateLimited  Code = "rate_limited"
+	Unavailable  Code = "unavailable"
+	Internal     Code = "internal"
+)
+
+// Error is a classified error. Fields holds per-field messages for
+// validation errors (field name → message).
+type Error struct {
+	Code    Code
+	Message string
+	Fields  map[string]string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// New returns an error with a code and a message safe to show to clients.
+func New(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap classifies err, keeping it for logs.
+func Wrap(code Code, err error, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// Internalf wraps an unexpected failure; clients only see "internal error".
+func Internalf(err error, format string, args ...any) *Error {
+	return &Error{Code: Internal, Message: "internal error", Err: fmt.Errorf(format+": %w", append(args, err)...)}
+}
+
+// CodeOf returns the code of err, Internal for unclassified errors.
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// Is reports whether err carries code.
+func Is(err error, code Code) bool { return err != nil && CodeOf(err) == code }
+
+// Validation collects field errors so a client sees every problem at once.
+type Validation struct{ fields map[string]string }
+
+// Add records a problem with field; the first message per field wins.
+func (v *Validation) Add(field, format string, args ...any) {
+	if v.fields == nil {
+		v.fields = map[string]string{}
+	}
+	if _, ok := v.fields[field]; !ok {
+		v.fields[field] = fmt.Sprintf(format, args...)
+	}
+}
+
+// Check adds the message when cond is false.
+func (v *Validation) Check(cond bool, field, format string, args ...any) {
+	if !cond {
+		v.Add(field, format, args...)
+	}
+}
+
+// Err returns nil when nothing was added, else an Invalid error.
+func (v *Validation) Err() error {
+	if len(v.fields) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: "validation failed", Fields: v.fields}
+}

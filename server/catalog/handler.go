@@ -1,0 +1,464 @@
+package catalog
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/hlj-opendata/portal/search"
+	"github.com/hlj-opendata/portal/server/apperr"
+	"github.com/hlj-opendata/portal/server/web"
+)
+
+// Handler serves the public catalog API.
+type Handler struct {
+	Service *Service
+	Site    SiteInfo
+}
+
+// SiteInfo is what the frontend shows in every page's header and footer.
+type SiteInfo struct {
+	Name   string `json:"name"`
+	Notice string `json:"notice,omitempty"`
+	Demo   bool   `json:"demo"`
+}
+
+// Routes registers the public catalog routes.
+func (h *Handler) Routes(r *web.Router) {
+	r.GET("/api/v1/site", web.Public, h.site)
+	r.GET("/api/v1/catalog/summary", web.Public, h.summary)
+	r.GET("/api/v1/datasets", web.Public, h.listDatasets)
+	r.GET("/api/v1/datasets/:id", web.Public, h.getDataset)
+	r.GET("/api/v1/departments", web.Public, h.listDepartments)
+	r.GET("/api/v1/topics", web.Public, h.listTopics)
+	r.GET("/api/v1/resources/:id/download", web.Public, h.download)
+}
+
+// site godoc
+// @Summary  Portal name and notices
+// @Tags     catalog
+// @Produce  json
+// @Success  200 {object} SiteInfo
+// @Router   /site [get]
+func (h *Handler) site(c echo.Context) error {
+	return web.JSON(c, http.StatusOK, h.Site)
+}
+
+// SummaryJSON is the catalog totals.
+type SummaryJSON struct {
+	Datasets    int64            `json:"datasets"`
+	Departments int64            `json:"departments"`
+	Topics      int64            `json:"topics"`
+	Resources   int64            `json:"resources"`
+	Downloads   int64            `json:"downloads"`
+	OpenTypes   map[string]int64 `json:"open_types"`
+}
+
+// summary godoc
+// @Summary  Catalog totals for the home page
+// @Tags     catalog
+// @Produce  json
+// @Success  200 {object} SummaryJSON
+// @Router   /catalog/summary [get]
+func (h *Handler) summary(c echo.Context) error {
+	s, err := h.Service.Store.Summary(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	ot := map[string]int64{}
+	for k, v := range s.OpenTypes {
+		ot[string(k)] = v
+	}
+	return web.JSON(c, http.StatusOK, SummaryJSON{s.Datasets, s.Departments, s.Topics, s.Resources, s.Downloads, ot})
+}
+
+// RefJSON names a related object.
+type RefJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// DatasetItemJSON is a dataset on a list page.
+type DatasetItemJSON struct {
+	ID              string            `json:"id"`
+	Title           string            `json:"title"`
+	Description     string            `json:"description"`
+	OpenType        OpenType          `json:"open_type"`
+	Department      RefJSON           `json:"department"`
+	Topic           RefJSON           `json:"topic"`
+	Formats         []string          `json:"formats"`
+	UpdateFrequency string            `json:"update_frequency"`
+	Grade           string            `json:"grade"`
+	Tags            []string          `json:"tags"`
+	Region          string            `json:"region"`
+	PublishedAt     *time.Time        `json:"published_at"`
+	UpdatedAt       time.Time         `json:"updated_at"`
+	Downloads       int64             `json:"downloads"`
+	UnderDispute    bool              `json:"under_dispute"`
+	Highlights      map[string]string `json:"highlights,omitempty"`
+}
+
+// FacetValueJSON is one facet value.
+type FacetValueJSON struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+	Count int    `json:"count"`
+}
+
+// DatasetListJSON is a page of the catalog.
+type DatasetListJSON struct {
+	Total    int                         `json:"total"`
+	Page     int                         `json:"page"`
+	PageSize int                         `json:"page_size"`
+	Items    []DatasetItemJSON           `json:"items"`
+	Facets   map[string][]FacetValueJSON `json:"facets"`
+}
+
+// listDatasets godoc
+// @Summary      Search and browse the public catalog
+// @Description  Facet parameters may repeat: OR within a facet, AND across facets. Facet counts ignore the facet's own selection.
+// @Tags         catalog
+// @Produce      json
+// @Param        q                query  string  false  "full-text query (≤100 characters)"
+// @Param        page             query  int     false  "page, from 1"
+// @Param        page_size        query  int     false  "items per page, 1–100 (default 20)"
+// @Param        topic            query  []string false "topic id" collectionFormat(multi)
+// @Param        department       query  []string false "department id" collectionFormat(multi)
+// @Param        open_type        query  []string false "unconditional | conditional" collectionFormat(multi)
+// @Param        format           query  []string false "resource format, e.g. CSV" collectionFormat(multi)
+// @Param        update_frequency query  []string false "realtime | daily | weekly | monthly | quarterly | yearly | irregular" collectionFormat(multi)
+// @Param        grade            query  []string false "L1 | L2 | L3 | L4" collectionFormat(multi)
+// @Param        tag              query  []string false "tag" collectionFormat(multi)
+// @Param        sort             query  string  false  "relevance | updated | downloads | name | published"
+// @Success      200 {object} DatasetListJSON
+// @Failure      400 {object} web.ErrorBody
+// @Router       /datasets [get]
+func (h *Handler) listDatasets(c echo.Context) error {
+	p, err := parseListParams(c)
+	if err != nil {
+		return err
+	}
+	res, err := h.Service.List(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	out := DatasetListJSON{Total: res.Total, Page: res.Page, PageSize: res.PageSize, Items: make([]DatasetItemJSON, 0, len(res.Items)), Facets: map[string][]FacetValueJSON{}}
+	for _, it := range res.Items {
+		j := itemJSON(it.Dataset)
+		j.Highlights = it.Highlights
+		out.Items = append(out.Items, j)
+	}
+	for f, vals := range res.Facets {
+		list := make([]FacetValueJSON, len(vals))
+		for i, v := range vals {
+			list[i] = FacetValueJSON{v.Value, v.Label, v.Count}
+		}
+		out.Facets[f] = list
+	}
+	return web.JSON(c, http.StatusOK, out)
+}
+
+var listQueryParams = map[string]bool{"q": true, "page": true, "page_size": true, "sort": true, "lang": true}
+
+func parseListParams(c echo.Context) (ListParams, error) {
+	q := c.QueryParams()
+	var v apperr.Validation
+	for name := range q {
+		if !listQueryParams[name] && !isFilterField(name) {
+			v.Add(name, "unknown parameter %q", name)
+		}
+	}
+	page, err := web.QueryInt(c, "page", 1, 1, search.MaxWindow)
+	if err != nil {
+		v.Add("page", "page must be a whole number from 1 to %d", search.MaxWindow)
+	}
+	size, err := web.QueryInt(c, "page_size", 20, 1, MaxPageSize)
+	if err != nil {
+		v.Add("page_size", "page_size must be a whole number from 1 to %d", MaxPageSize)
+	}
+	if len(q["q"]) > 1 || len(q["sort"]) > 1 {
+		v.Add("q", "q and sort may be given once")
+	}
+	if err := v.Err(); err != nil {
+		return ListParams{}, err
+	}
+	p := ListParams{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Page: page, PageSize: size, Filters: map[string][]string{}}
+	for _, f := range search.FacetFields {
+		if vals, ok := q[f]; ok {
+			p.Filters[f] = vals
+		}
+	}
+	return p, p.Validate()
+}
+
+func isFilterField(name string) bool {
+	for _, f := range search.FacetFields {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+func itemJSON(d *Dataset) DatasetItemJSON {
+	tags := []string(d.Tags)
+	if tags == nil {
+		tags = []string{}
+	}
+	return DatasetItemJSON{
+		ID: d.ID, Title: d.Title, Description: d.Description, OpenType: d.OpenType,
+		Department: RefJSON{d.Department.ID, d.Department.Name}, Topic: RefJSON{d.Topic.ID, d.Topic.Name},
+		Formats: d.Formats(), UpdateFrequency: d.UpdateFrequency, Grade: d.Grade, Tags: tags, Region: d.Region,
+		PublishedAt: d.PublishedAt, UpdatedAt: d.UpdatedAt, Downloads: d.Downloads,
+	}
+}
+
+// DepartmentJSON is a department.
+type DepartmentJSON struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	RegionLevel  string `json:"region_level"`
+	Region       string `json:"region"`
+	DatasetCount int64  `json:"dataset_count,omitempty"`
+}
+
+// DataItemJSON is a data item.
+type DataItemJSON struct {
+	Name        string `json:"name"`
+	Label       string `json:"label"`
+	Type        string `json:"type"`
+	Description string `json:"description"`
+	Required    bool   `json:"required"`
+}
+
+// ResourceJSON is a resource; download_url is null when the public may
+// not download it (conditional data goes through an application).
+type ResourceJSON struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Format      string    `json:"format"`
+	MediaType   string    `json:"media_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	Rows        int64     `json:"rows"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	DownloadURL *string   `json:"download_url"`
+}
+
+// DatasetJSON is a full catalog entry with every field of 000 Art 13.
+type DatasetJSON struct {
+	ID              string         `json:"id"`
+	Title           string         `json:"title"`
+	Description     string         `json:"description"`
+	OpenType        OpenType       `json:"open_type"`
+	OpenConditions  string         `json:"open_conditions,omitempty"`
+	UsageScope      string         `json:"usage_scope,omitempty"`
+	Department      DepartmentJSON `json:"department"`
+	Topic           RefJSON        `json:"topic"`
+	DataItems       []DataItemJSON `json:"data_items"`
+	Formats         []string       `json:"formats"`
+	UpdateFrequency string         `json:"update_frequency"`
+	Classification  string         `json:"classification"`
+	Grade           string         `json:"grade"`
+	Tags            []string       `json:"tags"`
+	Region          string         `json:"region"`
+	Version         int            `json:"version"`
+	PublishedAt     *time.Time     `json:"published_at"`
+	UpdatedAt       time.Time      `json:"updated_at"`
+	Downloads       int64          `json:"downloads"`
+	UnderDispute    bool           `json:"under_dispute"`
+	Resources       []ResourceJSON `json:"resources"`
+}
+
+// DatasetDetailJSON renders an entry for the public API.
+func DatasetDetailJSON(d *Dataset) DatasetJSON {
+	out := DatasetJSON{
+		ID: d.ID, Title: d.Title, Description: d.Description, OpenType: d.OpenType,
+		Department: DepartmentJSON{ID: d.Department.ID, Name: d.Department.Name, RegionLevel: d.Department.RegionLevel, Region: d.Department.Region},
+		Topic:      RefJSON{d.Topic.ID, d.Topic.Name}, DataItems: make([]DataItemJSON, len(d.DataItems)),
+		Formats: d.Formats(), UpdateFrequency: d.UpdateFrequency, Classification: d.Classification, Grade: d.Grade,
+		Tags: []string(d.Tags), Region: d.Region, Version: d.Version, PublishedAt: d.PublishedAt, UpdatedAt: d.UpdatedAt,
+		Downloads: d.Downloads, Resources: make([]ResourceJSON, len(d.Resources)),
+	}
+	if out.Tags == nil {
+		out.Tags = []string{}
+	}
+	if d.OpenType == Conditional {
+		out.OpenConditions, out.UsageScope = d.OpenConditions, d.UsageScope
+	}
+	for i, it := range d.DataItems {
+		out.DataItems[i] = DataItemJSON{it.Name, it.Label, it.Type, it.Description, it.Required}
+	}
+	for i, r := range d.Resources {
+		rj := ResourceJSON{ID: r.ID, Name: r.Name, Format: r.Format, MediaType: r.MediaType, Size: r.Size, SHA256: r.SHA256, Rows: r.Rows, UpdatedAt: r.UpdatedAt}
+		if d.OpenType == Unconditional {
+			u := "/api/v1/resources/" + url.PathEscape(r.ID) + "/download"
+			rj.DownloadURL = &u
+		}
+		out.Resources[i] = rj
+	}
+	return out
+}
+
+// getDataset godoc
+// @Summary  One catalog entry with data items and resources
+// @Tags     catalog
+// @Produce  json
+// @Param    id  path  string  true  "dataset id"
+// @Success  200 {object} DatasetJSON
+// @Failure  404 {object} web.ErrorBody
+// @Failure  410 {object} web.ErrorBody "revoked: the body also carries a tombstone"
+// @Router   /datasets/{id} [get]
+func (h *Handler) getDataset(c echo.Context) error {
+	d, err := h.Service.PublicDataset(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return web.JSON(c, http.StatusOK, DatasetDetailJSON(d))
+}
+
+// ItemsJSON wraps a list.
+type ItemsJSON[T any] struct {
+	Items []T `json:"items"`
+}
+
+// listDepartments godoc
+// @Summary  Departments with their public dataset counts
+// @Tags     catalog
+// @Produce  json
+// @Success  200 {object} ItemsJSON[DepartmentJSON]
+// @Router   /departments [get]
+func (h *Handler) listDepartments(c echo.Context) error {
+	deps, err := h.Service.Store.Departments(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := ItemsJSON[DepartmentJSON]{Items: make([]DepartmentJSON, len(deps))}
+	for i, d := range deps {
+		out.Items[i] = DepartmentJSON{d.ID, d.Name, d.RegionLevel, d.Region, d.DatasetCount}
+	}
+	return web.JSON(c, http.StatusOK, out)
+}
+
+// TopicJSON is a topic.
+type TopicJSON struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	NameEN       string `json:"name_en"`
+	DatasetCount int64  `json:"dataset_count"`
+}
+
+// listTopics godoc
+// @Summary  Topics (领域) with their public dataset counts
+// @Tags     catalog
+// @Produce  json
+// @Success  200 {object} ItemsJSON[TopicJSON]
+// @Router   /topics [get]
+func (h *Handler) listTopics(c echo.Context) error {
+	topics, err := h.Service.Store.Topics(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := ItemsJSON[TopicJSON]{Items: make([]TopicJSON, len(topics))}
+	for i, t := range topics {
+		out.Items[i] = TopicJSON{t.ID, t.Name, t.NameEN, t.DatasetCount}
+	}
+	return web.JSON(c, http.StatusOK, out)
+}
+
+// download godoc
+// @Summary  Download a resource's stored file
+// @Description Unconditional data needs no login. Supports Range, ETag and Last-Modified.
+// @Tags     catalog
+// @Produce  octet-stream
+// @Param    id  path  string  true  "resource id"
+// @Success  200 {file} file
+// @Success  206 {file} file
+// @Failure  403 {object} web.ErrorBody "conditional data needs an approved application"
+// @Failure  404 {object} web.ErrorBody
+// @Router   /resources/{id}/download [get]
+func (h *Handler) download(c echo.Context) error {
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	if !validID(id) {
+		return apperr.New(apperr.NotFound, "resource not found")
+	}
+	res, ds, err := h.Service.Store.Resource(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !ds.Public() {
+		return apperr.New(apperr.NotFound, "resource not found")
+	}
+	if ds.OpenType != Unconditional {
+		// 000 Art 34: conditional data only through an approved application.
+		return apperr.New(apperr.Forbidden, "this dataset is conditionally open: apply for access first")
+	}
+	obj, err := h.Service.Blobs.Open(ctx, res.StorageKey)
+	if err != nil {
+		return apperr.Internalf(err, "open stored file of resource %s", res.ID)
+	}
+	defer obj.Close()
+	if c.Request().Method == http.MethodGet && c.Request().Header.Get("Range") == "" {
+		if err := h.Service.Store.CountDownload(ctx, ds.ID); err != nil {
+			h.Service.Log.Warn("count download", "err", err, "dataset", ds.ID)
+		}
+	}
+	hdr := c.Response().Header()
+	hdr.Set("Content-Type", res.MediaType)
+	hdr.Set("Content-Disposition", ContentDisposition(FileName(res)))
+	hdr.Set("ETag", `"`+res.SHA256+`"`)
+	hdr.Set("Cache-Control", "public, max-age=300")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(c.Response(), c.Request(), "", res.UpdatedAt, obj)
+	return nil
+}
+
+// FileName is the download name of a resource: its name plus the
+// extension of its format, with path separators removed.
+func FileName(r *Resource) string {
+	name := strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r < 0x20 || r == 0x7f || r == '"' {
+			return '_'
+		}
+		return r
+	}, r.Name)
+	ext := "." + strings.ToLower(r.Format)
+	if !strings.EqualFold(path.Ext(name), ext) {
+		name += ext
+	}
+	return name
+}
+
+// ContentDisposition builds an attachment header with an ASCII fallback
+// and the UTF-8 name (RFC 6266, RFC 5987).
+func ContentDisposition(name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r > 0x7e || r < 0x20 || r == '"' || r == '\\' || r == '%' || r == ';' {
+			return '_'
+		}
+		return r
+	}, name)
+	v := mime.FormatMediaType("attachment", map[string]string{"filename": ascii})
+	return fmt.Sprintf("%s; filename*=UTF-8''%s", v, rfc5987(name))
+}
+
+// rfc5987 percent-encodes everything but attr-char (RFC 5987 §3.2.1).
+func rfc5987(s string) string {
+	const attrChar = "!#$&+-.^_`|~"
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strings.IndexByte(attrChar, c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}

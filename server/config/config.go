@@ -1,0 +1,201 @@
+// Package config reads the portal's configuration from environment
+// variables. A bad value stops start-up with a message naming the variable.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Driver is the database engine behind a DSN.
+type Driver string
+
+const (
+	SQLite Driver = "sqlite"
+	MySQL  Driver = "mysql"
+)
+
+// Config is the whole runtime configuration.
+type Config struct {
+	Addr            string // PORTAL_ADDR
+	DataDir         string // PORTAL_DATA_DIR
+	DBDSN           string // PORTAL_DB_DSN as given
+	DBDriver        Driver
+	DBConn          string        // driver-level DSN derived from DBDSN
+	Seed            string        // demo | none
+	MeiliURL        string        // PORTAL_MEILI_URL
+	MeiliKey        string        // PORTAL_MEILI_KEY
+	MeiliIndex      string        // PORTAL_MEILI_INDEX
+	Profile         string        // PORTAL_POLICY_PROFILE
+	CalendarDir     string        // PORTAL_CALENDAR_DIR: operator calendar files
+	BaseURL         string        // PORTAL_BASE_URL: public URL used in feeds and exports
+	LogLevel        string        // PORTAL_LOG_LEVEL
+	MaxUploadBytes  int64         // PORTAL_MAX_UPLOAD_MB
+	ShutdownTimeout time.Duration // PORTAL_SHUTDOWN_TIMEOUT
+	DemoPassword    string        // PORTAL_DEMO_PASSWORD
+	SMTPURL         string        // PORTAL_SMTP_URL
+}
+
+// Error names the variable that holds a bad value.
+type Error struct {
+	Var, Value, Reason string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("config: %s=%q: %s", e.Var, e.Value, e.Reason)
+}
+
+// FromEnv reads the configuration from the process environment.
+func FromEnv() (Config, error) { return Load(os.Getenv) }
+
+// Load reads the configuration through getenv (tests pass a map lookup).
+func Load(getenv func(string) string) (Config, error) {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		Addr:         get("PORTAL_ADDR", ":8080"),
+		DataDir:      get("PORTAL_DATA_DIR", "./data"),
+		DBDSN:        get("PORTAL_DB_DSN", ""),
+		MeiliURL:     get("PORTAL_MEILI_URL", ""),
+		MeiliKey:     getenv("PORTAL_MEILI_KEY"),
+		MeiliIndex:   get("PORTAL_MEILI_INDEX", "datasets"),
+		Profile:      get("PORTAL_POLICY_PROFILE", "heilongjiang"),
+		CalendarDir:  get("PORTAL_CALENDAR_DIR", ""),
+		BaseURL:      strings.TrimRight(get("PORTAL_BASE_URL", ""), "/"),
+		LogLevel:     get("PORTAL_LOG_LEVEL", "info"),
+		DemoPassword: getenv("PORTAL_DEMO_PASSWORD"),
+		SMTPURL:      get("PORTAL_SMTP_URL", ""),
+	}
+	if _, _, err := splitHostPort(c.Addr); err != nil {
+		return c, &Error{"PORTAL_ADDR", c.Addr, "want host:port or :port"}
+	}
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return c, &Error{"PORTAL_DATA_DIR", c.DataDir, err.Error()}
+	}
+	c.DataDir = abs
+	if err := c.parseDSN(); err != nil {
+		return c, err
+	}
+	c.Seed = get("PORTAL_SEED", map[Driver]string{SQLite: "demo", MySQL: "none"}[c.DBDriver])
+	if c.Seed != "demo" && c.Seed != "none" {
+		return c, &Error{"PORTAL_SEED", c.Seed, "want demo or none"}
+	}
+	if c.MeiliURL != "" {
+		if u, err := url.Parse(c.MeiliURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, &Error{"PORTAL_MEILI_URL", c.MeiliURL, "want an http(s) URL"}
+		}
+	}
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, &Error{"PORTAL_BASE_URL", c.BaseURL, "want an http(s) URL"}
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return c, &Error{"PORTAL_LOG_LEVEL", c.LogLevel, "want debug, info, warn or error"}
+	}
+	mb, err := strconv.ParseInt(get("PORTAL_MAX_UPLOAD_MB", "512"), 10, 64)
+	if err != nil || mb < 1 || mb > 1<<20 {
+		return c, &Error{"PORTAL_MAX_UPLOAD_MB", getenv("PORTAL_MAX_UPLOAD_MB"), "want a whole number of megabytes from 1"}
+	}
+	c.MaxUploadBytes = mb << 20
+	c.ShutdownTimeout, err = time.ParseDuration(get("PORTAL_SHUTDOWN_TIMEOUT", "30s"))
+	if err != nil || c.ShutdownTimeout <= 0 {
+		return c, &Error{"PORTAL_SHUTDOWN_TIMEOUT", getenv("PORTAL_SHUTDOWN_TIMEOUT"), "want a positive duration such as 30s"}
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			return c, &Error{"PORTAL_SMTP_URL", c.SMTPURL, "want smtp://user:pass@host:port"}
+		}
+	}
+	return c, nil
+}
+
+func (c *Config) parseDSN() error {
+	bad := func(reason string) error { return &Error{"PORTAL_DB_DSN", redact(c.DBDSN), reason} }
+	switch {
+	case c.DBDSN == "":
+		c.DBDriver = SQLite
+		c.DBConn = filepath.Join(c.DataDir, "portal.db")
+	case strings.HasPrefix(c.DBDSN, "sqlite://"):
+		path := strings.TrimPrefix(c.DBDSN, "sqlite://")
+		if path == "" {
+			return bad("sqlite:// needs a file path, e.g. sqlite:///var/lib/portal/portal.db")
+		}
+		c.DBDriver = SQLite
+		c.DBConn = path
+	case strings.HasPrefix(c.DBDSN, "mysql://"):
+		conn, err := MySQLConn(c.DBDSN)
+		if err != nil {
+			return bad(err.Error())
+		}
+		c.DBDriver = MySQL
+		c.DBConn = conn
+	default:
+		return bad("want empty (embedded SQLite), sqlite:///path/file.db or mysql://user:pass@host:3306/db")
+	}
+	return nil
+}
+
+// MySQLConn turns mysql://user:pass@host:port/db?opts into a go-sql-driver
+// DSN with utf8mb4, parsed times and UTC added.
+func MySQLConn(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("not a URL")
+	}
+	db := strings.TrimPrefix(u.Path, "/")
+	if u.Host == "" || db == "" || strings.Contains(db, "/") {
+		return "", fmt.Errorf("want mysql://user:pass@host:port/database")
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host += ":3306"
+	}
+	pass, _ := u.User.Password()
+	q := u.Query()
+	q.Set("charset", "utf8mb4")
+	q.Set("parseTime", "true")
+	q.Set("loc", "UTC")
+	if q.Get("collation") == "" {
+		q.Set("collation", "utf8mb4_unicode_ci")
+	}
+	userinfo := u.User.Username()
+	if pass != "" {
+		userinfo += ":" + pass
+	}
+	return fmt.Sprintf("%s@tcp(%s)/%s?%s", userinfo, host, db, q.Encode()), nil
+}
+
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return dsn
+}
+
+func splitHostPort(addr string) (string, int, error) {
+	i := strings.LastIndex(addr, ":")
+	if i < 0 {
+		return "", 0, fmt.Errorf("no port")
+	}
+	p, err := strconv.Atoi(addr[i+1:])
+	if err != nil || p < 0 || p > 65535 {
+		return "", 0, fmt.Errorf("bad port")
+	}
+	return addr[:i], p, nil
+}

@@ -1,0 +1,226 @@
+// Package web builds the Echo application shell shared by every domain:
+// request ids, structured request logs, recovery, body limits, security
+// headers and the one JSON error shape.
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/hlj-opendata/portal/server/apperr"
+)
+
+// ErrorBody is the one error shape of the API:
+// {"error":{"code":"not_found","message":"...","fields":{...}}}.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail carries the code, a message and optional per-field messages.
+type ErrorDetail struct {
+	Code      apperr.Code       `json:"code"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+}
+
+// statusOf is the only place where error codes become HTTP statuses.
+var statusOf = map[apperr.Code]int{
+	apperr.Invalid:      http.StatusBadRequest,
+	apperr.Unauthorized: http.StatusUnauthorized,
+	apperr.Forbidden:    http.StatusForbidden,
+	apperr.NotFound:     http.StatusNotFound,
+	apperr.Conflict:     http.StatusConflict,
+	apperr.Gone:         http.StatusGone,
+	apperr.TooLarge:     http.StatusRequestEntityTooLarge,
+	apperr.RateLimited:  http.StatusTooManyRequests,
+	apperr.Unavailable:  http.StatusServiceUnavailable,
+	apperr.Internal:     http.StatusInternalServerError,
+}
+
+// codeOfStatus maps Echo's own HTTP errors (404 route, 405, 413) to codes.
+func codeOfStatus(status int) apperr.Code {
+	switch status {
+	case http.StatusBadRequest:
+		return apperr.Invalid
+	case http.StatusUnauthorized:
+		return apperr.Unauthorized
+	case http.StatusForbidden:
+		return apperr.Forbidden
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		return apperr.NotFound
+	case http.StatusRequestEntityTooLarge:
+		return apperr.TooLarge
+	case http.StatusTooManyRequests:
+		return apperr.RateLimited
+	case http.StatusServiceUnavailable:
+		return apperr.Unavailable
+	}
+	if status >= 500 {
+		return apperr.Internal
+	}
+	return apperr.Invalid
+}
+
+// Extra lets a handler attach more top-level members to an error body,
+// e.g. a revoked dataset's tombstone next to "error".
+type Extra interface {
+	error
+	ExtraBody() map[string]any
+}
+
+// Options configure the shell.
+type Options struct {
+	Log       *slog.Logger
+	BodyLimit string // e.g. "2M" for JSON bodies; uploads set their own
+	TLS       bool   // adds HSTS
+	// NotFoundPage serves HTML for unknown non-API GET paths (optional).
+	NotFoundPage echo.HandlerFunc
+}
+
+// New returns an Echo with the portal's middleware and error handler.
+func New(o Options) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(o.Log)
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
+	e.Use(requestLog(o.Log))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		o.Log.Error("panic", "err", err, "request_id", requestID(c), "stack", string(stack))
+		return err
+	}}))
+	e.Use(SecurityHeaders(o.TLS))
+	if o.BodyLimit != "" {
+		e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: o.BodyLimit, Skipper: func(c echo.Context) bool {
+			return c.Get(skipBodyLimit) != nil
+		}}))
+	}
+	return e
+}
+
+const skipBodyLimit = "web.skipBodyLimit"
+
+// OwnBodyLimit marks a route (uploads) that enforces its own size limit.
+func OwnBodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error { c.Set(skipBodyLimit, true); return next(c) }
+}
+
+// SecurityHeaders sets the headers every response carries. The CSP allows
+// no inline script: pages load only same-origin scripts.
+func SecurityHeaders(tls bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			if tls || c.Scheme() == "https" {
+				h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+			}
+			return next(c)
+		}
+	}
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+func requestLog(log *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			if err != nil {
+				c.Error(err)
+			}
+			status := c.Response().Status
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			log.LogAttrs(c.Request().Context(), level, "request",
+				slog.String("request_id", requestID(c)),
+				slog.String("method", c.Request().Method),
+				slog.String("route", c.Path()),
+				slog.String("path", c.Request().URL.Path),
+				slog.Int("status", status),
+				slog.Int64("bytes", c.Response().Size),
+				slog.Duration("duration", time.Since(start)),
+			)
+			return nil
+		}
+	}
+}
+
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		body := ErrorBody{Error: ErrorDetail{RequestID: requestID(c)}}
+		status := http.StatusInternalServerError
+		var ae *apperr.Error
+		var he *echo.HTTPError
+		switch {
+		case errors.As(err, &ae):
+			body.Error.Code, body.Error.Message, body.Error.Fields = ae.Code, ae.Message, ae.Fields
+			status = statusOf[ae.Code]
+			if status == 0 {
+				status = http.StatusInternalServerError
+			}
+		case errors.As(err, &he):
+			status = he.Code
+			body.Error.Code = codeOfStatus(status)
+			body.Error.Message = http.StatusText(status)
+			if m, ok := he.Message.(string); ok && status < 500 {
+				body.Error.Message = m
+			}
+			if status == http.StatusMethodNotAllowed {
+				status = http.StatusNotFound // undeclared method/route: same as missing
+				body.Error.Message = "not found"
+			}
+		default:
+			body.Error.Code, body.Error.Message = apperr.Internal, "internal error"
+		}
+		if status >= 500 {
+			log.Error("request failed", "request_id", body.Error.RequestID, "path", c.Request().URL.Path, "err", err)
+			body.Error.Message = "internal error"
+			if body.Error.Code == apperr.Unavailable {
+				body.Error.Message = "service unavailable, try again later"
+			}
+		}
+		if ae != nil && ae.Code == apperr.RateLimited {
+			if ra := c.Response().Header().Get("Retry-After"); ra == "" {
+				c.Response().Header().Set("Retry-After", strconv.Itoa(60))
+			}
+		}
+		var extra Extra
+		if errors.As(err, &extra) {
+			out := map[string]any{"error": body.Error}
+			for k, v := range extra.ExtraBody() {
+				out[k] = v
+			}
+			_ = writeJSON(c, status, out)
+			return
+		}
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(status)
+			return
+		}
+		_ = writeJSON(c, status, body)
+	}
+}
+
+func writeJSON(c echo.Context, status int, v any) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(status, v)
+}
