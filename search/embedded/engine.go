@@ -1,0 +1,207 @@
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/hlj-opendata/portal/search"
+)
+
+// Compaction thresholds: rewrite the snapshot once the journal is this big,
+// or rebuild the in-memory index once this share of slots is dead.
+const (
+	compactJournalBytes = 64 << 20
+	compactDeadMin      = 1000
+	compactDeadRatio    = 0.25
+)
+
+var errClosed = fmt.Errorf("embedded: engine closed: %w", search.ErrUnavailable)
+
+// Engine is the embedded search index. It is safe for concurrent use:
+// searches run in parallel; writes are serialized.
+type Engine struct {
+	dir string
+
+	mu sync.RWMutex // guards st for searches vs. in-memory changes
+	st *state
+
+	// writeMu serializes writers so journal order equals apply order, and
+	// keeps fsync out of mu so searches never wait for the disk.
+	writeMu   sync.Mutex
+	journal   *journal
+	recording *[]op // changes made while a new index is being built aside
+	closed    bool
+
+	rebuildMu sync.Mutex    // one Rebuild or compaction at a time
+	closing   chan struct{} // closed by Close to stop a build in progress
+	bg        sync.WaitGroup
+	bgRunning bool // guarded by writeMu
+}
+
+var _ search.Index = (*Engine)(nil)
+
+// Open loads (or creates) the index kept under dir.
+func Open(dir string) (*Engine, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	os.Remove(filepath.Join(dir, snapshotTemp)) // left by a crash mid-compaction
+
+	st := newState(0)
+	st.terms.bulk = true
+	gen, err := loadSnapshot(dir, st.upsert)
+	if err != nil {
+		return nil, err
+	}
+	st.terms.finishBulk()
+	gens, err := listJournals(dir)
+	if err != nil {
+		return nil, err
+	}
+	active := gen
+	for _, g := range gens {
+		if g < gen {
+			continue // already in the snapshot
+		}
+		if err := replayJournal(journalPath(dir, g), st.apply); err != nil {
+			return nil, err
+		}
+		active = g
+	}
+	j, err := openJournal(dir, active)
+	if err != nil {
+		return nil, err
+	}
+	removeJournalsBefore(dir, gen)
+	return &Engine{dir: dir, st: st, journal: j, closing: make(chan struct{})}, nil
+}
+
+func (s *state) apply(o op) {
+	for _, d := range o.upserts {
+		s.upsert(d)
+	}
+	for _, id := range o.deletes {
+		s.delete(id)
+	}
+}
+
+// Upsert adds or replaces documents; when it returns nil they are durable.
+func (e *Engine) Upsert(ctx context.Context, docs ...search.Document) error {
+	if len(docs) == 0 {
+		return ctx.Err()
+	}
+	o := op{upserts: make([]*search.Document, len(docs))}
+	for i, d := range docs {
+		if d.ID == "" {
+			return fmt.Errorf("embedded: document %d has an empty id", i)
+		}
+		o.upserts[i] = cloneDoc(d)
+	}
+	return e.write(ctx, o)
+}
+
+// Delete removes documents by id; unknown ids are ignored.
+func (e *Engine) Delete(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return ctx.Err()
+	}
+	return e.write(ctx, op{deletes: append([]string{}, ids...)})
+}
+
+func (e *Engine) write(ctx context.Context, o op) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	payload := encodeOp(o)
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	if e.closed {
+		return errClosed
+	}
+	if err := e.journal.append(payload); err != nil {
+		return err
+	}
+	if e.recording != nil {
+		*e.recording = append(*e.recording, o)
+	}
+	e.mu.Lock()
+	e.st.apply(o)
+	dead, slots := e.st.dead(), len(e.st.slots)
+	e.mu.Unlock()
+	if !e.bgRunning && (e.journal.size > compactJournalBytes ||
+		dead > compactDeadMin && float64(dead) > compactDeadRatio*float64(slots)) {
+		e.bgRunning = true
+		e.bg.Add(1)
+		go e.compactInBackground()
+	}
+	return nil
+}
+
+func (e *Engine) compactInBackground() {
+	defer e.bg.Done()
+	// A failed compaction leaves the current files in place; the next
+	// write past the threshold tries again.
+	_ = e.Compact(context.Background())
+	e.writeMu.Lock()
+	e.bgRunning = false
+	e.writeMu.Unlock()
+}
+
+// Search runs q against the current index.
+func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, error) {
+	if err := search.ValidateQuery(q); err != nil {
+		return search.Result{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return search.Result{}, err
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.st == nil {
+		return search.Result{}, errClosed
+	}
+	return e.st.search(q), nil
+}
+
+// Count returns the number of documents.
+func (e *Engine) Count(ctx context.Context) (int, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.st == nil {
+		return 0, errClosed
+	}
+	return e.st.live, nil
+}
+
+// Health returns nil while the engine is open.
+func (e *Engine) Health(ctx context.Context) error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.st == nil {
+		return errClosed
+	}
+	return nil
+}
+
+// Close waits for a background compaction and releases the files.
+func (e *Engine) Close() error {
+	e.writeMu.Lock()
+	if e.closed {
+		e.writeMu.Unlock()
+		return nil
+	}
+	e.closed = true
+	close(e.closing)
+	e.writeMu.Unlock()
+	e.bg.Wait()
+	e.rebuildMu.Lock() // let a running Rebuild finish its swap first
+	defer e.rebuildMu.Unlock()
+	e.mu.Lock()
+	e.st = nil
+	e.mu.Unlock()
+	return errors.Join(e.journal.close())
+}
