@@ -1,0 +1,467 @@
+// Catalog / search page (/datasets).
+//
+// The address holds the whole state: q, every facet selection (repeated
+// keys), sort and page. Changes push a history entry; back/forward
+// (popstate) re-read the address and render again.
+
+import { apiGet, isAbort } from './api.js?v=__V__';
+import { el, clear, renderHighlight, preserveFocus, idPart } from './dom.js?v=__V__';
+import { t, lang, onLangChange, fmtNumber, fmtDate, enumLabel } from './i18n.js?v=__V__';
+import { initLayout, setTitle, onSearch, setSearchValue, errorAlert } from './layout.js?v=__V__';
+
+export const FACETS = ['topic', 'department', 'open_type', 'format', 'update_frequency', 'grade'];
+const SORTS = ['relevance', 'updated', 'published', 'downloads', 'name'];
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_WINDOW = 10000; // the search engine refuses offset+limit beyond this
+const FACET_SHOWN = 8; // values shown per facet before "show more"
+
+let state = readState();
+let result = null; // last successful response
+let error = null; // last error (ApiError)
+let loading = false;
+let seq = 0;
+let controller = null;
+let topicNames = {}; // topic code -> {name, name_en}
+const expanded = {}; // facet field -> true when "show more" is open
+
+// ---- state <-> address ---------------------------------------------------
+
+function readState() {
+  const sp = new URLSearchParams(location.search);
+  const filters = {};
+  for (const f of FACETS) {
+    filters[f] = [...new Set(sp.getAll(f).filter((v) => v !== ''))];
+  }
+  const page = parseInt(sp.get('page') || '1', 10);
+  const ps = parseInt(sp.get('page_size') || '', 10);
+  const sort = sp.get('sort') || '';
+  return {
+    q: (sp.get('q') || '').trim(),
+    filters,
+    sort: SORTS.includes(sort) ? sort : '',
+    page: Number.isFinite(page) && page > 0 ? page : 1,
+    pageSize: Number.isFinite(ps) && ps > 0 ? ps : 0,
+    lang: sp.get('lang') || '',
+  };
+}
+
+function urlFor(s) {
+  const sp = new URLSearchParams();
+  if (s.q) sp.set('q', s.q);
+  for (const f of FACETS) for (const v of s.filters[f] || []) sp.append(f, v);
+  if (s.sort) sp.set('sort', s.sort);
+  if (s.page > 1) sp.set('page', String(s.page));
+  if (s.pageSize) sp.set('page_size', String(s.pageSize));
+  if (s.lang) sp.set('lang', s.lang);
+  const qs = sp.toString();
+  return qs ? `/datasets?${qs}` : '/datasets';
+}
+
+function apiParams(s) {
+  const p = { q: s.q, page: s.page, page_size: s.pageSize || DEFAULT_PAGE_SIZE, sort: s.sort };
+  for (const f of FACETS) p[f] = s.filters[f];
+  return p;
+}
+
+function activeCount(s = state) {
+  return FACETS.reduce((n, f) => n + s.filters[f].length, 0);
+}
+
+function navigate(next, opts = {}) {
+  state = next;
+  history.pushState(null, '', urlFor(state));
+  load(opts);
+}
+
+// ---- labels --------------------------------------------------------------
+
+function valueLabel(field, value, serverLabel) {
+  switch (field) {
+    case 'open_type':
+    case 'update_frequency':
+    case 'grade':
+      return enumLabel(field, value, serverLabel);
+    case 'topic': {
+      const tp = topicNames[value];
+      if (lang() === 'en' && tp && tp.name_en) return tp.name_en;
+      return serverLabel || (tp && tp.name) || value;
+    }
+    default:
+      return serverLabel || value;
+  }
+}
+
+// ---- loading -------------------------------------------------------------
+
+async function load(opts = {}) {
+  const my = ++seq;
+  if (controller) controller.abort();
+  controller = new AbortController();
+  loading = true;
+  document.getElementById('results-heading').parentElement.setAttribute('aria-busy', 'true');
+  renderStatic();
+  try {
+    const res = await apiGet('/datasets', apiParams(state), { signal: controller.signal });
+    if (my !== seq) return;
+    result = res;
+    error = null;
+  } catch (err) {
+    if (isAbort(err) || my !== seq) return;
+    error = err;
+  }
+  loading = false;
+  document.getElementById('results-heading').parentElement.removeAttribute('aria-busy');
+  render();
+  if (opts.focusResults) {
+    const count = document.getElementById('result-count');
+    count.setAttribute('tabindex', '-1');
+    count.focus({ preventScroll: true });
+    document.getElementById('results-heading').parentElement.scrollIntoView({ block: 'start' });
+  }
+}
+
+// ---- rendering -----------------------------------------------------------
+
+// Parts that depend only on the state (not on the response).
+function renderStatic() {
+  setTitle(state.q ? t('catalog.titleQuery', { q: state.q }) : '', t('catalog.title'));
+  setSearchValue(state.q);
+  renderSort();
+  renderToggle();
+  renderActiveFilters();
+  if (loading && !result && !error) {
+    const count = document.getElementById('result-count');
+    count.textContent = t('common.loading');
+  }
+}
+
+function render() {
+  renderStatic();
+  renderCount();
+  renderAlert();
+  renderResults();
+  renderPagination();
+  renderFacets();
+}
+
+function renderSort() {
+  const sel = document.getElementById('sort-select');
+  const current = state.sort || (state.q ? 'relevance' : 'updated');
+  clear(sel);
+  for (const s of SORTS) sel.append(el('option', { value: s, selected: s === current }, t(`sort.${s}`)));
+  sel.value = current;
+}
+
+function renderToggle() {
+  const btn = document.getElementById('facet-toggle');
+  const n = activeCount();
+  btn.textContent = n ? t('catalog.filtersToggleCount', { n }) : t('catalog.filtersToggle');
+  document.getElementById('facet-clear').hidden = n === 0;
+}
+
+function renderCount() {
+  const node = document.getElementById('result-count');
+  clear(node);
+  if (error || !result) {
+    node.removeAttribute('data-total');
+    return;
+  }
+  const n = Number(result.total) || 0;
+  node.dataset.total = String(n);
+  const num = el('strong', null, fmtNumber(n));
+  const tpl = state.q ? t('catalog.resultCountQuery', { q: '\u0000q\u0000' }) : t('catalog.resultCount');
+  // Put the number in <strong> and the query as plain text, both from the
+  // translated template "…{n}…".
+  const pieces = tpl.split('{n}');
+  pieces.forEach((p, i) => {
+    if (i > 0) node.append(num);
+    const qs = p.split('\u0000q\u0000');
+    qs.forEach((x, j) => {
+      if (j > 0) node.append(el('span', { class: 'query-echo' }, state.q));
+      if (x) node.append(x);
+    });
+  });
+}
+
+function renderAlert() {
+  const box = document.getElementById('results-alert');
+  clear(box);
+  if (error) box.append(errorAlert(error, { title: t('catalog.errorTitle'), retry: () => load() }));
+}
+
+function badge(text, cls, attrs) {
+  return el('li', Object.assign({ class: ['badge', cls] }, attrs || {}), text);
+}
+
+function resultItem(ds) {
+  const hl = ds.highlights || {};
+  const titleLink = el('a', { href: `/datasets/${encodeURIComponent(ds.id)}`, lang: 'zh-CN' });
+  if (hl.title) renderHighlight(titleLink, hl.title);
+  else titleLink.textContent = ds.title;
+  const desc = el('p', { class: 'result-desc', lang: 'zh-CN' });
+  if (hl.description) renderHighlight(desc, hl.description);
+  else desc.textContent = ds.description || '';
+
+  const badges = [
+    badge(enumLabel('open_type', ds.open_type), ds.open_type === 'conditional' ? 'badge-conditional' : 'badge-open', {
+      dataset: { testid: 'badge-open-type' },
+    }),
+    ds.under_dispute ? badge(t('badge.dispute'), 'badge-dispute', { dataset: { testid: 'badge-dispute' } }) : null,
+    ds.department ? badge(ds.department.name, 'badge-neutral', { lang: 'zh-CN' }) : null,
+    ds.topic ? badge(valueLabel('topic', ds.topic.id, ds.topic.name), 'badge-neutral') : null,
+    ds.update_frequency ? badge(enumLabel('update_frequency', ds.update_frequency), 'badge-neutral') : null,
+    ...(ds.formats || []).map((f) => badge(f, 'badge-format')),
+  ];
+  return el(
+    'li',
+    { class: 'result-item', dataset: { testid: 'result-item', id: ds.id } },
+    el('h3', { class: 'result-title' }, titleLink),
+    desc,
+    el('ul', { class: 'badges', 'aria-label': t('result.badges') }, badges),
+    el(
+      'p',
+      { class: 'result-meta' },
+      el('span', null, t('result.updated', { date: fmtDate(ds.updated_at) })),
+      el('span', null, t('result.downloads', { n: fmtNumber(ds.downloads) })),
+    ),
+  );
+}
+
+function renderResults() {
+  const list = document.getElementById('results-list');
+  clear(list);
+  if (error || !result) return;
+  const items = result.items || [];
+  if (!items.length) {
+    list.append(el('li', { class: 'empty-result', dataset: { testid: 'no-results' } }, t('catalog.noResults')));
+    return;
+  }
+  for (const ds of items) list.append(resultItem(ds));
+}
+
+function pageLink(n, label, opts = {}) {
+  const next = { ...state, page: n };
+  const a = el(
+    'a',
+    {
+      href: urlFor(next),
+      class: ['page-link', opts.cls],
+      'aria-current': opts.current ? 'page' : null,
+      'aria-label': opts.aria || null,
+      rel: opts.rel || null,
+      dataset: { page: String(n) },
+    },
+    label,
+  );
+  a.addEventListener('click', (ev) => {
+    if (ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+    ev.preventDefault();
+    navigate(next, { focusResults: true });
+  });
+  return a;
+}
+
+function renderPagination() {
+  const nav = document.getElementById('pagination');
+  clear(nav);
+  if (error || !result) return;
+  const size = Number(result.page_size) || state.pageSize || DEFAULT_PAGE_SIZE;
+  const total = Number(result.total) || 0;
+  const maxPages = Math.max(1, Math.floor(MAX_WINDOW / size));
+  const pages = Math.min(Math.ceil(total / size), maxPages);
+  if (pages <= 1 && state.page <= 1) return;
+  const page = state.page;
+  const ul = el('ul', { class: 'page-list' });
+  const li = (child) => ul.append(el('li', null, child));
+  if (page > 1) li(pageLink(Math.min(page - 1, Math.max(pages, 1)), t('pager.prev'), { cls: 'page-prev', rel: 'prev' }));
+  else li(el('span', { class: 'page-link page-prev is-disabled', 'aria-disabled': 'true' }, t('pager.prev')));
+
+  const nums = new Set([1, pages, page - 2, page - 1, page, page + 1, page + 2]);
+  const list = [...nums].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
+  let prev = 0;
+  for (const n of list) {
+    if (n - prev > 1) li(el('span', { class: 'page-gap', 'aria-hidden': 'true' }, '…'));
+    li(pageLink(n, fmtNumber(n), { current: n === page, aria: t('pager.page', { n }) }));
+    prev = n;
+  }
+  if (page < pages) li(pageLink(page + 1, t('pager.next'), { cls: 'page-next', rel: 'next' }));
+  else li(el('span', { class: 'page-link page-next is-disabled', 'aria-disabled': 'true' }, t('pager.next')));
+  nav.append(ul);
+}
+
+function renderActiveFilters() {
+  const box = document.getElementById('active-filters');
+  clear(box);
+  const chips = [];
+  for (const f of FACETS) {
+    for (const v of state.filters[f]) {
+      const label = valueLabel(f, v, facetLabel(f, v));
+      chips.push(
+        el(
+          'li',
+          null,
+          el(
+            'button',
+            {
+              type: 'button',
+              class: 'chip',
+              'aria-label': t('catalog.removeFilter', { label: `${t(`facet.${f}`)}: ${label}` }),
+              onclick: () => {
+                toggleFilter(f, v, false);
+                const count = document.getElementById('result-count');
+                count.setAttribute('tabindex', '-1');
+                count.focus({ preventScroll: true });
+              },
+            },
+            el('span', { class: 'chip-field' }, `${t(`facet.${f}`)}: `),
+            label,
+            el('span', { class: 'chip-x', 'aria-hidden': 'true' }, '×'),
+          ),
+        ),
+      );
+    }
+  }
+  if (!chips.length) return;
+  box.append(el('p', { class: 'visually-hidden', id: 'active-filters-label' }, t('catalog.activeFilters')));
+  box.append(el('ul', { class: 'chip-list', 'aria-labelledby': 'active-filters-label' }, chips));
+}
+
+function facetLabel(field, value) {
+  const f = result && result.facets && result.facets[field];
+  const hit = Array.isArray(f) ? f.find((x) => x.value === value) : null;
+  return hit ? hit.label : '';
+}
+
+function renderFacets() {
+  const box = document.getElementById('facet-groups');
+  preserveFocus(box, () => {
+    clear(box);
+    const facets = (result && result.facets) || {};
+    for (const field of FACETS) {
+      const selected = state.filters[field];
+      const values = Array.isArray(facets[field]) ? facets[field].slice() : [];
+      for (const v of selected) {
+        if (!values.some((x) => x.value === v)) values.push({ value: v, label: '', count: 0 });
+      }
+      if (!values.length) continue;
+      const shown = expanded[field] ? values : values.filter((x, i) => i < FACET_SHOWN || selected.includes(x.value));
+      const listId = `facet-list-${field}`;
+      const group = el(
+        'fieldset',
+        { class: 'facet', dataset: { testid: `facet-${field}` } },
+        el('legend', null, t(`facet.${field}`)),
+        el(
+          'ul',
+          { class: 'facet-values', id: listId },
+          shown.map((x) => {
+            const id = `facet-${field}-${idPart(x.value)}`;
+            return el(
+              'li',
+              null,
+              el('input', {
+                type: 'checkbox',
+                id,
+                name: field,
+                value: x.value,
+                checked: selected.includes(x.value),
+                dataset: { testid: `facet-${field}-${x.value}`, field },
+              }),
+              el(
+                'label',
+                { for: id },
+                el('span', { class: 'facet-label' }, valueLabel(field, x.value, x.label)),
+                el('span', { class: 'facet-count', dataset: { testid: `facet-count-${field}-${x.value}` } }, fmtNumber(x.count)),
+              ),
+            );
+          }),
+        ),
+      );
+      if (values.length > FACET_SHOWN) {
+        group.append(
+          el(
+            'button',
+            {
+              type: 'button',
+              class: 'link-button facet-more',
+              id: `facet-more-${field}`,
+              'aria-expanded': expanded[field] ? 'true' : 'false',
+              'aria-controls': listId,
+              onclick: () => {
+                expanded[field] = !expanded[field];
+                renderFacets();
+              },
+            },
+            expanded[field] ? t('catalog.showLess') : t('catalog.showMore', { n: values.length - FACET_SHOWN }),
+          ),
+        );
+      }
+      box.append(group);
+    }
+    if (!box.firstChild && !loading && !error) box.append(el('p', { class: 'empty' }, t('common.empty')));
+  });
+}
+
+function toggleFilter(field, value, on) {
+  const cur = state.filters[field];
+  const next = on ? [...new Set([...cur, value])] : cur.filter((v) => v !== value);
+  navigate({ ...state, filters: { ...state.filters, [field]: next }, page: 1 });
+}
+
+// ---- start ---------------------------------------------------------------
+
+async function main() {
+  await initLayout();
+
+  const panel = document.getElementById('facet-panel');
+  const toggle = document.getElementById('facet-toggle');
+  toggle.addEventListener('click', () => {
+    const open = !panel.classList.contains('is-open');
+    panel.classList.toggle('is-open', open);
+    toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+  });
+
+  document.getElementById('facet-groups').addEventListener('change', (ev) => {
+    const box = ev.target;
+    if (!(box instanceof HTMLInputElement) || box.type !== 'checkbox') return;
+    toggleFilter(box.dataset.field, box.value, box.checked);
+  });
+
+  document.getElementById('facet-clear').addEventListener('click', () => {
+    const filters = {};
+    for (const f of FACETS) filters[f] = [];
+    navigate({ ...state, filters, page: 1 });
+    document.getElementById('facet-heading').setAttribute('tabindex', '-1');
+    document.getElementById('facet-heading').focus();
+  });
+
+  document.getElementById('sort-select').addEventListener('change', (ev) => {
+    navigate({ ...state, sort: ev.target.value, page: 1 });
+  });
+
+  onSearch((q) => {
+    const filters = {};
+    for (const f of FACETS) filters[f] = [];
+    navigate({ q, filters, sort: '', page: 1, pageSize: state.pageSize, lang: state.lang });
+  });
+
+  window.addEventListener('popstate', () => {
+    state = readState();
+    load();
+  });
+
+  onLangChange(() => {
+    state.lang = new URLSearchParams(location.search).get('lang') || '';
+    render();
+  });
+
+  apiGet('/topics')
+    .then((res) => {
+      for (const tp of res.items || []) topicNames[tp.id] = tp;
+      if (lang() === 'en') render();
+    })
+    .catch(() => {});
+
+  load();
+}
+
+main();

@@ -1,0 +1,369 @@
+// Dataset detail page (/datasets/{id}): every catalog field, data items and
+// resources. 404 shows "not found", 410 shows the withdrawal record.
+
+import { apiGet } from './api.js?v=__V__';
+import { el, clear } from './dom.js?v=__V__';
+import { t, onLangChange, fmtNumber, fmtDateTime, fmtBytes, enumLabel, lang } from './i18n.js?v=__V__';
+import { initLayout, setTitle, errorAlert } from './layout.js?v=__V__';
+
+let ds = null;
+let failure = null;
+let topicNames = {};
+
+function datasetId() {
+  const m = location.pathname.match(/^\/datasets\/([^/]+)\/?$/);
+  if (!m) return '';
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1];
+  }
+}
+
+function setH1(text) {
+  const h1 = document.getElementById('page-title');
+  h1.removeAttribute('data-i18n');
+  h1.textContent = text;
+}
+
+function setCrumb(text) {
+  const ol = document.getElementById('breadcrumb-list');
+  const old = ol.querySelector('.crumb-current');
+  if (old) old.remove();
+  if (text) ol.append(el('li', { class: 'crumb-current' }, el('span', { 'aria-current': 'page' }, text)));
+}
+
+function time(iso) {
+  if (!iso) return '—';
+  return el('time', { datetime: iso }, fmtDateTime(iso));
+}
+
+function field(key, value, testid) {
+  if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) return null;
+  return el('div', { class: 'field', dataset: { field: key } }, el('dt', null, t(`dataset.field.${key}`)), el('dd', { dataset: { testid: testid || `field-${key}` } }, value));
+}
+
+function topicLabel(tp) {
+  const known = topicNames[tp.id];
+  if (lang() === 'en' && known && known.name_en) return known.name_en;
+  return tp.name;
+}
+
+function tagList(items, cls) {
+  return el(
+    'ul',
+    { class: 'inline-list' },
+    items.map((x) => el('li', { class: ['badge', cls] }, x)),
+  );
+}
+
+function metadata(d) {
+  const dept = d.department || {};
+  const deptMeta = [dept.region_level ? enumLabel('region_level', dept.region_level) : '', dept.region || ''].filter(Boolean).join(' · ');
+  const openBadge = el(
+    'span',
+    { class: ['badge', d.open_type === 'conditional' ? 'badge-conditional' : 'badge-open'], dataset: { testid: 'open-type' } },
+    enumLabel('open_type', d.open_type),
+  );
+  return el(
+    'dl',
+    { class: 'meta-list', dataset: { testid: 'dataset-meta' } },
+    field('description', el('span', { class: 'prewrap', lang: 'zh-CN' }, d.description || '')),
+    field(
+      'department',
+      dept.id
+        ? [
+            el('a', { href: `/datasets?department=${encodeURIComponent(dept.id)}`, lang: 'zh-CN' }, dept.name),
+            deptMeta ? el('span', { class: 'muted' }, ` (${deptMeta})`) : null,
+          ]
+        : dept.name || '',
+    ),
+    d.topic ? field('topic', el('a', { href: `/datasets?topic=${encodeURIComponent(d.topic.id)}` }, topicLabel(d.topic))) : null,
+    field('open_type', openBadge),
+    d.open_type === 'conditional' ? field('open_conditions', el('span', { class: 'prewrap', lang: 'zh-CN' }, d.open_conditions || '—')) : null,
+    field('usage_scope', d.usage_scope ? el('span', { class: 'prewrap', lang: 'zh-CN' }, d.usage_scope) : ''),
+    field('formats', d.formats && d.formats.length ? tagList(d.formats, 'badge-format') : ''),
+    field('update_frequency', d.update_frequency ? enumLabel('update_frequency', d.update_frequency) : ''),
+    field('classification', d.classification ? el('span', { lang: 'zh-CN' }, d.classification) : ''),
+    field('grade', d.grade ? enumLabel('grade', d.grade) : ''),
+    field('tags', d.tags && d.tags.length ? el('span', { lang: 'zh-CN' }, tagList(d.tags, 'badge-neutral')) : ''),
+    field('region', d.region ? el('span', { lang: 'zh-CN' }, d.region) : ''),
+    field('published_at', time(d.published_at)),
+    field('updated_at', time(d.updated_at)),
+    field('downloads', fmtNumber(d.downloads)),
+    field('id', el('code', null, d.id)),
+  );
+}
+
+// A horizontally scrollable, keyboard-focusable wrapper for wide tables.
+function tableWrap(table, captionId) {
+  return el('div', { class: 'table-wrap', role: 'region', 'aria-labelledby': captionId, tabindex: '0' }, table);
+}
+
+function dataItemsTable(d) {
+  const items = d.data_items || [];
+  if (!items.length) return el('p', { class: 'empty' }, t('common.empty'));
+  const cols = ['name', 'label', 'type', 'description', 'required'];
+  const table = el(
+    'table',
+    { class: 'data-table', id: 'data-items', dataset: { testid: 'data-items' } },
+    el('caption', { id: 'data-items-caption', class: 'visually-hidden' }, t('dataset.items.caption', { n: items.length })),
+    el('thead', null, el('tr', null, cols.map((c) => el('th', { scope: 'col' }, t(`dataset.items.${c}`))))),
+    el(
+      'tbody',
+      null,
+      items.map((it) =>
+        el(
+          'tr',
+          null,
+          el('td', null, el('code', null, it.name || '')),
+          el('td', { lang: 'zh-CN' }, it.label || ''),
+          el('td', null, it.type ? enumLabel('type', it.type) : ''),
+          el('td', { lang: 'zh-CN' }, it.description || ''),
+          el('td', null, it.required ? t('common.yes') : t('common.no')),
+        ),
+      ),
+    ),
+  );
+  return tableWrap(table, 'data-items-caption');
+}
+
+async function copyText(text, button) {
+  let ok = false;
+  try {
+    await navigator.clipboard.writeText(text);
+    ok = true;
+  } catch {
+    // Clipboard API refused (insecure context, permissions): select the text
+    // so the user can copy it with the keyboard.
+    const code = button.parentElement.querySelector('code');
+    if (code) {
+      const range = document.createRange();
+      range.selectNodeContents(code);
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+    }
+  }
+  const status = button.parentElement.querySelector('.copy-status');
+  if (status) {
+    status.textContent = ok ? t('dataset.resources.copied') : t('dataset.resources.selected');
+    setTimeout(() => {
+      status.textContent = '';
+    }, 3000);
+  }
+}
+
+function resourcesTable(d) {
+  const items = d.resources || [];
+  if (!items.length) return el('p', { class: 'empty' }, t('dataset.resources.none'));
+  const cols = ['name', 'format', 'size', 'sha256', 'rows', 'action'];
+  const table = el(
+    'table',
+    { class: 'data-table resources-table', id: 'resources', dataset: { testid: 'resources' } },
+    el('caption', { id: 'resources-caption', class: 'visually-hidden' }, t('dataset.resources.caption', { n: items.length })),
+    el('thead', null, el('tr', null, cols.map((c) => el('th', { scope: 'col' }, t(`dataset.resources.${c}`))))),
+    el(
+      'tbody',
+      null,
+      items.map((r) => {
+        const copyBtn = el(
+          'button',
+          { type: 'button', class: 'copy-button', 'aria-label': t('dataset.resources.copyLabel', { name: r.name }) },
+          t('dataset.resources.copy'),
+        );
+        copyBtn.addEventListener('click', () => copyText(r.sha256 || '', copyBtn));
+        return el(
+          'tr',
+          { dataset: { testid: 'resource-row', id: r.id } },
+          el('td', { lang: 'zh-CN' }, r.name || ''),
+          el('td', null, r.format || ''),
+          el('td', { class: 'num' }, r.size === undefined || r.size === null ? '—' : el('span', { title: `${fmtNumber(r.size)} B` }, fmtBytes(r.size))),
+          el(
+            'td',
+            { class: 'hash-cell' },
+            r.sha256
+              ? [
+                  el('code', { class: 'hash', title: r.sha256, dataset: { testid: 'sha256' } }, r.sha256),
+                  copyBtn,
+                  el('span', { class: 'copy-status', role: 'status' }),
+                ]
+              : '—',
+          ),
+          el('td', { class: 'num' }, r.rows === undefined || r.rows === null ? '—' : fmtNumber(r.rows)),
+          el(
+            'td',
+            null,
+            r.download_url
+              ? el(
+                  'a',
+                  {
+                    class: 'btn btn-small btn-primary',
+                    href: r.download_url,
+                    download: '',
+                    'aria-label': t('dataset.resources.downloadLabel', { name: r.name, format: r.format || '' }),
+                    dataset: { testid: 'download-link' },
+                  },
+                  t('dataset.resources.download'),
+                )
+              : el('span', { class: 'muted' }, t('dataset.resources.needApply')),
+          ),
+        );
+      }),
+    ),
+  );
+  return tableWrap(table, 'resources-caption');
+}
+
+function conditionalBox(d) {
+  if (d.open_type !== 'conditional') return null;
+  return el(
+    'div',
+    { class: 'callout', dataset: { testid: 'conditional-notice' } },
+    el('p', { class: 'callout-title' }, t('dataset.conditional.title')),
+    d.open_conditions ? el('p', { class: 'prewrap', lang: 'zh-CN' }, d.open_conditions) : null,
+    el(
+      'p',
+      null,
+      el('a', { class: 'btn btn-primary', href: `/apply?dataset=${encodeURIComponent(d.id)}`, dataset: { testid: 'apply-button' } }, t('dataset.apply')),
+    ),
+  );
+}
+
+// Hook for a later issue: machine-readable alternates of this entry
+// (e.g. DCAT JSON-LD) as <link rel="alternate">. Adds one <link> per
+// {href, type, title} in d.alternates when the API starts sending them;
+// only same-site paths are accepted.
+function addAlternateLinks(d) {
+  for (const old of document.head.querySelectorAll('link[rel="alternate"][data-dataset]')) old.remove();
+  const list = Array.isArray(d && d.alternates) ? d.alternates : [];
+  for (const a of list) {
+    if (!a || typeof a.href !== 'string' || !a.href.startsWith('/') || a.href.startsWith('//')) continue;
+    const link = el('link', { rel: 'alternate', href: a.href, type: a.type || null, title: a.title || null, dataset: { dataset: d.id } });
+    document.head.append(link);
+  }
+}
+
+function section(id, headingKey, ...content) {
+  return el(
+    'section',
+    { class: 'section', 'aria-labelledby': id },
+    el('h2', { id }, t(headingKey)),
+    content,
+  );
+}
+
+function renderDataset(body, d) {
+  setH1(d.title);
+  setCrumb(d.title);
+  setTitle(d.title);
+  body.append(
+    d.under_dispute
+      ? el(
+          'div',
+          { class: 'banner banner-dispute', role: 'note', dataset: { testid: 'dispute-banner' } },
+          el('strong', null, t('badge.dispute')),
+          ' ',
+          t('dataset.dispute'),
+        )
+      : null,
+    section('meta-heading', 'dataset.metaHeading', metadata(d)),
+    section('items-heading', 'dataset.items.heading', dataItemsTable(d)),
+    section('resources-heading', 'dataset.resources.heading', conditionalBox(d), resourcesTable(d)),
+  );
+  addAlternateLinks(d);
+}
+
+function renderNotFound(body) {
+  setH1(t('dataset.notFound.title'));
+  setCrumb(t('dataset.notFound.title'));
+  setTitle(t('dataset.notFound.title'));
+  body.append(
+    el(
+      'div',
+      { class: 'alert alert-info', dataset: { testid: 'not-found' } },
+      el('p', null, t('dataset.notFound.body')),
+      el('p', null, el('a', { href: '/datasets' }, t('dataset.notFound.back'))),
+    ),
+  );
+}
+
+function renderRevoked(body, err) {
+  const tomb = (err.body && err.body.tombstone) || {};
+  setH1(t('dataset.revoked.title'));
+  setCrumb(t('dataset.revoked.title'));
+  setTitle(tomb.title ? t('dataset.revoked.docTitle', { title: tomb.title }) : t('dataset.revoked.title'));
+  const dept = tomb.department && typeof tomb.department === 'object' ? tomb.department.name : tomb.department;
+  const when = tomb.revoked_at || tomb.withdrawn_at;
+  body.append(
+    el(
+      'div',
+      { class: 'alert alert-warning', dataset: { testid: 'tombstone' } },
+      el('p', null, t('dataset.revoked.body')),
+      el(
+        'dl',
+        { class: 'meta-list meta-list--compact' },
+        tomb.title ? el('div', { class: 'field' }, el('dt', null, t('dataset.revoked.field.title')), el('dd', { lang: 'zh-CN' }, tomb.title)) : null,
+        dept ? el('div', { class: 'field' }, el('dt', null, t('dataset.revoked.field.department')), el('dd', { lang: 'zh-CN' }, dept)) : null,
+        when ? el('div', { class: 'field' }, el('dt', null, t('dataset.revoked.field.revoked_at')), el('dd', null, time(when))) : null,
+        tomb.reason ? el('div', { class: 'field' }, el('dt', null, t('dataset.revoked.field.reason')), el('dd', { lang: 'zh-CN' }, tomb.reason)) : null,
+      ),
+      tomb.announcement_id
+        ? el(
+            'p',
+            null,
+            el('a', { href: `/announcements/${encodeURIComponent(tomb.announcement_id)}`, dataset: { testid: 'tombstone-announcement' } }, t('dataset.revoked.announcement')),
+          )
+        : null,
+      el('p', null, el('a', { href: '/datasets' }, t('dataset.notFound.back'))),
+    ),
+  );
+}
+
+function render() {
+  const body = clear(document.getElementById('dataset-body'));
+  if (ds) return renderDataset(body, ds);
+  if (!failure) {
+    setH1(t('dataset.loading'));
+    setTitle(t('dataset.loading'));
+    return;
+  }
+  if (failure.status === 404) return renderNotFound(body);
+  if (failure.status === 410) return renderRevoked(body, failure);
+  setH1(t('dataset.error.title'));
+  setCrumb('');
+  setTitle(t('dataset.error.title'));
+  body.append(errorAlert(failure, { title: t('dataset.error.title'), retry: () => load() }));
+}
+
+async function load() {
+  const id = datasetId();
+  ds = null;
+  failure = null;
+  render();
+  if (!id) {
+    failure = { status: 404 };
+    render();
+    return;
+  }
+  try {
+    ds = await apiGet(`/datasets/${encodeURIComponent(id)}`);
+  } catch (err) {
+    failure = err;
+  }
+  render();
+}
+
+async function main() {
+  await initLayout();
+  onLangChange(render);
+  apiGet('/topics')
+    .then((res) => {
+      for (const tp of res.items || []) topicNames[tp.id] = tp;
+      if (ds && lang() === 'en') render();
+    })
+    .catch(() => {});
+  load();
+}
+
+main();
