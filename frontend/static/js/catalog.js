@@ -420,6 +420,14 @@ async function main() {
     toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
   });
 
+  document.getElementById('facet-done').addEventListener('click', () => {
+    panel.classList.remove('is-open');
+    toggle.setAttribute('aria-expanded', 'false');
+    const count = document.getElementById('result-count');
+    count.setAttribute('tabindex', '-1');
+    count.focus();
+  });
+
   document.getElementById('facet-groups').addEventListener('change', (ev) => {
     const box = ev.target;
     if (!(box instanceof HTMLInputElement) || box.type !== 'checkbox') return;

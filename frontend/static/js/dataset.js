@@ -2,7 +2,7 @@
 // resources. 404 shows "not found", 410 shows the withdrawal record.
 
 import { apiGet } from './api.js?v=__V__';
-import { el, clear } from './dom.js?v=__V__';
+import { el, clear, append } from './dom.js?v=__V__';
 import { t, onLangChange, fmtNumber, fmtDateTime, fmtBytes, enumLabel, lang } from './i18n.js?v=__V__';
 import { initLayout, setTitle, errorAlert } from './layout.js?v=__V__';
 
@@ -74,7 +74,7 @@ function metadata(d) {
       dept.id
         ? [
             el('a', { href: `/datasets?department=${encodeURIComponent(dept.id)}`, lang: 'zh-CN' }, dept.name),
-            deptMeta ? el('span', { class: 'muted' }, ` (${deptMeta})`) : null,
+            deptMeta ? el('span', { class: 'muted' }, t('dataset.deptMeta', { meta: deptMeta })) : null,
           ]
         : dept.name || '',
     ),
@@ -257,7 +257,7 @@ function renderDataset(body, d) {
   setH1(d.title);
   setCrumb(d.title);
   setTitle(d.title);
-  body.append(
+  append(body, [
     d.under_dispute
       ? el(
           'div',
@@ -270,7 +270,7 @@ function renderDataset(body, d) {
     section('meta-heading', 'dataset.metaHeading', metadata(d)),
     section('items-heading', 'dataset.items.heading', dataItemsTable(d)),
     section('resources-heading', 'dataset.resources.heading', conditionalBox(d), resourcesTable(d)),
-  );
+  ]);
   addAlternateLinks(d);
 }
 

@@ -63,7 +63,7 @@ export function decodeEntities(s) {
 // string is split on the exact tags <mark> and </mark>, every other piece is
 // decoded and inserted as a text node (so any other markup shows up as
 // literal text and can never run), and <mark> becomes a real <mark> element.
-// No innerHTML is involved.
+// No HTML parsing (inner/outer HTML) is involved.
 export function renderHighlight(node, snippet) {
   clear(node);
   const parts = String(snippet).split(/(<\/?mark>)/i);
