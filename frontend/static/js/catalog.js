@@ -9,7 +9,11 @@ import { el, clear, renderHighlight, preserveFocus, idPart } from './dom.js?v=__
 import { t, lang, onLangChange, fmtNumber, fmtDate, enumLabel } from './i18n.js?v=__V__';
 import { initLayout, setTitle, onSearch, setSearchValue, errorAlert } from './layout.js?v=__V__';
 
+// Facets shown as checkbox groups.
 export const FACETS = ['topic', 'department', 'open_type', 'format', 'update_frequency', 'grade'];
+// Every filter the address may carry: the facets plus filters reached from
+// links elsewhere (a tag on a dataset page), shown only as removable chips.
+export const FILTERS = [...FACETS, 'tag', 'region'];
 const SORTS = ['relevance', 'updated', 'published', 'downloads', 'name'];
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_WINDOW = 10000; // the search engine refuses offset+limit beyond this
@@ -29,7 +33,7 @@ const expanded = {}; // facet field -> true when "show more" is open
 function readState() {
   const sp = new URLSearchParams(location.search);
   const filters = {};
-  for (const f of FACETS) {
+  for (const f of FILTERS) {
     filters[f] = [...new Set(sp.getAll(f).filter((v) => v !== ''))];
   }
   const page = parseInt(sp.get('page') || '1', 10);
@@ -48,7 +52,7 @@ function readState() {
 function urlFor(s) {
   const sp = new URLSearchParams();
   if (s.q) sp.set('q', s.q);
-  for (const f of FACETS) for (const v of s.filters[f] || []) sp.append(f, v);
+  for (const f of FILTERS) for (const v of s.filters[f] || []) sp.append(f, v);
   if (s.sort) sp.set('sort', s.sort);
   if (s.page > 1) sp.set('page', String(s.page));
   if (s.pageSize) sp.set('page_size', String(s.pageSize));
@@ -59,12 +63,12 @@ function urlFor(s) {
 
 function apiParams(s) {
   const p = { q: s.q, page: s.page, page_size: s.pageSize || DEFAULT_PAGE_SIZE, sort: s.sort };
-  for (const f of FACETS) p[f] = s.filters[f];
+  for (const f of FILTERS) p[f] = s.filters[f];
   return p;
 }
 
 function activeCount(s = state) {
-  return FACETS.reduce((n, f) => n + s.filters[f].length, 0);
+  return FILTERS.reduce((n, f) => n + s.filters[f].length, 0);
 }
 
 function navigate(next, opts = {}) {
@@ -293,7 +297,7 @@ function renderActiveFilters() {
   const box = document.getElementById('active-filters');
   clear(box);
   const chips = [];
-  for (const f of FACETS) {
+  for (const f of FILTERS) {
     for (const v of state.filters[f]) {
       const label = valueLabel(f, v, facetLabel(f, v));
       chips.push(
@@ -305,7 +309,7 @@ function renderActiveFilters() {
             {
               type: 'button',
               class: 'chip',
-              'aria-label': t('catalog.removeFilter', { label: `${t(`facet.${f}`)}: ${label}` }),
+              'aria-label': t('catalog.removeFilter', { label: t('catalog.chip', { field: t(`facet.${f}`), value: label }) }),
               onclick: () => {
                 toggleFilter(f, v, false);
                 const count = document.getElementById('result-count');
@@ -313,7 +317,7 @@ function renderActiveFilters() {
                 count.focus({ preventScroll: true });
               },
             },
-            el('span', { class: 'chip-field' }, `${t(`facet.${f}`)}: `),
+            el('span', { class: 'chip-field' }, t('catalog.chipField', { field: t(`facet.${f}`) })),
             label,
             el('span', { class: 'chip-x', 'aria-hidden': 'true' }, '×'),
           ),
@@ -436,7 +440,7 @@ async function main() {
 
   document.getElementById('facet-clear').addEventListener('click', () => {
     const filters = {};
-    for (const f of FACETS) filters[f] = [];
+    for (const f of FILTERS) filters[f] = [];
     navigate({ ...state, filters, page: 1 });
     document.getElementById('facet-heading').setAttribute('tabindex', '-1');
     document.getElementById('facet-heading').focus();
@@ -448,7 +452,7 @@ async function main() {
 
   onSearch((q) => {
     const filters = {};
-    for (const f of FACETS) filters[f] = [];
+    for (const f of FILTERS) filters[f] = [];
     navigate({ q, filters, sort: '', page: 1, pageSize: state.pageSize, lang: state.lang });
   });
 

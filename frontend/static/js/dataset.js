@@ -86,7 +86,16 @@ function metadata(d) {
     field('update_frequency', d.update_frequency ? enumLabel('update_frequency', d.update_frequency) : ''),
     field('classification', d.classification ? el('span', { lang: 'zh-CN' }, d.classification) : ''),
     field('grade', d.grade ? enumLabel('grade', d.grade) : ''),
-    field('tags', d.tags && d.tags.length ? el('span', { lang: 'zh-CN' }, tagList(d.tags, 'badge-neutral')) : ''),
+    field(
+      'tags',
+      d.tags && d.tags.length
+        ? el(
+            'ul',
+            { class: 'inline-list', lang: 'zh-CN' },
+            d.tags.map((tag) => el('li', null, el('a', { class: 'tag-link', href: `/datasets?tag=${encodeURIComponent(tag)}` }, tag))),
+          )
+        : '',
+    ),
     field('region', d.region ? el('span', { lang: 'zh-CN' }, d.region) : ''),
     field('published_at', time(d.published_at)),
     field('updated_at', time(d.updated_at)),
