@@ -103,7 +103,7 @@ function renderDepartments(res) {
             'span',
             { class: 'dept-meta' },
             d.region_level ? el('span', { class: 'badge badge-neutral' }, enumLabel('region_level', d.region_level)) : null,
-            el('span', { class: 'dept-count' }, t('common.datasetCount', { n: fmtNumber(d.dataset_count) })),
+            el('span', { class: 'dept-count' }, t('common.datasetCount', { n: fmtNumber(d.dataset_count || 0) })),
           ),
         ),
       ),
