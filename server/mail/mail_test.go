@@ -27,11 +27,8 @@ import (
 // smtpServer is a small SMTP server speaking the real protocol over TCP:
 // EHLO, STARTTLS, AUTH PLAIN, MAIL, RCPT, DATA, QUIT.
 type smtpServer struct {
-	ln       net.Listener
-	tls      *tls.Config // nil: no STARTTLS offered
-	user     string      // "": AUTH not offered
-	pass     string
-	rejectTo string
+	smtpConfig
+	ln net.Listener
 
 	mu         sync.Mutex
 	commands   []string // verbs in order ("EHLO", "STARTTLS", …)
@@ -42,8 +39,9 @@ type smtpServer struct {
 	done       chan struct{}
 }
 
-func startSMTP(t *testing.T, s *smtpServer) *smtpServer {
+func startSMTP(t *testing.T, cfg smtpConfig) *smtpServer {
 	t.Helper()
+	s := &smtpServer{smtpConfig: cfg}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -175,6 +173,14 @@ func (s *smtpServer) serve(conn net.Conn) {
 	}
 }
 
+// smtpConfig is what a test case sets.
+type smtpConfig struct {
+	tls      *tls.Config // nil: no STARTTLS offered
+	user     string      // "": AUTH not offered
+	pass     string
+	rejectTo string
+}
+
 // testCert makes a self-signed certificate for 127.0.0.1.
 func testCert(t *testing.T) (*tls.Config, *x509.CertPool) {
 	t.Helper()
@@ -207,7 +213,7 @@ func TestSMTPConversation(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
-		server    smtpServer
+		server    smtpConfig
 		url       string
 		wantErr   string
 		wantVerbs []string
@@ -221,7 +227,7 @@ func TestSMTPConversation(t *testing.T) {
 		},
 		{
 			name:      "starttls then auth",
-			server:    smtpServer{tls: serverTLS, user: "portal", pass: "s3cret pass"},
+			server:    smtpConfig{tls: serverTLS, user: "portal", pass: "s3cret pass"},
 			url:       "smtp://portal:s3cret%20pass@%s?from=noreply@data.example",
 			wantVerbs: []string{"EHLO", "STARTTLS", "EHLO", "AUTH", "MAIL", "RCPT", "DATA", "QUIT"},
 			wantTLS:   true,
@@ -229,7 +235,7 @@ func TestSMTPConversation(t *testing.T) {
 		},
 		{
 			name:    "wrong password",
-			server:  smtpServer{tls: serverTLS, user: "portal", pass: "right"},
+			server:  smtpConfig{tls: serverTLS, user: "portal", pass: "right"},
 			url:     "smtp://portal:wrong@%s?from=noreply@data.example",
 			wantErr: "AUTH",
 		},
@@ -240,14 +246,14 @@ func TestSMTPConversation(t *testing.T) {
 		},
 		{
 			name:    "recipient refused",
-			server:  smtpServer{rejectTo: "zhangsan"},
+			server:  smtpConfig{rejectTo: "zhangsan"},
 			url:     "smtp://%s?from=noreply@data.example",
 			wantErr: "RCPT",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := startSMTP(t, &tc.server)
+			srv := startSMTP(t, tc.server)
 			s, err := portalmail.Parse(strings.Replace(tc.url, "%s", srv.ln.Addr().String(), 1))
 			if err != nil {
 				t.Fatal(err)
