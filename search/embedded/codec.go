@@ -36,6 +36,11 @@ func appendTime(b []byte, t time.Time) []byte {
 	return binary.AppendUvarint(b, uint64(t.Nanosecond()))
 }
 
+// encodeDoc returns d in the stored form: one string holding every field.
+func encodeDoc(d *search.Document) string {
+	return string(appendDoc(nil, d))
+}
+
 func appendDoc(b []byte, d *search.Document) []byte {
 	for _, s := range []string{d.ID, d.Title, d.Description, d.Department, d.DepartmentName,
 		d.Topic, d.TopicName, d.OpenType, d.UpdateFrequency, d.Grade, d.Region} {
@@ -127,6 +132,15 @@ func (r *reader) fail() {
 		r.err = errCorrupt
 	}
 	r.s = ""
+}
+
+// docHead reads the id and title, the first two fields, without decoding
+// the rest: both are substrings of doc, costing no memory of their own.
+func docHead(doc string) (id, title string) {
+	r := reader{s: doc}
+	id = r.string()
+	title = r.string()
+	return id, title
 }
 
 // decodeDoc decodes one document encoded by appendDoc.

@@ -94,12 +94,12 @@ func (e *Engine) Upsert(ctx context.Context, docs ...search.Document) error {
 	if len(docs) == 0 {
 		return ctx.Err()
 	}
-	o := op{upserts: make([]*search.Document, len(docs))}
-	for i, d := range docs {
-		if d.ID == "" {
+	o := op{upserts: make([]string, len(docs))}
+	for i := range docs {
+		if docs[i].ID == "" {
 			return fmt.Errorf("embedded: document %d has an empty id", i)
 		}
-		o.upserts[i] = cloneDoc(d)
+		o.upserts[i] = encodeDoc(&docs[i])
 	}
 	return e.write(ctx, o)
 }

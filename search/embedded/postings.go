@@ -11,7 +11,9 @@ import (
 // one or two bytes per document instead of eight for a plain struct.
 const fieldBits = 6
 
-// termIndex is the vocabulary and posting lists.
+// termIndex is the vocabulary and posting lists. After a bulk load every
+// list lives in one pointer-free arena (cheap for the GC to skip); lists
+// extended later by Upsert continue in tail until the next compaction.
 type termIndex struct {
 	cjk   map[uint64]uint32 // bigram/unigram key -> term id
 	words map[string]uint32 // latin word -> term id
@@ -20,9 +22,11 @@ type termIndex struct {
 	sortedWords []string
 	bulk        bool
 
-	lists [][]byte // term id -> encoded postings
-	last  []uint32 // last slot appended per term (delta base)
-	df    []uint32 // postings per term, including replaced documents
+	arena []byte            // frozen lists: arena[start[id]:start[id+1]]
+	start []uint32          // len = frozen terms + 1
+	grow  [][]byte          // lists being built, while bulk loading
+	tail  map[uint32][]byte // postings appended after the bulk load
+	last  []uint32          // last slot appended + 1, per term; 0 = none
 
 	// Per-document accumulation while indexing (writers only).
 	pending []uint8  // term id -> field mask for the document being added
@@ -30,15 +34,21 @@ type termIndex struct {
 }
 
 func newTermIndex() *termIndex {
-	return &termIndex{cjk: make(map[uint64]uint32), words: make(map[string]uint32)}
+	return &termIndex{
+		cjk:   make(map[uint64]uint32),
+		words: make(map[string]uint32),
+		start: []uint32{0},
+		tail:  make(map[uint32][]byte),
+	}
 }
 
 func (t *termIndex) newTerm() uint32 {
-	id := uint32(len(t.lists))
-	t.lists = append(t.lists, nil)
+	id := uint32(len(t.last))
 	t.last = append(t.last, 0)
-	t.df = append(t.df, 0)
 	t.pending = append(t.pending, 0)
+	if t.bulk {
+		t.grow = append(t.grow, nil)
+	}
 	return id
 }
 
@@ -79,57 +89,72 @@ func (t *termIndex) mark(id uint32, fieldBit uint8) {
 func (t *termIndex) flush(slot uint32) {
 	for _, id := range t.touched {
 		gap := slot
-		if t.df[id] > 0 {
-			gap = slot - t.last[id]
+		if t.last[id] > 0 {
+			gap = slot - (t.last[id] - 1)
 		}
-		t.lists[id] = binary.AppendUvarint(t.lists[id], uint64(gap)<<fieldBits|uint64(t.pending[id]))
-		t.last[id] = slot
-		t.df[id]++
+		v := uint64(gap)<<fieldBits | uint64(t.pending[id])
+		if t.bulk {
+			t.grow[id] = binary.AppendUvarint(t.grow[id], v)
+		} else {
+			t.tail[id] = binary.AppendUvarint(t.tail[id], v)
+		}
+		t.last[id] = slot + 1
 		t.pending[id] = 0
 	}
 	t.touched = t.touched[:0]
 }
 
-// finishBulk ends bulk loading: sorts the word list and compacts lists.
+// finishBulk ends bulk loading: sorts the word list and moves every list
+// into one exactly-sized arena.
 func (t *termIndex) finishBulk() {
 	slices.Sort(t.sortedWords)
 	t.bulk = false
-	t.compactLists()
-}
-
-// compactLists copies every list into one exactly-sized arena, dropping the
-// slack append left behind. Later appends to a list reallocate just that
-// list (cap == len), never the arena.
-func (t *termIndex) compactLists() {
 	total := 0
-	for _, l := range t.lists {
+	for _, l := range t.grow {
 		total += len(l)
 	}
-	arena := make([]byte, 0, total)
-	for i, l := range t.lists {
-		start := len(arena)
-		arena = append(arena, l...)
-		t.lists[i] = arena[start:len(arena):len(arena)]
+	t.arena = make([]byte, 0, total)
+	t.start = make([]uint32, 1, len(t.grow)+1)
+	for i, l := range t.grow {
+		t.arena = append(t.arena, l...)
+		t.start = append(t.start, uint32(len(t.arena)))
+		t.grow[i] = nil // release as we go: the peak stays near one copy
 	}
+	t.grow = nil
 }
 
 // decode appends the postings of term id to docs and masks.
 func (t *termIndex) decode(id uint32, docs []uint32, masks []uint8) ([]uint32, []uint8) {
-	l := t.lists[id]
+	var frozen []byte
+	if int(id)+1 < len(t.start) {
+		frozen = t.arena[t.start[id]:t.start[id+1]]
+	}
 	var doc uint32
-	for first := true; len(l) > 0; first = false {
-		v, n := binary.Uvarint(l)
-		l = l[n:]
-		gap := uint32(v >> fieldBits)
-		if first {
-			doc = gap
-		} else {
-			doc += gap
+	first := true
+	for _, l := range [2][]byte{frozen, t.tail[id]} {
+		for len(l) > 0 {
+			v, n := binary.Uvarint(l)
+			l = l[n:]
+			gap := uint32(v >> fieldBits)
+			if first {
+				doc, first = gap, false
+			} else {
+				doc += gap
+			}
+			docs = append(docs, doc)
+			masks = append(masks, uint8(v&(1<<fieldBits-1)))
 		}
-		docs = append(docs, doc)
-		masks = append(masks, uint8(v&(1<<fieldBits-1)))
 	}
 	return docs, masks
+}
+
+// postingBytes is the encoded size of every list (for diagnostics).
+func (t *termIndex) postingBytes() int {
+	n := len(t.arena)
+	for _, l := range t.tail {
+		n += len(l)
+	}
+	return n
 }
 
 // wordsWithPrefix returns term ids of words starting with p, at most limit,

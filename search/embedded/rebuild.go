@@ -27,6 +27,7 @@ func (e *Engine) Rebuild(ctx context.Context, source func(emit func(search.Docum
 	st := newState(live)
 	st.terms.bulk = true
 	n := 0
+	var buf []byte
 	err = source(func(d search.Document) error {
 		if err := e.buildCancelled(ctx); err != nil {
 			return err
@@ -34,7 +35,8 @@ func (e *Engine) Rebuild(ctx context.Context, source func(emit func(search.Docum
 		if d.ID == "" {
 			return fmt.Errorf("embedded: rebuild: document %d has an empty id", n)
 		}
-		st.upsert(cloneDoc(d))
+		buf = appendDoc(buf[:0], &d)
+		st.upsert(e.sharedDoc(d.ID, buf))
 		n++
 		if progress != nil && n%progressEvery == 0 {
 			progress(n)
@@ -49,6 +51,18 @@ func (e *Engine) Rebuild(ctx context.Context, source func(emit func(search.Docum
 	}
 	st.terms.finishBulk()
 	return e.swapIn(ctx, st)
+}
+
+// sharedDoc returns the current index's copy of an encoded document when
+// it is unchanged, so both indexes share it during a rebuild: most
+// documents are, and they are the bulk of the memory.
+func (e *Engine) sharedDoc(id string, encoded []byte) string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if i, ok := e.st.byID[id]; ok && e.st.slots[i].doc == string(encoded) {
+		return e.st.slots[i].doc
+	}
+	return string(encoded)
 }
 
 // Compact rebuilds the in-memory index from the live documents (dropping
@@ -70,7 +84,7 @@ func (e *Engine) Compact(ctx context.Context) error {
 				return err
 			}
 		}
-		st.upsert(d) // documents are immutable once indexed: share them
+		st.upsert(d) // encoded documents are immutable: share them
 	}
 	st.terms.finishBulk()
 	return e.swapIn(ctx, st)
@@ -79,7 +93,7 @@ func (e *Engine) Compact(ctx context.Context) error {
 // startRecording begins collecting changes for replay onto the index being
 // built, and returns the live document count and, when withDocs, the live
 // documents at that instant.
-func (e *Engine) startRecording(withDocs bool) ([]*search.Document, int, error) {
+func (e *Engine) startRecording(withDocs bool) ([]string, int, error) {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	if e.closed {

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
-
-	"github.com/hlj-opendata/portal/search"
 )
 
 // Records frame every write: 4-byte little-endian payload length, 4-byte
@@ -31,9 +29,10 @@ const (
 	opEnd    = 'E' // snapshot trailer: uvarint document count
 )
 
-// op is one logged change: a whole Upsert or Delete call.
+// op is one logged change: a whole Upsert or Delete call. Documents are
+// kept encoded (appendDoc): the index stores that form too.
 type op struct {
-	upserts []*search.Document
+	upserts []string
 	deletes []string
 }
 
@@ -51,9 +50,7 @@ func encodeOp(o op) []byte {
 	}
 	b = append(b, opUpsert)
 	b = binary.AppendUvarint(b, uint64(len(o.upserts)))
-	var doc []byte
-	for _, d := range o.upserts {
-		doc = appendDoc(doc[:0], d)
+	for _, doc := range o.upserts {
 		b = binary.AppendUvarint(b, uint64(len(doc)))
 		b = append(b, doc...)
 	}
@@ -84,18 +81,17 @@ func decodeOp(payload []byte) (op, error) {
 			return op{}, errCorrupt
 		}
 		b = b[k:]
-		docs := make([]*search.Document, 0, n)
+		docs := make([]string, 0, n)
 		for range n {
 			size, k := binary.Uvarint(b)
 			if k <= 0 || size > uint64(len(b)-k) {
 				return op{}, errCorrupt
 			}
-			// One string per document: its fields share that allocation.
-			d, err := decodeDoc(string(b[k : k+int(size)]))
-			if err != nil {
+			doc := string(b[k : k+int(size)])
+			if _, err := decodeDoc(doc); err != nil {
 				return op{}, err
 			}
-			docs = append(docs, d)
+			docs = append(docs, doc)
 			b = b[k+int(size):]
 		}
 		return op{upserts: docs}, nil

@@ -21,6 +21,7 @@ const (
 // which value ids are wanted.
 type filterSet struct {
 	fields []int
+	cols   []*facetColumn
 	wanted [][]bool
 }
 
@@ -31,34 +32,28 @@ func (s *state) compileFilters(filters map[string][]string) filterSet {
 		if len(values) == 0 {
 			continue
 		}
-		dict := &s.facets[fi]
-		wanted := make([]bool, len(dict.values))
+		col := &s.facets[fi]
+		wanted := make([]bool, len(col.values))
 		for _, v := range values {
-			if id, ok := dict.ids[v]; ok {
+			if id, ok := col.dict[v]; ok {
 				wanted[id] = true
 			}
 		}
 		fs.fields = append(fs.fields, fi)
+		fs.cols = append(fs.cols, col)
 		fs.wanted = append(fs.wanted, wanted)
 	}
 	return fs
 }
 
-// failures returns how many filtered fields sl misses and the last one.
-// Callers only care about 0, 1 (which one) or more.
-func (fs *filterSet) failures(sl *slot) (n, field int) {
+// failures returns how many filtered fields slot misses (stopping at 2)
+// and the last one missed.
+func (fs *filterSet) failures(slot uint32) (n, field int) {
 	field = -1
-	for k, fi := range fs.fields {
-		ok := false
-		for _, fv := range sl.facets {
-			if int(fv>>facetShift) == fi && fs.wanted[k][fv&facetValueMask] {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+	for k, col := range fs.cols {
+		if !col.has(slot, fs.wanted[k]) {
 			n++
-			field = fi
+			field = fs.fields[k]
 			if n > 1 {
 				return n, field
 			}
@@ -67,23 +62,32 @@ func (fs *filterSet) failures(sl *slot) (n, field int) {
 	return n, field
 }
 
+// normTable caches a field's weighted length normalisation for short
+// lengths, sparing a division per field per matched document.
+const normTable = 256
+
 // scorer computes the BM25-like relevance of a matched document.
 type scorer struct {
-	s         *state
-	m         *matchSet
-	lenCoef   [numTextFields]float64 // k1*b/avg field length
-	longRuns  []string               // CJK runs of 3+ runes: phrase check
-	hasText   bool
-	titleBit  uint8
-	constTerm float64
+	s        *state
+	m        *matchSet
+	lenCoef  [numTextFields]float64 // k1*b/avg field length
+	norm     [numTextFields][normTable]float64
+	longRuns []string // CJK runs of 3+ runes: phrase check
+	titleBit uint8
 }
 
 func newScorer(s *state, m *matchSet, runs []queryRun) *scorer {
-	sc := &scorer{s: s, m: m, hasText: len(runs) > 0, titleBit: 1 << fieldTitle, constTerm: 1 + bm25K1*(1-bm25B)}
+	sc := &scorer{s: s, m: m, titleBit: 1 << fieldTitle}
+	if len(m.docs) == 0 {
+		return sc
+	}
 	live := float64(max(s.live, 1))
 	for f := range sc.lenCoef {
 		avg := max(float64(s.lenSum[f])/live, 1)
 		sc.lenCoef[f] = bm25K1 * bm25B / avg
+		for n := range normTable {
+			sc.norm[f][n] = sc.fieldNorm(f, n)
+		}
 	}
 	for _, r := range runs {
 		if r.cjk && len(r.text) >= 3 {
@@ -93,9 +97,16 @@ func newScorer(s *state, m *matchSet, runs []queryRun) *scorer {
 	return sc
 }
 
+// fieldNorm is the weighted BM25 term-frequency part for tf = 1 in a field
+// of n runes.
+func (sc *scorer) fieldNorm(f, n int) float64 {
+	return fieldWeights[f] * (bm25K1 + 1) / (1 + bm25K1*(1-bm25B) + sc.lenCoef[f]*float64(n))
+}
+
 // score of the i-th document of the match set.
 func (sc *scorer) score(i int) float64 {
-	sl := &sc.s.slots[sc.m.docs[i]]
+	slot := sc.m.docs[i]
+	lens := &sc.s.keys.lens[slot]
 	total := 0.0
 	inTitle := true
 	for t, masks := range sc.m.masks {
@@ -105,13 +116,18 @@ func (sc *scorer) score(i int) float64 {
 		}
 		fieldSum := 0.0
 		for f := 0; mask != 0; f, mask = f+1, mask>>1 {
-			if mask&1 != 0 {
-				fieldSum += fieldWeights[f] * (bm25K1 + 1) / (sc.constTerm + sc.lenCoef[f]*float64(sl.lens[f]))
+			if mask&1 == 0 {
+				continue
+			}
+			if n := int(lens[f]); n < normTable {
+				fieldSum += sc.norm[f][n]
+			} else {
+				fieldSum += sc.fieldNorm(f, n)
 			}
 		}
 		total += sc.m.idf[t] * fieldSum
 	}
-	if inTitle && sc.titleHasPhrase(sl) {
+	if inTitle && sc.titleHasPhrase(&sc.s.slots[slot]) {
 		total += phraseBonus
 	}
 	return total
@@ -123,7 +139,7 @@ func (sc *scorer) titleHasPhrase(sl *slot) bool {
 	if len(sc.longRuns) == 0 {
 		return true
 	}
-	title := sl.doc.Title
+	title := sl.title
 	if !sl.titleIsFolded {
 		title = foldString(title)
 	}
@@ -146,6 +162,30 @@ type candidate struct {
 	score float64
 }
 
+// facetCounter accumulates counts for the requested facet fields.
+type facetCounter struct {
+	pos    []int // facet field index -> position in counts, -1 if not asked
+	fields []int // requested facet field indexes, in request order
+	counts [][]int32
+}
+
+func (s *state) newFacetCounter(facets []string) *facetCounter {
+	fc := &facetCounter{pos: make([]int, numFacetFields)}
+	for i := range fc.pos {
+		fc.pos[i] = -1
+	}
+	for _, f := range facets {
+		fi := facetIndex(f)
+		if fc.pos[fi] >= 0 {
+			continue
+		}
+		fc.pos[fi] = len(fc.counts)
+		fc.fields = append(fc.fields, fi)
+		fc.counts = append(fc.counts, make([]int32, len(s.facets[fi].values)))
+	}
+	return fc
+}
+
 func (s *state) search(q search.Query) search.Result {
 	sortBy, _ := search.EffectiveSort(q) // validated by the caller
 	runs := parseQuery(q.Text)
@@ -153,36 +193,7 @@ func (s *state) search(q search.Query) search.Result {
 		sortBy = search.SortUpdated // text made only of separators
 	}
 	filters := s.compileFilters(q.Filters)
-
-	// facetPos[field] is where that field's counts go, -1 if not requested.
-	facetPos := make([]int, numFacetFields)
-	for i := range facetPos {
-		facetPos[i] = -1
-	}
-	counts := make([][]int32, 0, len(q.Facets))
-	for _, f := range q.Facets {
-		fi := facetIndex(f)
-		if facetPos[fi] >= 0 {
-			continue
-		}
-		facetPos[fi] = len(counts)
-		counts = append(counts, make([]int32, len(s.facets[fi].values)))
-	}
-	countAll := func(sl *slot) {
-		for _, fv := range sl.facets {
-			if p := facetPos[fv>>facetShift]; p >= 0 {
-				counts[p][fv&facetValueMask]++
-			}
-		}
-	}
-	countField := func(sl *slot, fi int) {
-		p := facetPos[fi]
-		for _, fv := range sl.facets {
-			if int(fv>>facetShift) == fi {
-				counts[p][fv&facetValueMask]++
-			}
-		}
-	}
+	fc := s.newFacetCounter(q.Facets)
 
 	var m matchSet
 	if len(runs) > 0 {
@@ -195,41 +206,41 @@ func (s *state) search(q search.Query) search.Result {
 	// One pass over the candidates: a document failing no filter is a hit
 	// and counts for every facet; one failing exactly one filter still
 	// counts for that field's facet (disjunctive faceting).
-	visit := func(slotID uint32, mi int) {
-		sl := &s.slots[slotID]
-		if sl.doc == nil {
-			return
-		}
-		nfail, failed := filters.failures(sl)
-		switch {
-		case nfail == 0:
+	visit := func(slot uint32, mi int) {
+		nfail, failed := filters.failures(slot)
+		if nfail == 0 {
 			total++
-			countAll(sl)
+			for p, fi := range fc.fields {
+				s.facets[fi].count(slot, fc.counts[p])
+			}
 			if top.size > 0 {
-				c := candidate{slot: slotID, match: int32(mi)}
+				c := candidate{slot: slot, match: int32(mi)}
 				if sortBy == search.SortRelevance {
 					c.score = sc.score(mi)
 				}
 				top.offer(c)
 			}
-		case nfail == 1 && facetPos[failed] >= 0:
-			countField(sl, failed)
+		} else if nfail == 1 && fc.pos[failed] >= 0 {
+			s.facets[failed].count(slot, fc.counts[fc.pos[failed]])
 		}
 	}
 	if len(runs) > 0 {
 		for i, d := range m.docs {
-			visit(d, i)
+			if s.keys.alive[d] {
+				visit(d, i)
+			}
 		}
 	} else {
-		for i := range s.slots {
-			visit(uint32(i), -1)
+		for i, alive := range s.keys.alive {
+			if alive {
+				visit(uint32(i), -1)
+			}
 		}
 	}
 
 	res := search.Result{Total: total, Facets: map[string][]search.FacetCount{}}
-	for _, f := range q.Facets {
-		fi := facetIndex(f)
-		res.Facets[f] = facetCounts(counts[facetPos[fi]], s.facets[fi].values)
+	for p, fi := range fc.fields {
+		res.Facets[search.FacetFields[fi]] = facetCounts(fc.counts[p], s.facets[fi].values)
 	}
 	page := top.sorted()
 	if q.Offset < len(page) {
@@ -240,12 +251,14 @@ func (s *state) search(q search.Query) search.Result {
 	hl := newHighlighter(runs)
 	for _, c := range page {
 		sl := &s.slots[c.slot]
-		hit := search.Hit{ID: sl.doc.ID, Score: c.score}
+		hit := search.Hit{ID: sl.id, Score: c.score}
 		if c.match >= 0 && sortBy != search.SortRelevance {
 			hit.Score = sc.score(int(c.match))
 		}
 		if hl != nil {
-			hit.Highlights = hl.document(sl.doc)
+			if d, err := decodeDoc(sl.doc); err == nil {
+				hit.Highlights = hl.document(d)
+			}
 		}
 		res.Hits = append(res.Hits, hit)
 	}
@@ -255,10 +268,10 @@ func (s *state) search(q search.Query) search.Result {
 // better returns the page order for a sort: true when a comes before b.
 // Ties go to the smaller document id so paging is stable.
 func (s *state) better(sortBy string) func(a, b candidate) bool {
-	id := func(a, b candidate) bool { return s.slots[a.slot].doc.ID < s.slots[b.slot].doc.ID }
-	byInt := func(key func(*slot) int64) func(a, b candidate) bool {
+	id := func(a, b candidate) bool { return s.slots[a.slot].id < s.slots[b.slot].id }
+	byInt := func(key []int64) func(a, b candidate) bool {
 		return func(a, b candidate) bool {
-			ka, kb := key(&s.slots[a.slot]), key(&s.slots[b.slot])
+			ka, kb := key[a.slot], key[b.slot]
 			if ka != kb {
 				return ka > kb
 			}
@@ -274,19 +287,19 @@ func (s *state) better(sortBy string) func(a, b candidate) bool {
 			return id(a, b)
 		}
 	case search.SortDownloads:
-		return byInt(func(sl *slot) int64 { return sl.doc.Downloads })
+		return byInt(s.keys.downloads)
 	case search.SortPublished:
-		return byInt(func(sl *slot) int64 { return sl.published })
+		return byInt(s.keys.published)
 	case search.SortName:
 		return func(a, b candidate) bool {
-			ta, tb := s.slots[a.slot].doc.Title, s.slots[b.slot].doc.Title
+			ta, tb := s.slots[a.slot].title, s.slots[b.slot].title
 			if ta != tb {
 				return ta < tb // UTF-8 byte order is code point order
 			}
 			return id(a, b)
 		}
 	default:
-		return byInt(func(sl *slot) int64 { return sl.updated })
+		return byInt(s.keys.updated)
 	}
 }
 

@@ -1,7 +1,6 @@
 package embedded
 
 import (
-	"slices"
 	"unicode/utf8"
 
 	"github.com/hlj-opendata/portal/search"
@@ -35,34 +34,37 @@ func facetIndex(field string) int {
 }
 
 // slot is one indexed document version. Replacing or deleting a document
-// clears doc; its postings stay until the next compaction.
+// clears it (id == ""); its postings stay until the next compaction.
 type slot struct {
-	doc                *search.Document
-	updated, published int64 // unix nanoseconds, for sorting
-	lens               [numTextFields]uint16
-	titleIsFolded      bool     // folding the title would not change it
-	facets             []uint32 // facet field index<<facetShift | value id
+	doc           string // encoded document (appendDoc)
+	id, title     string // substrings of doc
+	titleIsFolded bool   // folding the title would not change it
 }
 
-const (
-	facetShift     = 24
-	facetValueMask = 1<<facetShift - 1
-)
-
-type facetDict struct {
-	ids    map[string]uint32
-	values []string
+// sortKeys are per-slot columns read while scanning many documents: kept
+// apart from slot so the scan touches a few bytes per document.
+type sortKeys struct {
+	alive              []bool
+	updated, published []int64 // unix nanoseconds
+	downloads          []int64
+	lens               [][numTextFields]uint16 // field lengths in runes, for scoring
 }
 
-func (f *facetDict) id(v string) uint32 {
-	id, ok := f.ids[v]
-	if !ok {
-		id = uint32(len(f.values))
-		f.ids[v] = id
-		f.values = append(f.values, v)
+func (k *sortKeys) add(d *search.Document) {
+	var updated, published int64
+	if !d.UpdatedAt.IsZero() {
+		updated = d.UpdatedAt.UnixNano()
 	}
-	return id
+	if !d.PublishedAt.IsZero() {
+		published = d.PublishedAt.UnixNano()
+	}
+	k.alive = append(k.alive, true)
+	k.updated = append(k.updated, updated)
+	k.published = append(k.published, published)
+	k.downloads = append(k.downloads, d.Downloads)
 }
+
+
 
 // state is one complete in-memory index. Writers mutate it under the
 // engine's write lock; Rebuild and compaction build a new one aside.
@@ -72,7 +74,8 @@ type state struct {
 	live   int
 	lenSum [numTextFields]int64
 	terms  *termIndex
-	facets []facetDict
+	facets []facetColumn // per search.FacetFields entry
+	keys   sortKeys
 
 	wordBuf []byte
 	field   uint8 // bit of the field being scanned (termSink state)
@@ -83,10 +86,7 @@ func newState(capacity int) *state {
 		slots:  make([]slot, 0, capacity),
 		byID:   make(map[string]uint32, capacity),
 		terms:  newTermIndex(),
-		facets: make([]facetDict, numFacetFields),
-	}
-	for i := range s.facets {
-		s.facets[i].ids = make(map[string]uint32)
+		facets: newFacetColumns(capacity),
 	}
 	return s
 }
@@ -105,58 +105,52 @@ func (s *state) scan(field int, texts ...string) uint16 {
 	return uint16(min(n, 1<<16-1))
 }
 
-// upsert indexes d (owned by the state from now on), replacing any
-// document with the same id.
-func (s *state) upsert(d *search.Document) {
-	if old, ok := s.byID[d.ID]; ok {
+// upsert indexes an encoded document (validated by the caller),
+// replacing any document with the same id.
+func (s *state) upsert(doc string) {
+	d, err := decodeDoc(doc)
+	if err != nil {
+		panic("embedded: indexing an undecodable document: " + err.Error())
+	}
+	id, title := docHead(doc)
+	if old, ok := s.byID[id]; ok {
 		s.remove(old)
 	}
-	id := uint32(len(s.slots))
-	sl := slot{doc: d, titleIsFolded: isFolded(d.Title)}
-	if !d.UpdatedAt.IsZero() {
-		sl.updated = d.UpdatedAt.UnixNano()
-	}
-	if !d.PublishedAt.IsZero() {
-		sl.published = d.PublishedAt.UnixNano()
-	}
-	sl.lens[fieldTitle] = s.scan(fieldTitle, d.Title)
-	sl.lens[fieldTags] = s.scan(fieldTags, d.Tags...)
-	sl.lens[fieldTopic] = s.scan(fieldTopic, d.TopicName)
-	sl.lens[fieldDepartment] = s.scan(fieldDepartment, d.DepartmentName)
-	sl.lens[fieldItems] = s.scan(fieldItems, d.DataItems...)
-	sl.lens[fieldDescription] = s.scan(fieldDescription, d.Description)
-	s.terms.flush(id)
+	slotID := uint32(len(s.slots))
+	sl := slot{doc: doc, id: id, title: title, titleIsFolded: isFolded(title)}
+	s.keys.add(d)
+	var lens [numTextFields]uint16
+	lens[fieldTitle] = s.scan(fieldTitle, d.Title)
+	lens[fieldTags] = s.scan(fieldTags, d.Tags...)
+	lens[fieldTopic] = s.scan(fieldTopic, d.TopicName)
+	lens[fieldDepartment] = s.scan(fieldDepartment, d.DepartmentName)
+	lens[fieldItems] = s.scan(fieldItems, d.DataItems...)
+	lens[fieldDescription] = s.scan(fieldDescription, d.Description)
+	s.terms.flush(slotID)
+	s.keys.lens = append(s.keys.lens, lens)
 
 	for fi, field := range search.FacetFields {
-		for _, v := range search.FacetValues(d, field) {
-			if v == "" {
-				continue
-			}
-			fv := uint32(fi)<<facetShift | s.facets[fi].id(v)
-			if !slices.Contains(sl.facets, fv) { // a repeated value counts once
-				sl.facets = append(sl.facets, fv)
-			}
-		}
+		s.facets[fi].add(search.FacetValues(d, field))
 	}
-	for f, n := range sl.lens {
+	for f, n := range lens {
 		s.lenSum[f] += int64(n)
 	}
 	s.slots = append(s.slots, sl)
-	s.byID[d.ID] = id
+	s.byID[id] = slotID
 	s.live++
 }
 
 func (s *state) remove(id uint32) {
 	sl := &s.slots[id]
-	if sl.doc == nil {
+	if !s.keys.alive[id] {
 		return
 	}
-	delete(s.byID, sl.doc.ID)
-	for f, n := range sl.lens {
+	s.keys.alive[id] = false
+	delete(s.byID, sl.id)
+	for f, n := range s.keys.lens[id] {
 		s.lenSum[f] -= int64(n)
 	}
-	sl.doc = nil
-	sl.facets = nil
+	*sl = slot{}
 	s.live--
 }
 
@@ -169,12 +163,12 @@ func (s *state) delete(docID string) {
 // dead counts slots held by replaced or deleted documents.
 func (s *state) dead() int { return len(s.slots) - s.live }
 
-// liveDocs lists the current documents in slot order.
-func (s *state) liveDocs() []*search.Document {
-	docs := make([]*search.Document, 0, s.live)
+// liveDocs lists the current encoded documents in slot order.
+func (s *state) liveDocs() []string {
+	docs := make([]string, 0, s.live)
 	for i := range s.slots {
-		if d := s.slots[i].doc; d != nil {
-			docs = append(docs, d)
+		if s.keys.alive[i] {
+			docs = append(docs, s.slots[i].doc)
 		}
 	}
 	return docs
@@ -187,19 +181,4 @@ func isFolded(text string) bool {
 		}
 	}
 	return true
-}
-
-// cloneDoc copies d so later changes by the caller cannot reach the index.
-func cloneDoc(d search.Document) *search.Document {
-	d.Formats = cloneStrings(d.Formats)
-	d.Tags = cloneStrings(d.Tags)
-	d.DataItems = cloneStrings(d.DataItems)
-	return &d
-}
-
-func cloneStrings(s []string) []string {
-	if s == nil {
-		return nil
-	}
-	return append([]string(nil), s...)
 }

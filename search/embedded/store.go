@@ -12,8 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/hlj-opendata/portal/search"
 )
 
 const (
@@ -32,7 +30,7 @@ func journalPath(dir string, gen uint64) string {
 
 // writeSnapshotTemp writes docs as generation gen to the temp file and
 // fsyncs it; renaming it to snapshotName makes it current.
-func writeSnapshotTemp(dir string, gen uint64, docs []*search.Document) error {
+func writeSnapshotTemp(dir string, gen uint64, docs []string) error {
 	path := filepath.Join(dir, snapshotTemp)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -49,13 +47,15 @@ func writeSnapshotTemp(dir string, gen uint64, docs []*search.Document) error {
 	return nil
 }
 
-func writeSnapshot(f *os.File, gen uint64, docs []*search.Document) error {
+func writeSnapshot(f *os.File, gen uint64, docs []string) error {
 	w := bufio.NewWriterSize(f, 1<<20)
 	w.Write(snapshotMagic)
 	w.Write(binary.LittleEndian.AppendUint64(nil, gen))
 	var rec, payload []byte
 	for _, d := range docs {
-		payload = encodeOpInto(payload[:0], d)
+		payload = append(payload[:0], opUpsert, 1)
+		payload = binary.AppendUvarint(payload, uint64(len(d)))
+		payload = append(payload, d...)
 		rec = appendRecord(rec[:0], payload)
 		if _, err := w.Write(rec); err != nil {
 			return err
@@ -68,19 +68,10 @@ func writeSnapshot(f *os.File, gen uint64, docs []*search.Document) error {
 	return f.Sync()
 }
 
-// encodeOpInto encodes a one-document upsert without allocating per call.
-func encodeOpInto(b []byte, d *search.Document) []byte {
-	b = append(b, opUpsert, 1)
-	start := len(b)
-	b = appendDoc(b, d)
-	size := binary.AppendUvarint(nil, uint64(len(b)-start))
-	return slices.Insert(b, start, size...)
-}
-
 // loadSnapshot feeds every document of the snapshot to add. A missing
 // snapshot is generation 0 with no documents; a damaged one is an error,
 // since it was written whole and fsynced before being renamed into place.
-func loadSnapshot(dir string, add func(*search.Document)) (gen uint64, err error) {
+func loadSnapshot(dir string, add func(doc string)) (gen uint64, err error) {
 	f, err := os.Open(filepath.Join(dir, snapshotName))
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil
