@@ -64,8 +64,6 @@ func (k *sortKeys) add(d *search.Document) {
 	k.downloads = append(k.downloads, d.Downloads)
 }
 
-
-
 // state is one complete in-memory index. Writers mutate it under the
 // engine's write lock; Rebuild and compaction build a new one aside.
 type state struct {
