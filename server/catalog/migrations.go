@@ -5,6 +5,8 @@ import (
 
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
+
+	"github.com/hlj-opendata/portal/server/store"
 )
 
 // Migrations returns the catalog's schema migrations. Each migration
@@ -14,7 +16,7 @@ func Migrations() []*gormigrate.Migration {
 	return []*gormigrate.Migration{{
 		ID: "0001_catalog",
 		Migrate: func(tx *gorm.DB) error {
-			return tx.AutoMigrate(&departmentV1{}, &topicV1{}, &datasetV1{}, &dataItemV1{}, &resourceV1{})
+			return store.AutoMigrate(tx, &departmentV1{}, &topicV1{}, &datasetV1{}, &dataItemV1{}, &resourceV1{})
 		},
 		Rollback: func(tx *gorm.DB) error {
 			return tx.Migrator().DropTable("resources", "data_items", "datasets", "topics", "departments")

@@ -15,6 +15,8 @@ import (
 
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
+
+	"github.com/hlj-opendata/portal/server/store"
 )
 
 // Event is one pending side effect about one entity.
@@ -37,7 +39,7 @@ func (Event) TableName() string { return "outbox_events" }
 func Migrations() []*gormigrate.Migration {
 	return []*gormigrate.Migration{{
 		ID:       "0002_outbox",
-		Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&eventV1{}) },
+		Migrate:  func(tx *gorm.DB) error { return store.AutoMigrate(tx, &eventV1{}) },
 		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("outbox_events") },
 	}}
 }

@@ -89,12 +89,14 @@ func Close(db *gorm.DB) error {
 	return sqlDB.Close()
 }
 
-// TableOptions are added to CREATE TABLE on MySQL so every table is utf8mb4.
-func TableOptions(db *gorm.DB) *gorm.DB {
-	if db.Dialector.Name() == "mysql" {
-		return db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+// AutoMigrate creates or extends tables for migration snapshots. On MySQL
+// every table is InnoDB utf8mb4 whatever the server's default charset.
+func AutoMigrate(tx *gorm.DB, models ...any) error {
+	if tx.Dialector.Name() == "mysql" {
+		// One chained call: a *gorm.DB from Set must not be reused.
+		return tx.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci").AutoMigrate(models...)
 	}
-	return db
+	return tx.AutoMigrate(models...)
 }
 
 // Migrate applies every migration not yet applied, in id order. Migration
@@ -132,7 +134,7 @@ func Pending(db *gorm.DB, migrations []*gormigrate.Migration) ([]string, error) 
 
 func migrator(db *gorm.DB, migrations []*gormigrate.Migration) *gormigrate.Gormigrate {
 	opts := &gormigrate.Options{TableName: "schema_migrations", IDColumnName: "id", IDColumnSize: 190, UseTransaction: db.Dialector.Name() != "mysql", ValidateUnknownMigrations: false}
-	return gormigrate.New(TableOptions(db), opts, sorted(migrations))
+	return gormigrate.New(db, opts, sorted(migrations))
 }
 
 func sorted(ms []*gormigrate.Migration) []*gormigrate.Migration {
@@ -147,4 +149,13 @@ func IsDuplicate(err error) bool {
 		return true
 	}
 	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint failed") || strings.Contains(err.Error(), "Duplicate entry"))
+}
+
+// TableOptions returns tx with the MySQL table options set; use the result
+// for exactly one call (see AutoMigrate).
+func TableOptions(tx *gorm.DB) *gorm.DB {
+	if tx.Dialector.Name() == "mysql" {
+		return tx.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+	}
+	return tx
 }

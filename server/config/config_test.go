@@ -1,0 +1,60 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.DBDriver != SQLite || c.Seed != "demo" || !strings.HasSuffix(c.DBConn, "/data/portal.db") {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestMySQLDSN(t *testing.T) {
+	c, err := Load(env(map[string]string{"PORTAL_DB_DSN": "mysql://portal:s3cret@db:3306/portal"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "portal:s3cret@tcp(db:3306)/portal?charset=utf8mb4&collation=utf8mb4_unicode_ci&loc=UTC&parseTime=true"
+	if c.DBDriver != MySQL || c.DBConn != want {
+		t.Errorf("conn = %q", c.DBConn)
+	}
+	if c.Seed != "none" {
+		t.Errorf("MySQL must default to PORTAL_SEED=none, got %s", c.Seed)
+	}
+	c, _ = Load(env(map[string]string{"PORTAL_DB_DSN": "sqlite:///var/lib/portal/p.db"}))
+	if c.DBDriver != SQLite || c.DBConn != "/var/lib/portal/p.db" {
+		t.Errorf("sqlite dsn: %+v", c)
+	}
+}
+
+func TestBadValuesNameTheVariable(t *testing.T) {
+	cases := map[string]string{
+		"PORTAL_ADDR":             "localhost",
+		"PORTAL_DB_DSN":           "postgres://x",
+		"PORTAL_SEED":             "maybe",
+		"PORTAL_MEILI_URL":        "ftp://x",
+		"PORTAL_LOG_LEVEL":        "loud",
+		"PORTAL_MAX_UPLOAD_MB":    "lots",
+		"PORTAL_SHUTDOWN_TIMEOUT": "-1s",
+		"PORTAL_SMTP_URL":         "mailto:x",
+		"PORTAL_BASE_URL":         "portal.example",
+	}
+	for name, val := range cases {
+		_, err := Load(env(map[string]string{name: val}))
+		if err == nil || !strings.Contains(err.Error(), name) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s=%s: err = %v", name, val, err)
+		}
+	}
+	_, err := Load(env(map[string]string{"PORTAL_DB_DSN": "mysql://u:topsecret@h/"}))
+	if err == nil || strings.Contains(err.Error(), "topsecret") {
+		t.Errorf("bad MySQL DSN error must not leak the password: %v", err)
+	}
+}
