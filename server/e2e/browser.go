@@ -99,7 +99,7 @@ func Value[T any](t testing.TB, b *Browser, what string, a chromedp.Action[T]) T
 // Screenshot writes a full-page PNG and returns its path.
 func (b *Browser) Screenshot(t testing.TB, name string) string {
 	t.Helper()
-	png := Value(t, b, "screenshot "+name, chromedp.FullScreenshot(90))
+	png := Value(t, b, "screenshot "+name, chromedp.FullScreenshot(100))
 	path := filepath.Join(b.Screenshots, name+".png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)

@@ -91,8 +91,10 @@ func TestBrowseCatalog(t *testing.T) {
 // English switch.
 func TestPhoneAndEnglish(t *testing.T) {
 	p := apptest.New(t, apptest.Options{Seed: "small"})
-	b := NewBrowser(t, 390, 844)
-	b.Do(t, "open catalog", chromedp.Navigate(p.URL+"/datasets"))
+	b := NewBrowser(t, 1280, 900)
+	// Headless windows are at least 500 px wide: emulate the phone's viewport.
+	b.Do(t, "open catalog on a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
+		chromedp.Navigate(p.URL+"/datasets"))
 	waitFor(t, b, "results", `document.querySelectorAll('[data-testid=result-item]').length > 0`)
 	if w := eval[int](t, b, "document.documentElement.scrollWidth"); w > 400 {
 		t.Errorf("page scrolls sideways on a phone: %d px wide", w)
