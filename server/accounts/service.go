@@ -1,0 +1,639 @@
+package accounts
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/hlj-opendata/portal/server/apperr"
+	"github.com/hlj-opendata/portal/server/audit"
+	"github.com/hlj-opendata/portal/server/authz"
+	"github.com/hlj-opendata/portal/server/mail"
+	"github.com/hlj-opendata/portal/server/store"
+)
+
+// Limits are the security knobs of sign-in.
+type Limits struct {
+	IdleTimeout      time.Duration // a session unused this long ends
+	AbsoluteTimeout  time.Duration // a session ends this long after sign-in, used or not
+	MaxLoginFailures int           // per account and per IP within FailureWindow
+	FailureWindow    time.Duration
+	ResetTTL         time.Duration // password reset links
+	InviteTTL        time.Duration // member invitations
+	MaxTokens        int           // live API tokens per account
+}
+
+// DefaultLimits: 30 min idle, 12 h absolute, 100 failures an hour.
+func DefaultLimits() Limits {
+	return Limits{
+		IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour,
+		MaxLoginFailures: 100, FailureWindow: time.Hour,
+		ResetTTL: time.Hour, InviteTTL: 72 * time.Hour, MaxTokens: 50,
+	}
+}
+
+// Service holds the account rules and owns their transactions.
+type Service struct {
+	DB      *gorm.DB
+	Policy  *authz.Enforcer
+	Mail    mail.Sender
+	Log     *slog.Logger
+	Now     func() time.Time
+	BaseURL string // PORTAL_BASE_URL: links in mails; https also forces Secure cookies
+	Limits  Limits
+}
+
+// now is the injected clock in UTC, at the millisecond precision both
+// engines store.
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
+
+func (s *Service) db(ctx context.Context) *gorm.DB { return s.DB.WithContext(ctx) }
+
+// randomSecret returns n random bytes, base64url without padding.
+func randomSecret(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("accounts: no randomness: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// csrfFor derives a session's CSRF token from its secret id: nothing to
+// store, and only the holder of the cookie can compute it.
+func csrfFor(sessionID string) string {
+	m := hmac.New(sha256.New, []byte(sessionID))
+	m.Write([]byte("portal csrf v1"))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Meta is where a request came from, for sessions, throttling and audit.
+type Meta struct {
+	IP        string
+	UserAgent string
+}
+
+func actor(p *authz.Principal, ip string) audit.Actor {
+	if p == nil {
+		return audit.Actor{Label: "anonymous", IP: ip}
+	}
+	return audit.Actor{UserID: p.UserID, Label: p.Subject(), IP: ip}
+}
+
+func userActor(u *User, ip string) audit.Actor {
+	return audit.Actor{UserID: u.ID, Label: authz.Subject(u.ID), IP: ip}
+}
+
+func (s *Service) record(tx *gorm.DB, a audit.Actor, action, objType, objID string, details map[string]any) error {
+	_, err := audit.Append(tx, audit.Record{At: s.now(), Actor: a, Action: action, ObjectType: objType, ObjectID: objID, Details: details})
+	return err
+}
+
+func uid(id uint64) string { return strconv.FormatUint(id, 10) }
+
+// ---- registration ----
+
+// Register creates a citizen or organisation account. The first account of
+// an organisation becomes its administrator; later colleagues are added by
+// that administrator, not by claiming the credit code again.
+func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) (*User, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return nil, apperr.Internalf(err, "hash password")
+	}
+	now := s.now()
+	u := &User{Email: in.Email, Name: in.Name, Kind: in.Kind, PasswordHash: hash, PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
+	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.emailFree(tx, in.Email); err != nil {
+			return err
+		}
+		role := authz.RoleCitizen
+		if in.Kind == KindOrganisation {
+			role = authz.RoleOrganisation
+			var n int64
+			if err := tx.Model(&Organisation{}).Where("credit_code = ?", in.CreditCode).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				e := apperr.New(apperr.Conflict, "this organisation is already registered: ask its administrator to add you")
+				e.Fields = map[string]string{"credit_code": e.Message}
+				return e
+			}
+			org := &Organisation{Name: in.Name, CreditCode: in.CreditCode, CreatedAt: now}
+			if err := tx.Create(org).Error; err != nil {
+				return err
+			}
+			u.OrganisationID, u.OrgAdmin = &org.ID, true
+		}
+		if err := tx.Create(u).Error; err != nil {
+			if store.IsDuplicate(err) {
+				return emailTaken()
+			}
+			return err
+		}
+		if err := s.Policy.SetAssignments(tx, u.ID, []authz.Assignment{{Role: role, Domain: authz.Global}}); err != nil {
+			return err
+		}
+		return s.record(tx, userActor(u, m.IP), audit.Register, "user", uid(u.ID), map[string]any{"kind": u.Kind, "credit_code": in.CreditCode})
+	})
+	if err != nil {
+		return nil, internal(err, "register")
+	}
+	s.reloadPolicy(ctx)
+	return u, nil
+}
+
+func emailTaken() error {
+	e := apperr.New(apperr.Conflict, "an account with this e-mail address exists")
+	e.Fields = map[string]string{"email": e.Message}
+	return e
+}
+
+func (s *Service) emailFree(tx *gorm.DB, email string) error {
+	var n int64
+	if err := tx.Model(&User{}).Where("email = ?", email).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return emailTaken()
+	}
+	return nil
+}
+
+// internal passes classified errors through and wraps the rest.
+func internal(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	return apperr.Internalf(err, "%s", what)
+}
+
+func (s *Service) reloadPolicy(ctx context.Context) {
+	if err := s.Policy.Reload(ctx); err != nil && s.Log != nil {
+		s.Log.Error("reload policy after a role change", "err", err)
+	}
+}
+
+// ---- sign-in ----
+
+// LoginResult is a new session. SessionID goes into the cookie and is
+// never stored; CSRF is what state-changing requests echo back.
+type LoginResult struct {
+	SessionID string
+	CSRF      string
+	ExpiresAt time.Time
+	User      *User
+}
+
+// RateLimitedError is a refusal for too many failures; RetryAfter says when
+// the next attempt can succeed.
+type RateLimitedError struct {
+	Err        *apperr.Error
+	RetryAfter time.Duration
+}
+
+func (e *RateLimitedError) Error() string { return e.Err.Error() }
+func (e *RateLimitedError) Unwrap() error { return e.Err }
+
+func badCredentials() error {
+	return apperr.New(apperr.Unauthorized, "wrong e-mail address or password")
+}
+
+func throttleKeys(email, ip string) []string {
+	keys := []string{"a:" + sha256Hex(email)[:40]}
+	if ip != "" {
+		keys = append(keys, "i:"+ip)
+	}
+	return keys
+}
+
+// Login checks the password and opens a session. oldSession, the cookie
+// the browser still sent, is ended: a new sign-in always gets a new id
+// (session fixation).
+func (s *Service) Login(ctx context.Context, email, password, oldSession string, m Meta) (*LoginResult, error) {
+	email = normaliseEmail(email)
+	keys := throttleKeys(email, m.IP)
+	if err := s.throttled(ctx, keys); err != nil {
+		return nil, err
+	}
+	var u User
+	err := s.db(ctx).Where("email = ?", email).Take(&u).Error
+	found := err == nil
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, apperr.Internalf(err, "load user")
+	}
+	hash := dummyHash()
+	if found {
+		hash = u.PasswordHash
+	}
+	ok := CheckPassword(hash, password) && found && !u.Disabled()
+	now := s.now()
+	if !ok {
+		err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := s.recordFailure(tx, keys); err != nil {
+				return err
+			}
+			obj, details := "", map[string]any{"email_sha256": sha256Hex(email)[:16]}
+			if found {
+				obj = uid(u.ID)
+				if u.Disabled() {
+					details["disabled"] = true
+				}
+			}
+			return s.record(tx, audit.Actor{Label: "anonymous", IP: m.IP}, audit.LoginFailed, "user", obj, details)
+		})
+		if err != nil {
+			return nil, apperr.Internalf(err, "record failed login")
+		}
+		return nil, badCredentials()
+	}
+	res := &LoginResult{SessionID: randomSecret(32), User: &u, ExpiresAt: now.Add(s.Limits.AbsoluteTimeout)}
+	res.CSRF = csrfFor(res.SessionID)
+	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		if oldSession != "" {
+			if err := tx.Where("id_hash = ?", sha256Hex(oldSession)).Delete(&Session{}).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.Where("bucket = ?", keys[0]).Delete(&LoginFailure{}).Error; err != nil {
+			return err
+		}
+		sess := &Session{IDHash: sha256Hex(res.SessionID), UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: res.ExpiresAt, IP: m.IP, UserAgent: truncate(m.UserAgent, 200)}
+		if err := tx.Create(sess).Error; err != nil {
+			return err
+		}
+		if NeedsRehash(u.PasswordHash) {
+			if h, err := HashPassword(password); err == nil {
+				if err := tx.Model(&u).Update("password_hash", h).Error; err != nil {
+					return err
+				}
+			}
+		}
+		return s.record(tx, userActor(&u, m.IP), audit.LoginOK, "user", uid(u.ID), nil)
+	})
+	if err != nil {
+		return nil, apperr.Internalf(err, "open session")
+	}
+	return res, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !isRuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// throttled refuses when a key has MaxLoginFailures failures within the
+// window (000 Art 38: access control against guessing). The count is a
+// sliding window over rows, so it holds across replicas and restarts.
+func (s *Service) throttled(ctx context.Context, keys []string) error {
+	limit, window := s.Limits.MaxLoginFailures, s.Limits.FailureWindow
+	if limit <= 0 {
+		return nil
+	}
+	now := s.now()
+	since := now.Add(-window)
+	var wait time.Duration
+	for _, k := range keys {
+		var n int64
+		if err := s.db(ctx).Model(&LoginFailure{}).Where("bucket = ? AND failed_at > ?", k, since).Count(&n).Error; err != nil {
+			return apperr.Internalf(err, "count login failures")
+		}
+		if n < int64(limit) {
+			continue
+		}
+		// The attempt succeeds again once enough failures leave the window.
+		var at time.Time
+		if err := s.db(ctx).Model(&LoginFailure{}).Where("bucket = ? AND failed_at > ?", k, since).Order("failed_at").Offset(int(n)-limit).Limit(1).Pluck("failed_at", &at).Error; err != nil {
+			return apperr.Internalf(err, "read login failures")
+		}
+		if w := at.Add(window).Sub(now); w > wait {
+			wait = w
+		}
+		if wait <= 0 {
+			wait = time.Second
+		}
+	}
+	if wait == 0 {
+		return nil
+	}
+	return &RateLimitedError{Err: apperr.New(apperr.RateLimited, "too many failed sign-ins: try again later"), RetryAfter: wait}
+}
+
+func (s *Service) recordFailure(tx *gorm.DB, keys []string) error {
+	now := s.now()
+	rows := make([]LoginFailure, len(keys))
+	for i, k := range keys {
+		rows[i] = LoginFailure{Bucket: k, FailedAt: now}
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return err
+	}
+	// Forget failures older than the window, whoever they were for.
+	return tx.Where("failed_at <= ?", now.Add(-s.Limits.FailureWindow)).Delete(&LoginFailure{}).Error
+}
+
+// Logout ends the caller's session.
+func (s *Service) Logout(ctx context.Context, p *authz.Principal, m Meta) error {
+	return internal(s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		if p.SessionHash != "" {
+			if err := tx.Where("id_hash = ?", p.SessionHash).Delete(&Session{}).Error; err != nil {
+				return err
+			}
+		}
+		return s.record(tx, actor(p, m.IP), audit.Logout, "user", uid(p.UserID), map[string]any{"method": p.Method})
+	}), "logout")
+}
+
+// ---- who is calling ----
+
+// SessionCookie is the cookie that carries the session id.
+const SessionCookie = "portal_session"
+
+// CSRFHeader carries the CSRF token on state-changing cookie requests.
+const CSRFHeader = "X-CSRF-Token"
+
+var errSessionEnded = apperr.New(apperr.Unauthorized, "your session has ended: sign in again")
+
+// sessionPrincipal resolves a session id. csrf is the token the request
+// sent ("" for safe methods, which need none: checkCSRF false).
+func (s *Service) sessionPrincipal(ctx context.Context, sessionID string, checkCSRF bool, csrf string, m Meta) (*authz.Principal, error) {
+	var sess Session
+	h := sha256Hex(sessionID)
+	err := s.db(ctx).Where("id_hash = ?", h).Take(&sess).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, errSessionEnded
+	}
+	if err != nil {
+		return nil, apperr.Internalf(err, "load session")
+	}
+	now := s.now()
+	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.Limits.IdleTimeout {
+		if err := s.db(ctx).Where("id_hash = ?", h).Delete(&Session{}).Error; err != nil {
+			return nil, apperr.Internalf(err, "end session")
+		}
+		return nil, errSessionEnded
+	}
+	u, err := s.activeUser(ctx, sess.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if checkCSRF && !hmac.Equal([]byte(csrf), []byte(csrfFor(sessionID))) {
+		return nil, apperr.New(apperr.Forbidden, "missing or bad CSRF token")
+	}
+	// Idle time is kept to the minute: one write a minute per session.
+	if now.Sub(sess.LastSeenAt) >= time.Minute {
+		if err := s.db(ctx).Model(&Session{}).Where("id_hash = ?", h).Update("last_seen_at", now).Error; err != nil {
+			return nil, apperr.Internalf(err, "touch session")
+		}
+	}
+	p := s.principal(u, authz.ByCookie, m)
+	p.SessionHash = h
+	return p, nil
+}
+
+var errBadToken = apperr.New(apperr.Unauthorized, "invalid, expired or revoked API token")
+
+// tokenPrincipal resolves an API token.
+func (s *Service) tokenPrincipal(ctx context.Context, raw string, m Meta) (*authz.Principal, error) {
+	if !strings.HasPrefix(raw, tokenPrefix) {
+		return nil, errBadToken
+	}
+	var t APIToken
+	err := s.db(ctx).Where("hash = ?", sha256Hex(raw)).Take(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, errBadToken
+	}
+	if err != nil {
+		return nil, apperr.Internalf(err, "load token")
+	}
+	now := s.now()
+	if t.RevokedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) {
+		return nil, errBadToken
+	}
+	u, err := s.activeUser(ctx, t.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= time.Minute {
+		if err := s.db(ctx).Model(&APIToken{}).Where("id = ?", t.ID).Update("last_used_at", now).Error; err != nil {
+			return nil, apperr.Internalf(err, "touch token")
+		}
+	}
+	p := s.principal(u, authz.ByToken, m)
+	p.TokenID, p.TokenGrantID = &t.ID, t.GrantID
+	return p, nil
+}
+
+func (s *Service) activeUser(ctx context.Context, id uint64) (*User, error) {
+	var u User
+	err := s.db(ctx).Where("id = ?", id).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, errSessionEnded
+	}
+	if err != nil {
+		return nil, apperr.Internalf(err, "load user")
+	}
+	if u.Disabled() {
+		return nil, apperr.New(apperr.Unauthorized, "this account is disabled")
+	}
+	return &u, nil
+}
+
+func (s *Service) principal(u *User, method authz.AuthMethod, m Meta) *authz.Principal {
+	p := &authz.Principal{
+		UserID: u.ID, Email: u.Email, Name: u.Name, Kind: string(u.Kind),
+		Assignments:    s.Policy.AssignmentsOf(u.ID),
+		Region:         u.Region,
+		OrganisationID: u.OrganisationID, OrgAdmin: u.OrgAdmin,
+		Method: method, IP: m.IP,
+	}
+	if u.DepartmentID != nil {
+		p.DepartmentID = *u.DepartmentID
+	}
+	return p
+}
+
+// ---- passwords ----
+
+// ChangePassword sets a new password after checking the current one.
+// Every other session of the account ends; the caller's stays.
+func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, current, next string, m Meta) error {
+	keys := throttleKeys(p.Email, m.IP)
+	if err := s.throttled(ctx, keys); err != nil {
+		return err
+	}
+	u, err := s.activeUser(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	if !CheckPassword(u.PasswordHash, current) {
+		if err := s.db(ctx).Transaction(func(tx *gorm.DB) error { return s.recordFailure(tx, keys) }); err != nil {
+			return apperr.Internalf(err, "record failure")
+		}
+		e := apperr.New(apperr.Invalid, "the current password is wrong")
+		e.Fields = map[string]string{"current_password": e.Message}
+		return e
+	}
+	if err := CheckPasswordPolicy("new_password", next, u.Email, u.Name); err != nil {
+		return err
+	}
+	if next == current {
+		e := apperr.New(apperr.Invalid, "the new password must differ from the current one")
+		e.Fields = map[string]string{"new_password": e.Message}
+		return e
+	}
+	hash, err := HashPassword(next)
+	if err != nil {
+		return apperr.Internalf(err, "hash password")
+	}
+	now := s.now()
+	return internal(s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": hash, "password_changed_at": now, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("user_id = ? AND id_hash <> ?", u.ID, p.SessionHash).Delete(&Session{}).Error; err != nil {
+			return err
+		}
+		return s.record(tx, actor(p, m.IP), audit.PasswordChange, "user", uid(u.ID), nil)
+	}), "change password")
+}
+
+// RequestReset mails a single-use reset link when the address belongs to
+// an active account. It answers the same either way, so the form does not
+// tell who has an account; at most 5 links an hour go to one account.
+func (s *Service) RequestReset(ctx context.Context, email string, m Meta) error {
+	email = normaliseEmail(email)
+	if !validEmail(email) {
+		e := apperr.New(apperr.Invalid, "a valid e-mail address is required")
+		e.Fields = map[string]string{"email": e.Message}
+		return e
+	}
+	var u User
+	err := s.db(ctx).Where("email = ?", email).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && u.Disabled()) {
+		return nil
+	}
+	if err != nil {
+		return apperr.Internalf(err, "load user")
+	}
+	now := s.now()
+	var recent int64
+	if err := s.db(ctx).Model(&ResetToken{}).Where("user_id = ? AND created_at > ?", u.ID, now.Add(-time.Hour)).Count(&recent).Error; err != nil {
+		return apperr.Internalf(err, "count reset links")
+	}
+	if recent >= 5 {
+		return nil
+	}
+	raw := randomSecret(32)
+	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		t := &ResetToken{Hash: sha256Hex(raw), UserID: u.ID, Purpose: PurposeReset, CreatedAt: now, ExpiresAt: now.Add(s.Limits.ResetTTL)}
+		if err := tx.Create(t).Error; err != nil {
+			return err
+		}
+		return s.record(tx, audit.Actor{Label: "anonymous", IP: m.IP}, audit.ResetRequested, "user", uid(u.ID), nil)
+	})
+	if err != nil {
+		return apperr.Internalf(err, "store reset link")
+	}
+	s.send(ctx, mail.Message{To: u.Email, Subject: "重置密码 / Reset your password — 黑龙江省公共数据开放平台",
+		Body: fmt.Sprintf("您好，%s：\n\n有人（希望是您）请求重置您在黑龙江省公共数据开放平台的密码。请在 %d 分钟内打开下面的链接设置新密码，链接只能使用一次：\n\n%s\n\n如果不是您本人操作，请忽略本邮件，您的密码不会改变。\n\nSomeone asked to reset your password. Open the link above within %d minutes to choose a new one; it works once. If it was not you, ignore this mail.\n",
+			u.Name, int(s.Limits.ResetTTL.Minutes()), s.link("/reset-password?token="+raw), int(s.Limits.ResetTTL.Minutes()))})
+	return nil
+}
+
+// link builds an absolute link from PORTAL_BASE_URL. Without it the link
+// stays relative: a Host header must never choose where a reset link points.
+func (s *Service) link(path string) string { return s.BaseURL + path }
+
+// send delivers after the commit; a failure is logged, never shown.
+func (s *Service) send(ctx context.Context, msg mail.Message) {
+	if s.Mail == nil {
+		return
+	}
+	if err := s.Mail.Send(ctx, msg); err != nil && !errors.Is(err, mail.ErrNotConfigured) && s.Log != nil {
+		s.Log.Error("send mail", "subject", msg.Subject, "err", err)
+	}
+}
+
+var errBadResetToken = func() error {
+	e := apperr.New(apperr.Invalid, "this link is invalid, used or expired: ask for a new one")
+	e.Fields = map[string]string{"token": e.Message}
+	return e
+}()
+
+// ConfirmReset sets a new password with a reset or invitation token. The
+// token works once; every session of the account ends.
+func (s *Service) ConfirmReset(ctx context.Context, raw, password string, m Meta) error {
+	var t ResetToken
+	err := s.db(ctx).Where("hash = ?", sha256Hex(raw)).Take(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return errBadResetToken
+	}
+	if err != nil {
+		return apperr.Internalf(err, "load reset token")
+	}
+	now := s.now()
+	if t.UsedAt != nil || !now.Before(t.ExpiresAt) {
+		return errBadResetToken
+	}
+	var u User
+	if err := s.db(ctx).Where("id = ?", t.UserID).Take(&u).Error; err != nil {
+		return apperr.Internalf(err, "load user")
+	}
+	if u.Disabled() {
+		return errBadResetToken
+	}
+	if err := CheckPasswordPolicy("password", password, u.Email, u.Name); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return apperr.Internalf(err, "hash password")
+	}
+	return internal(s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		// Single use even when two requests race: only one update matches.
+		res := tx.Model(&ResetToken{}).Where("hash = ? AND used_at IS NULL", t.Hash).Update("used_at", now)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return errBadResetToken
+		}
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": hash, "password_changed_at": now, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("user_id = ?", u.ID).Delete(&Session{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("bucket = ?", throttleKeys(u.Email, "")[0]).Delete(&LoginFailure{}).Error; err != nil {
+			return err
+		}
+		return s.record(tx, userActor(&u, m.IP), audit.PasswordReset, "user", uid(u.ID), map[string]any{"purpose": t.Purpose})
+	}), "reset password")
+}
