@@ -100,7 +100,7 @@ type resetTokenV1 struct {
 func (resetTokenV1) TableName() string { return "reset_tokens" }
 
 type loginFailureV1 struct {
-	ID  uint64    `gorm:"primaryKey"`
+	ID       uint64    `gorm:"primaryKey"`
 	Bucket   string    `gorm:"size:80;not null;index:idx_login_failures_bucket,priority:1"` // "a:<email hash>" or "i:<ip>"
 	FailedAt time.Time `gorm:"not null;index:idx_login_failures_bucket,priority:2;index:idx_login_failures_at"`
 }

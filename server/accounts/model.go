@@ -108,7 +108,7 @@ type ResetToken struct {
 // a sliding window. Kept in the database so every replica sees the same
 // counts.
 type LoginFailure struct {
-	ID  uint64    `gorm:"primaryKey"`
+	ID       uint64    `gorm:"primaryKey"`
 	Bucket   string    `gorm:"size:80;not null;index:idx_login_failures_bucket,priority:1"` // "a:<email hash>" or "i:<ip>"
 	FailedAt time.Time `gorm:"not null;index:idx_login_failures_bucket,priority:2;index:idx_login_failures_at"`
 }

@@ -132,7 +132,9 @@ func IsCommonPassword(pw string) bool {
 	if commonPasswords[l] {
 		return true
 	}
-	core := strings.TrimFunc(l, func(r rune) bool { return unicode.IsDigit(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r) })
+	core := strings.TrimFunc(l, func(r rune) bool {
+		return unicode.IsDigit(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r)
+	})
 	return core != "" && commonPasswords[core]
 }
 
