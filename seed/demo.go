@@ -622,7 +622,7 @@ func demoRowCount(plan *demoGen, s *demoSchema, city bool) int {
 		hi = max(lo, hi/2)
 	}
 	u := plan.r.Float64()
-	return lo + int(float64(hi-lo)*u*u)
+	return lo + int(float64(hi-lo)*u*u*u)
 }
 
 func demoWriteCSV(w io.Writer, s *demoSchema, g *demoGen) error {

@@ -67,6 +67,14 @@ func demoAuthority(level int, suffix string, c *demoCity, d demoDistrict) string
 
 var demoSchemas = map[string]*demoSchema{}
 
+// demoShops are kinds of sole-proprietor businesses with their scope.
+var demoShops = [][2]string{
+	{"餐馆", "餐饮服务；食品销售"}, {"便利店", "食品销售；日用百货销售；烟草制品零售"}, {"超市", "食品销售；日用百货销售"},
+	{"五金建材商店", "五金产品零售；建筑材料销售"}, {"理发店", "理发服务；美容服务"}, {"服装店", "服装服饰零售；鞋帽零售"},
+	{"汽车修理部", "机动车修理和维护；汽车零配件零售"}, {"水果店", "新鲜水果零售；食用农产品零售"}, {"烧烤店", "餐饮服务"},
+	{"日杂商店", "日用杂品销售；家居用品销售"},
+}
+
 func demoRegister(key string, s *demoSchema) {
 	if _, dup := demoSchemas[key]; dup {
 		panic("seed: duplicate schema " + key)
@@ -96,12 +104,12 @@ func init() {
 			ind := demoIndustries[g.intn(len(demoIndustries))]
 			switch g.variant {
 			case "individual":
-				shop := []string{"餐馆", "便利店", "超市", "五金建材商店", "理发店", "服装店", "汽车修理部", "水果店", "烧烤店", "日杂商店"}
+				shop := demoShops[g.intn(len(demoShops))]
 				rec[0] = g.creditCode("92", d.Code)
-				rec[1] = d.Name + g.tradeName() + g.pick(shop)
+				rec[1] = d.Name + g.tradeName() + shop[0]
 				rec[2] = "个体工商户"
 				rec[4] = g.skewNum(1, 50, 2)
-				rec[7] = ind.Scope
+				rec[7] = shop[1]
 			default:
 				et := demoEntTypes[g.intn(len(demoEntTypes))]
 				rec[0] = g.creditCode("91", d.Code)
