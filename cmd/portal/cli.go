@@ -1,0 +1,401 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hlj-opendata/portal/seed"
+	"github.com/hlj-opendata/portal/server/app"
+	"github.com/hlj-opendata/portal/server/config"
+	"github.com/hlj-opendata/portal/server/store"
+)
+
+// Exit codes a shell user expects.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+type command struct {
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"serve":    {"run the portal (the default)", cmdServe},
+		"migrate":  {"apply database migrations and exit", cmdMigrate},
+		"seed":     {"load demo data: seed demo | seed synthetic --count N", cmdSeed},
+		"reindex":  {"rebuild the search index from the database", cmdReindex},
+		"calendar": {"working-day calendar: calendar due | calendar show", cmdCalendar},
+		"version":  {"print the version", cmdVersion},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: portal [command] [flags]")
+	fmt.Fprintln(w, "\nCommands:")
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nConfiguration comes from PORTAL_* environment variables (see README).")
+	fmt.Fprintln(w, "Run 'portal COMMAND --help' for a command's flags.")
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return cmdServe(nil, stdout, stderr)
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		usage(stdout)
+		return exitOK
+	}
+	if strings.HasPrefix(args[0], "-") {
+		return cmdServe(args, stdout, stderr)
+	}
+	c, ok := commands()[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "portal: unknown command %q\n", args[0])
+		usage(stderr)
+		return exitUsage
+	}
+	return c.run(args[1:], stdout, stderr)
+}
+
+// newFlags returns a FlagSet whose -h prints to stdout and exits 0.
+func newFlags(name, summary string, stdout io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "Usage: portal %s\n\n%s\n", name, summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags returns (exit code, done): done is true when the caller must return.
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, true
+		}
+		fmt.Fprintf(stderr, "portal %s: %v\n", fs.Name(), err)
+		return exitUsage, true
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "portal %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return exitUsage, true
+	}
+	return 0, false
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+func loadConfig(stderr io.Writer) (config.Config, bool) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fmt.Fprintf(stderr, "portal: %v\n", err)
+		return cfg, false
+	}
+	return cfg, true
+}
+
+func openApp(stderr io.Writer) (*app.App, int) {
+	cfg, ok := loadConfig(stderr)
+	if !ok {
+		return nil, exitUsage
+	}
+	a, err := app.Open(cfg, newLogger(cfg, stderr), app.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "portal: %v\n", err)
+		return nil, exitFail
+	}
+	return a, exitOK
+}
+
+func cmdServe(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("serve", "Run the portal on PORTAL_ADDR. Migrates the database, seeds demo data on first start when PORTAL_SEED=demo.", stdout)
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	a, code := openApp(stderr)
+	if a == nil {
+		return code
+	}
+	defer a.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	say := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
+	if _, err := a.SeedIfEmpty(ctx, say); err != nil {
+		fmt.Fprintf(stderr, "portal: %v\n", err)
+		return exitFail
+	}
+	if err := a.EnsureIndex(ctx); err != nil {
+		fmt.Fprintf(stderr, "portal: %v\n", err)
+		return exitFail
+	}
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "portal: listen on %s: %v\n", a.Config.Addr, err)
+		return exitFail
+	}
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	a.Start()
+	say("portal listening on %s", displayURL(ln.Addr()))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintf(stderr, "portal: %v\n", err)
+		return exitFail
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "timeout", a.Config.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		a.Log.Error("shutdown did not finish in time", "err", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+func displayURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+func cmdMigrate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("migrate", "Apply every pending database migration and exit.", stdout)
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	cfg, ok := loadConfig(stderr)
+	if !ok {
+		return exitUsage
+	}
+	db, err := store.Open(cfg, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "portal migrate: %v\n", err)
+		return exitFail
+	}
+	defer store.Close(db)
+	pending, err := store.Pending(db, app.Migrations())
+	if err == nil {
+		err = store.Migrate(db, app.Migrations())
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "portal migrate: %v\n", err)
+		return exitFail
+	}
+	if len(pending) == 0 {
+		fmt.Fprintln(stdout, "database is up to date")
+	}
+	for _, id := range pending {
+		fmt.Fprintf(stdout, "applied %s\n", id)
+	}
+	return exitOK
+}
+
+func cmdSeed(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || (args[0] != "demo" && args[0] != "synthetic" && args[0] != "--help" && args[0] != "-h") {
+		fmt.Fprintln(stderr, "Usage: portal seed demo | portal seed synthetic --count N")
+		return exitUsage
+	}
+	if args[0] == "--help" || args[0] == "-h" {
+		fmt.Fprintln(stdout, "Usage: portal seed demo | portal seed synthetic --count N\n\n  demo       load the demo catalog into an empty database\n  synthetic  add N generated datasets (benchmarks)")
+		return exitOK
+	}
+	kind := args[0]
+	fs := newFlags("seed "+kind, "Load generated data.", stdout)
+	count := fs.Int("count", 1000, "number of synthetic datasets (1 to 1000000)")
+	if code, done := parseFlags(fs, args[1:], stderr); done {
+		return code
+	}
+	if kind == "synthetic" && (*count < 1 || *count > 1_000_000) {
+		fmt.Fprintln(stderr, "portal seed synthetic: --count must be from 1 to 1000000")
+		return exitUsage
+	}
+	a, code := openApp(stderr)
+	if a == nil {
+		return code
+	}
+	defer a.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	var err error
+	switch kind {
+	case "demo":
+		var loaded bool
+		a.Config.Seed = "demo"
+		loaded, err = a.SeedIfEmpty(ctx, func(f string, v ...any) { fmt.Fprintf(stdout, f+"\n", v...) })
+		if err == nil && !loaded {
+			fmt.Fprintln(stdout, "the database already holds a catalog: nothing loaded")
+		}
+	case "synthetic":
+		err = seedSynthetic(ctx, a, *count, stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "portal seed: %v\n", err)
+		return exitFail
+	}
+	fmt.Fprintf(stdout, "done in %s\n", time.Since(start).Round(time.Millisecond))
+	return exitOK
+}
+
+func seedSynthetic(ctx context.Context, a *app.App, n int, stdout io.Writer) error {
+	var existing int64
+	if err := a.DB.WithContext(ctx).Table("datasets").Where("id LIKE ?", "syn-%").Count(&existing).Error; err != nil {
+		return err
+	}
+	demo := seed.Demo()
+	cat := seed.Catalog{Departments: demo.Departments, Topics: demo.Topics, Datasets: seed.Synthetic(n, int(existing))}
+	a.Blobs.NoSync = true // bulk benchmark data: one sync at the end is enough
+	bar := newProgress(stdout, "loading")
+	if err := a.Catalog.LoadCatalog(ctx, cat, bar.set); err != nil {
+		return err
+	}
+	bar.done()
+	syncFS()
+	bar = newProgress(stdout, "indexing")
+	start := time.Now()
+	if err := a.Catalog.Reindex(ctx, func(i int) { bar.set(i, -1) }); err != nil {
+		return err
+	}
+	bar.done()
+	fmt.Fprintf(stdout, "index rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func cmdReindex(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("reindex", "Rebuild the search index from the database. Search stays online: the new index is built aside, then swapped in.", stdout)
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	a, code := openApp(stderr)
+	if a == nil {
+		return code
+	}
+	defer a.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	bar := newProgress(stdout, "indexing")
+	start := time.Now()
+	if err := a.Catalog.Reindex(ctx, func(i int) { bar.set(i, -1) }); err != nil {
+		fmt.Fprintf(stderr, "portal reindex: %v\n", err)
+		return exitFail
+	}
+	bar.done()
+	n, _ := a.Index.Count(ctx)
+	fmt.Fprintf(stdout, "indexed %d datasets in %s\n", n, time.Since(start).Round(time.Millisecond))
+	return exitOK
+}
+
+func cmdVersion(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("version", "Print the version and build information.", stdout)
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	fmt.Fprintln(stdout, versionString())
+	return exitOK
+}
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func versionString() string {
+	v := "portal " + version
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " (" + s.Value[:12] + ")"
+			}
+		}
+		v += " " + info.GoVersion
+	}
+	return v
+}
+
+func syncFS() { syscall.Sync() }
+
+// progress draws a one-line progress bar on a terminal, or plain lines
+// every 10% elsewhere.
+type progress struct {
+	w     io.Writer
+	label string
+	tty   bool
+	last  time.Time
+	n     int
+}
+
+func newProgress(w io.Writer, label string) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	return &progress{w: w, label: label, tty: tty}
+}
+
+func (p *progress) set(done, total int) {
+	p.n = done
+	if time.Since(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	if !p.tty {
+		return
+	}
+	if total > 0 {
+		width := 30
+		filled := done * width / total
+		fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d", p.label, strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total)
+	} else {
+		fmt.Fprintf(p.w, "\r%s %d", p.label, done)
+	}
+}
+
+func (p *progress) done() {
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	fmt.Fprintf(p.w, "%s: %d done\n", p.label, p.n)
+}

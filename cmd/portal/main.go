@@ -1,0 +1,10 @@
+// Command portal runs the open-data portal and its maintenance commands.
+package main
+
+import (
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}

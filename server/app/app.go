@@ -1,0 +1,276 @@
+// Package app wires the portal together: database, blob store, search
+// index, domain services, background workers and the HTTP application.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/go-gormigrate/gormigrate/v2"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/hlj-opendata/portal/frontend"
+	"github.com/hlj-opendata/portal/search"
+	"github.com/hlj-opendata/portal/search/embedded"
+	"github.com/hlj-opendata/portal/search/meili"
+	"github.com/hlj-opendata/portal/seed"
+	"github.com/hlj-opendata/portal/server/accounts"
+	"github.com/hlj-opendata/portal/server/audit"
+	"github.com/hlj-opendata/portal/server/authz"
+	"github.com/hlj-opendata/portal/server/blob"
+	"github.com/hlj-opendata/portal/server/catalog"
+	"github.com/hlj-opendata/portal/server/config"
+	"github.com/hlj-opendata/portal/server/mail"
+	"github.com/hlj-opendata/portal/server/outbox"
+	"github.com/hlj-opendata/portal/server/store"
+	"github.com/hlj-opendata/portal/server/web"
+)
+
+// Migrations lists every domain's migrations; store.Migrate sorts them by id.
+func Migrations() []*gormigrate.Migration {
+	var all []*gormigrate.Migration
+	all = append(all, catalog.Migrations()...)
+	all = append(all, outbox.Migrations()...)
+	all = append(all, accounts.Migrations()...)
+	all = append(all, audit.Migrations()...)
+	all = append(all, authz.Migrations()...)
+	return all
+}
+
+// App is a running portal.
+type App struct {
+	Config  config.Config
+	Log     *slog.Logger
+	DB      *gorm.DB
+	Blobs   *blob.Local
+	Index   search.Index
+	Catalog *catalog.Service
+	Outbox  *outbox.Worker
+	Router  *web.Router
+	Now     func() time.Time
+
+	// Accounts identifies callers; Policy (casbin) says what roles may do.
+	Accounts *accounts.Service
+	Policy   *authz.Enforcer
+
+	cancel  context.CancelFunc
+	workers sync.WaitGroup
+}
+
+// Options tune New for tests and commands.
+type Options struct {
+	Now func() time.Time // injected clock; time.Now when nil
+	// NoSeed skips demo seeding whatever the configuration says.
+	NoSeed bool
+	// WrapIndex wraps the search index (tests inject failures with it).
+	WrapIndex func(search.Index) search.Index
+}
+
+// Open connects to the database, migrates and opens the search index and
+// blob store. It starts nothing in the background.
+func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data folder %s: %w", cfg.DataDir, err)
+	}
+	db, err := store.Open(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, DB: db, Now: opts.Now}
+	ok := false
+	defer func() {
+		if !ok {
+			a.Close()
+		}
+	}()
+	if err := store.Migrate(db, Migrations()); err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	a.Blobs, err = blob.NewLocal(filepath.Join(cfg.DataDir, "files"))
+	if err != nil {
+		return nil, err
+	}
+	a.Index, err = openIndex(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if opts.WrapIndex != nil {
+		a.Index = opts.WrapIndex(a.Index)
+	}
+	a.Catalog = &catalog.Service{Store: &catalog.Store{DB: db}, Index: a.Index, Blobs: a.Blobs, Log: log, Now: opts.Now}
+	a.Outbox = &outbox.Worker{DB: db, Log: log, Now: opts.Now, Handlers: map[string]outbox.Handler{
+		"dataset": a.Catalog.ApplyToIndex,
+	}}
+	a.Policy, err = authz.NewEnforcer(context.Background(), db, log, seed.DefaultPolicy)
+	if err != nil {
+		return nil, err
+	}
+	sender, err := mail.New(cfg.SMTPURL, log)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.SMTPURL == "" {
+		log.Info("mail is not configured (PORTAL_SMTP_URL): password reset and invitation mails are not sent")
+	}
+	a.Accounts = &accounts.Service{DB: db, Policy: a.Policy, Mail: sender, Log: log, Now: opts.Now, BaseURL: cfg.BaseURL, Limits: accounts.DefaultLimits()}
+	ok = true
+	return a, nil
+}
+
+func openIndex(cfg config.Config) (search.Index, error) {
+	if cfg.MeiliURL != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		idx, err := meili.Open(ctx, cfg.MeiliURL, cfg.MeiliKey, cfg.MeiliIndex)
+		if err != nil {
+			return nil, fmt.Errorf("meilisearch at %s: %w", cfg.MeiliURL, err)
+		}
+		return idx, nil
+	}
+	idx, err := embedded.Open(filepath.Join(cfg.DataDir, "search"))
+	if err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	return idx, nil
+}
+
+// SeedIfEmpty loads the demo catalog into an empty database when the
+// configuration asks for it (PORTAL_SEED=demo).
+func (a *App) SeedIfEmpty(ctx context.Context, out func(string, ...any)) (bool, error) {
+	if a.Config.Seed != "demo" {
+		return false, nil
+	}
+	empty, err := a.Catalog.Store.IsEmpty(ctx)
+	if err != nil {
+		return false, err
+	}
+	if !empty {
+		return a.SeedDemoAccounts(ctx, out)
+	}
+	start := time.Now()
+	if err := a.Catalog.LoadCatalog(ctx, seed.Demo(), nil); err != nil {
+		return false, fmt.Errorf("seed demo catalog: %w", err)
+	}
+	if err := a.Catalog.Reindex(ctx, nil); err != nil {
+		return false, fmt.Errorf("index demo catalog: %w", err)
+	}
+	if out != nil {
+		out("loaded the demo catalog in %s", time.Since(start).Round(time.Millisecond))
+	}
+	if _, err := a.SeedDemoAccounts(ctx, out); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// SeedDemoAccounts creates one demo account per role when there are no
+// accounts yet (demo mode only), with PORTAL_DEMO_PASSWORD or a generated
+// password printed once through out.
+func (a *App) SeedDemoAccounts(ctx context.Context, out func(string, ...any)) (bool, error) {
+	list := accounts.DemoAccounts(seed.DemoProviderDepartment, seed.DemoProvider2Department)
+	return a.Accounts.SeedDemo(ctx, list, a.Config.DemoPassword, out)
+}
+
+// EnsureIndex rebuilds the index when it disagrees with the database
+// (first start on a new engine, a lost index folder).
+func (a *App) EnsureIndex(ctx context.Context) error {
+	in, err := a.Catalog.IndexInSync(ctx)
+	if err != nil {
+		return err
+	}
+	if in {
+		return nil
+	}
+	a.Log.Warn("search index out of step with the database: rebuilding")
+	return a.Catalog.Reindex(ctx, nil)
+}
+
+// Handler builds the HTTP application.
+func (a *App) Handler() http.Handler {
+	if a.Router != nil {
+		return a.Router.Echo()
+	}
+	e := web.New(web.Options{Log: a.Log, BodyLimit: "1M"})
+	r := web.NewRouter(e, authz.Guard(a.Accounts, a.Policy))
+	a.Router = r
+	e.Any("/api/*", authz.NotFound) // undeclared API routes: 404, whatever the method
+	r.GET("/healthz", web.Public, func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	r.GET("/readyz", web.Public, a.readyz)
+	site := catalog.SiteInfo{Name: "黑龙江省公共数据开放平台", Demo: a.Config.Seed == "demo"}
+	if site.Demo {
+		site.Notice = seed.DemoNotice
+	}
+	(&catalog.Handler{Service: a.Catalog, Site: site}).Routes(r)
+	(&accounts.Handler{Service: a.Accounts}).Routes(r)
+	frontend.Register(e)
+	return e
+}
+
+// readyz answers 200 only when the database and the search engine answer.
+func (a *App) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]any{}
+	ready := true
+	if err := store.Ping(ctx, a.DB); err != nil {
+		checks["database"] = "down: " + err.Error()
+		ready = false
+	} else {
+		checks["database"] = "ok"
+	}
+	if err := a.Index.Health(ctx); err != nil {
+		checks["search"] = "down: " + err.Error()
+		ready = false
+	} else {
+		checks["search"] = "ok"
+	}
+	if n, err := outbox.Backlog(ctx, a.DB); err == nil {
+		checks["outbox_backlog"] = n
+	}
+	status := http.StatusOK
+	if !ready {
+		status = http.StatusServiceUnavailable
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(status, map[string]any{"ready": ready, "checks": checks})
+}
+
+// Start runs the background workers until Close.
+func (a *App) Start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	a.workers.Add(1)
+	go func() { defer a.workers.Done(); a.Outbox.Run(ctx) }()
+	a.workers.Add(1)
+	// Role changes made on another replica apply here within one poll.
+	go func() { defer a.workers.Done(); a.Policy.Watch(ctx, 5*time.Second) }()
+}
+
+// Close stops workers and closes the index and database.
+func (a *App) Close() error {
+	if a.cancel != nil {
+		a.cancel()
+		a.workers.Wait()
+	}
+	var errs []error
+	if a.Index != nil {
+		errs = append(errs, a.Index.Close())
+	}
+	if a.DB != nil {
+		errs = append(errs, store.Close(a.DB))
+	}
+	return errors.Join(errs...)
+}
