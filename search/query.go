@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -47,12 +48,18 @@ func IsFacetField(name string) bool {
 	return false
 }
 
+// HasSearchText reports whether text holds anything to search for: a
+// letter or digit. Text of only spaces and punctuation is an empty query.
+func HasSearchText(text string) bool {
+	return strings.IndexFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
 // EffectiveSort resolves q.Sort: empty means relevance, and relevance without
 // query text means updated, because there is nothing to be relevant to.
 func EffectiveSort(q Query) (string, error) {
 	switch q.Sort {
 	case "", SortRelevance:
-		if strings.TrimSpace(q.Text) == "" {
+		if !HasSearchText(q.Text) {
 			return SortUpdated, nil
 		}
 		return SortRelevance, nil

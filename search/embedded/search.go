@@ -190,7 +190,7 @@ func (s *state) search(q search.Query) search.Result {
 	sortBy, _ := search.EffectiveSort(q) // validated by the caller
 	runs := parseQuery(q.Text)
 	if len(runs) == 0 && sortBy == search.SortRelevance {
-		sortBy = search.SortUpdated // text made only of separators
+		sortBy = search.SortUpdated // separators the tokenizer drops, e.g. "_"
 	}
 	filters := s.compileFilters(q.Filters)
 	fc := s.newFacetCounter(q.Facets)
@@ -200,7 +200,11 @@ func (s *state) search(q search.Query) search.Result {
 		m = s.match(runs)
 	}
 	sc := newScorer(s, &m, runs)
-	top := newTopK(q.Offset+q.Limit, s.better(sortBy))
+	window := q.Offset + q.Limit
+	if q.Limit == 0 {
+		window = 0 // counts only
+	}
+	top := newTopK(window, s.better(sortBy))
 	total := 0
 
 	// One pass over the candidates: a document failing no filter is a hit

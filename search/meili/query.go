@@ -55,9 +55,13 @@ func (a *Adapter) Search(ctx context.Context, q search.Query) (search.Result, er
 func (a *Adapter) searchRequest(q search.Query) (*meilisearch.MultiSearchRequest, map[int]string) {
 	sortBy, _ := search.EffectiveSort(q)
 	page, perPage := pageWindow(q.Offset, q.Limit)
+	text := q.Text
+	if !search.HasSearchText(text) {
+		text = "" // punctuation only: a placeholder search, as in the embedded engine
+	}
 	hits := &meilisearch.SearchRequest{
 		IndexUID:         a.uid,
-		Query:            q.Text,
+		Query:            text,
 		MatchingStrategy: meilisearch.All, // every query term must match
 		Page:             page,
 		HitsPerPage:      &perPage,
@@ -69,7 +73,7 @@ func (a *Adapter) searchRequest(q search.Query) (*meilisearch.MultiSearchRequest
 	} else {
 		hits.AttributesToRetrieve = []string{"id"}
 	}
-	if strings.TrimSpace(q.Text) != "" && perPage > 0 {
+	if text != "" && perPage > 0 {
 		hits.AttributesToHighlight = searchableAttributes
 		hits.HighlightPreTag, hits.HighlightPostTag = preTag, postTag
 	}
@@ -87,7 +91,7 @@ func (a *Adapter) searchRequest(q search.Query) (*meilisearch.MultiSearchRequest
 		zero := int64(0)
 		fq := &meilisearch.SearchRequest{
 			IndexUID:             a.uid,
-			Query:                q.Text,
+			Query:                text,
 			MatchingStrategy:     meilisearch.All,
 			Page:                 1,
 			HitsPerPage:          &zero,
@@ -145,7 +149,7 @@ func parseResults(q search.Query, results []meilisearch.SearchResponse, facetQue
 	}
 	page, perPage := pageWindow(q.Offset, q.Limit)
 	skip := q.Offset - int(page-1)*int(perPage)
-	withText := strings.TrimSpace(q.Text) != ""
+	withText := search.HasSearchText(q.Text)
 	for i, h := range main.Hits {
 		if i < skip || len(res.Hits) == q.Limit {
 			continue

@@ -50,6 +50,12 @@ var sortCases = []testCase{
 		checkSort(t, idx, search.SortRelevance, expectedOrder(byUpdated, false))
 		checkSort(t, idx, "", expectedOrder(byUpdated, false))
 	}},
+	{"PunctuationOnlyTextIsEmpty", func(t *testing.T, idx search.Index) {
+		res := mustSearch(t, idx, search.Query{Text: "，。！", Limit: 100})
+		if got, want := ids(res), expectedOrder(byUpdated, false); !slices.Equal(got, want) {
+			t.Fatalf("punctuation-only query = %v, want every document by updated %v", got, want)
+		}
+	}},
 	{"SortWithText", func(t *testing.T, idx search.Index) {
 		res := mustSearch(t, idx, search.Query{Text: "哈尔滨市", Sort: search.SortDownloads, Limit: 100})
 		want := []string{"ds-004", "ds-005", "ds-008", "ds-013", "ds-006"} // 8800, 4100, 2300, 1200, 950
