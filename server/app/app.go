@@ -26,10 +26,13 @@ import (
 	"github.com/hlj-opendata/portal/server/audit"
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/blob"
+	"github.com/hlj-opendata/portal/server/calendar"
 	"github.com/hlj-opendata/portal/server/catalog"
 	"github.com/hlj-opendata/portal/server/config"
 	"github.com/hlj-opendata/portal/server/mail"
+	"github.com/hlj-opendata/portal/server/notify"
 	"github.com/hlj-opendata/portal/server/outbox"
+	"github.com/hlj-opendata/portal/server/policy"
 	"github.com/hlj-opendata/portal/server/store"
 	"github.com/hlj-opendata/portal/server/web"
 )
@@ -42,6 +45,7 @@ func Migrations() []*gormigrate.Migration {
 	all = append(all, accounts.Migrations()...)
 	all = append(all, audit.Migrations()...)
 	all = append(all, authz.Migrations()...)
+	all = append(all, notify.Migrations()...)
 	return all
 }
 
@@ -60,6 +64,11 @@ type App struct {
 	// Accounts identifies callers; Policy (casbin) says what roles may do.
 	Accounts *accounts.Service
 	Policy   *authz.Enforcer
+	// Notify is every party's inbox (and e-mail copies).
+	Notify *notify.Service
+	// Calendar counts working days; Profile holds the deadlines (policy data).
+	Calendar *calendar.Calendar
+	Profile  policy.Profile
 
 	cancel  context.CancelFunc
 	workers sync.WaitGroup
@@ -124,6 +133,16 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 		log.Info("mail is not configured (PORTAL_SMTP_URL): password reset and invitation mails are not sent")
 	}
 	a.Accounts = &accounts.Service{DB: db, Policy: a.Policy, Mail: sender, Log: log, Now: opts.Now, BaseURL: cfg.BaseURL, Limits: accounts.DefaultLimits()}
+	a.Notify = &notify.Service{DB: db, Mail: sender, Now: opts.Now, BaseURL: cfg.BaseURL, EmailOf: a.emailOf}
+	a.Outbox.Handlers[notify.OutboxKind] = a.Notify.DeliverEmails
+	a.Calendar, err = LoadCalendar(cfg.CalendarDir, log)
+	if err != nil {
+		return nil, err
+	}
+	a.Profile, err = policy.Load(cfg.Profile, seed.ProfilesFS)
+	if err != nil {
+		return nil, fmt.Errorf("PORTAL_POLICY_PROFILE: %w", err)
+	}
 	ok = true
 	return a, nil
 }
@@ -215,6 +234,7 @@ func (a *App) Handler() http.Handler {
 	}
 	(&catalog.Handler{Service: a.Catalog, Site: site}).Routes(r)
 	(&accounts.Handler{Service: a.Accounts}).Routes(r)
+	(&notify.Handler{Service: a.Notify}).Routes(r)
 	frontend.Register(e)
 	return e
 }
@@ -273,4 +293,25 @@ func (a *App) Close() error {
 		errs = append(errs, store.Close(a.DB))
 	}
 	return errors.Join(errs...)
+}
+
+// LoadCalendar reads the embedded official years, then the operator's
+// folder (PORTAL_CALENDAR_DIR), whose files add years or replace embedded ones.
+func LoadCalendar(operatorDir string, log *slog.Logger) (*calendar.Calendar, error) {
+	sources := []calendar.Source{{Name: "embedded seed/calendar", FS: seed.CalendarFS}}
+	if operatorDir != "" {
+		sources = append(sources, calendar.DirSource(operatorDir))
+	}
+	cal, err := calendar.LoadSources(log, sources...)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: %w", err)
+	}
+	return cal, nil
+}
+
+// emailOf is the address of an enabled account, for notice e-mails.
+func (a *App) emailOf(ctx context.Context, userID uint64) (string, error) {
+	var u accounts.User
+	err := a.DB.WithContext(ctx).Select("email").Where("id = ? AND disabled_at IS NULL", userID).Take(&u).Error
+	return u.Email, err
 }

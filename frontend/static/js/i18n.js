@@ -39,11 +39,24 @@ export function detectLang() {
   return s && LANGS.includes(s) ? s : 'zh';
 }
 
+function fetchCatalog(file) {
+  return fetch(`/static/i18n/${file}.json?v=__V__`, { credentials: 'same-origin' })
+    .then((r) => (r.ok ? r.json() : {}))
+    .catch(() => ({}));
+}
+
+// Each domain keeps its strings in its own catalog pair
+// (/static/i18n/<domain>.<lang>.json); a page names the ones it needs in
+// <body data-i18n-extra="publishing accounts">. They merge over the shared one.
+function extraCatalogs() {
+  const names = (document.body && document.body.dataset.i18nExtra) || '';
+  return names.split(/\s+/).filter((n) => /^[a-z][a-z0-9-]*$/.test(n));
+}
+
 async function load(lang) {
   if (!cache[lang]) {
-    cache[lang] = fetch(`/static/i18n/${lang}.json?v=__V__`, { credentials: 'same-origin' })
-      .then((r) => (r.ok ? r.json() : {}))
-      .catch(() => ({}));
+    cache[lang] = Promise.all([fetchCatalog(lang), ...extraCatalogs().map((n) => fetchCatalog(`${n}.${lang}`))])
+      .then((list) => Object.assign({}, ...list));
   }
   return cache[lang];
 }
