@@ -180,6 +180,9 @@ func (s *Service) emailFree(tx *gorm.DB, email string) error {
 
 // internal passes classified errors through and wraps the rest.
 func internal(err error, what string) error {
+	if err == nil {
+		return nil
+	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
 		return err

@@ -79,7 +79,7 @@ type Portal struct {
 func New(t testing.TB, o Options) *Portal {
 	t.Helper()
 	dir := t.TempDir()
-	env := map[string]string{"PORTAL_DATA_DIR": dir, "PORTAL_SEED": "none", "PORTAL_LOG_LEVEL": "error"}
+	env := map[string]string{"PORTAL_DATA_DIR": dir, "PORTAL_SEED": "none", "PORTAL_LOG_LEVEL": "error", "PORTAL_DEMO_PASSWORD": DemoPassword}
 	if o.Engine == "mysql" {
 		env["PORTAL_DB_DSN"] = NewMySQLDatabase(t)
 	}
@@ -115,6 +115,9 @@ func New(t testing.TB, o Options) *Portal {
 		}
 		if err := a.Catalog.Reindex(ctx, nil); err != nil {
 			t.Fatalf("index: %v", err)
+		}
+		if _, err := a.SeedDemoAccounts(ctx, nil); err != nil {
+			t.Fatalf("demo accounts: %v", err)
 		}
 	default:
 		t.Fatalf("unknown seed %q", o.Seed)
@@ -265,4 +268,94 @@ func OpenDB(t testing.TB, engine string) *gorm.DB {
 	}
 	t.Cleanup(func() { store.Close(db) })
 	return db
+}
+
+// DemoPassword is the password of the demo accounts in tests (Seed "demo"
+// and "small" create one account per role, see DemoEmail).
+const DemoPassword = "test-Demo-passphrase-42"
+
+// Roles of the demo accounts, anonymous excluded.
+var DemoRoles = []string{"citizen", "organisation", "provider", "provider2", "authority", "province", "admin"}
+
+// DemoEmail is the demo account of a role; "provider2" is the provider of
+// a second department, "org" short for "organisation".
+func DemoEmail(role string) string {
+	if role == "organisation" {
+		role = "org"
+	}
+	return role + "@demo.local"
+}
+
+// Session is a signed-in browser: its cookie and CSRF token.
+type Session struct {
+	Email  string
+	Cookie string // portal_session value
+	CSRF   string
+}
+
+// Header returns the Cookie and X-CSRF-Token headers of s, plus extra
+// (a nil *Session gives just extra: an anonymous request).
+func (s *Session) Header(extra ...string) map[string]string {
+	h := map[string]string{}
+	for i := 0; i+1 < len(extra); i += 2 {
+		h[extra[i]] = extra[i+1]
+	}
+	if s != nil {
+		h["Cookie"] = "portal_session=" + s.Cookie
+		h["X-CSRF-Token"] = s.CSRF
+	}
+	return h
+}
+
+// SignIn logs in with e-mail and password and fails the test otherwise.
+func (p *Portal) SignIn(t testing.TB, email, password string) *Session {
+	t.Helper()
+	r := p.PostJSON(t, "/api/v1/auth/login", map[string]string{"email": email, "password": password}, nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("sign in as %s: %d %s", email, r.Status, truncate(string(r.Body)))
+	}
+	var body struct {
+		CSRF string `json:"csrf_token"`
+	}
+	r.JSON(t, &body)
+	s := &Session{Email: email, CSRF: body.CSRF}
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+		if c.Name == "portal_session" {
+			s.Cookie = c.Value
+		}
+	}
+	if s.Cookie == "" || s.CSRF == "" {
+		t.Fatalf("sign in as %s: no session cookie or CSRF token", email)
+	}
+	return s
+}
+
+// SignInAs signs in as the demo account of role (see DemoRoles).
+func (p *Portal) SignInAs(t testing.TB, role string) *Session {
+	t.Helper()
+	return p.SignIn(t, DemoEmail(role), DemoPassword)
+}
+
+// Bearer returns the Authorization header of an API token.
+func Bearer(token string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + token}
+}
+
+// Replica starts a second portal on the same database (its own data
+// folder and search index), like another replica behind a load balancer.
+// Its background workers do not run: the test polls (Policy.Refresh).
+func (p *Portal) Replica(t testing.TB) *Portal {
+	t.Helper()
+	cfg := p.Config
+	cfg.DataDir = t.TempDir()
+	a, err := app.Open(cfg, p.Log, app.Options{Now: p.Now})
+	if err != nil {
+		t.Fatalf("open replica: %v", err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close()
+	})
+	return &Portal{App: a, URL: srv.URL, Server: srv, Client: srv.Client()}
 }
