@@ -542,7 +542,7 @@ func TestRoleChangeWithoutRestart(t *testing.T) {
 			}
 			var created struct {
 				User struct {
-					ID         uint64 `json:"id"`
+					ID         uint64              `json:"id"`
 					Department struct{ ID string } `json:"department"`
 				} `json:"user"`
 				Password string `json:"password"`
