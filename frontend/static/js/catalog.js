@@ -197,6 +197,20 @@ function badge(text, cls, attrs) {
   return el('li', Object.assign({ class: ['badge', cls] }, attrs || {}), text);
 }
 
+// "Also matches in: data items …, tags …" from the other highlight fields.
+function matchLine(hl) {
+  const parts = [];
+  for (const k of ['data_items', 'tags']) {
+    if (typeof hl[k] === 'string' && hl[k]) {
+      const span = el('span', { class: 'match-part', lang: 'zh-CN' });
+      renderHighlight(span, hl[k]);
+      parts.push(el('span', { class: 'match-field' }, t('result.matchField', { field: t(`result.match.${k}`) })), span);
+    }
+  }
+  if (!parts.length) return null;
+  return el('p', { class: 'result-match', dataset: { testid: 'result-match' } }, parts);
+}
+
 function resultItem(ds) {
   const hl = ds.highlights || {};
   const titleLink = el('a', { href: `/datasets/${encodeURIComponent(ds.id)}`, lang: 'zh-CN' });
@@ -221,6 +235,7 @@ function resultItem(ds) {
     { class: 'result-item', dataset: { testid: 'result-item', id: ds.id } },
     el('h3', { class: 'result-title' }, titleLink),
     desc,
+    matchLine(hl),
     el('ul', { class: 'badges', 'aria-label': t('result.badges') }, badges),
     el(
       'p',

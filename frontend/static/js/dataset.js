@@ -262,11 +262,35 @@ function section(id, headingKey, ...content) {
   );
 }
 
+// Key facts right under the title, with a jump to the files (the metadata
+// list is long on a phone).
+function summaryBar(d) {
+  const n = (d.resources || []).length;
+  return el(
+    'div',
+    { class: 'dataset-summary', dataset: { testid: 'dataset-summary' } },
+    el(
+      'ul',
+      { class: 'badges', 'aria-label': t('result.badges') },
+      el('li', { class: ['badge', d.open_type === 'conditional' ? 'badge-conditional' : 'badge-open'] }, enumLabel('open_type', d.open_type)),
+      d.under_dispute ? el('li', { class: 'badge badge-dispute' }, t('badge.dispute')) : null,
+      d.update_frequency ? el('li', { class: 'badge badge-neutral' }, enumLabel('update_frequency', d.update_frequency)) : null,
+      d.updated_at ? el('li', { class: 'badge badge-neutral' }, t('result.updated', { date: fmtDateTime(d.updated_at).slice(0, 10) })) : null,
+    ),
+    el(
+      'a',
+      { class: 'btn btn-secondary btn-small', href: '#resources-heading' },
+      d.open_type === 'conditional' ? t('dataset.jumpApply') : t('dataset.jumpResources', { n: fmtNumber(n) }),
+    ),
+  );
+}
+
 function renderDataset(body, d) {
   setH1(d.title);
   setCrumb(d.title);
   setTitle(d.title);
   append(body, [
+    summaryBar(d),
     d.under_dispute
       ? el(
           'div',

@@ -226,12 +226,14 @@ export function errorAlert(err, opts = {}) {
     { class: 'alert alert-error', role: 'alert', dataset: { testid: 'error-alert' } },
     el('p', { class: 'alert-title' }, opts.title || t('error.title')),
     el('p', null, errorMessage(err)),
+    errorRequestId(err) ? el('p', { class: 'alert-meta' }, t('error.requestId', { id: errorRequestId(err) })) : null,
     opts.retry ? el('button', { type: 'button', class: 'btn btn-secondary', onclick: opts.retry }, t('common.retry')) : null,
   );
 }
 
 // A readable message for an ApiError: the translated meaning of its code
-// (or status), followed by the server's own message when it has one.
+// (or status), followed by the server's own explanation: the per-field
+// messages of a validation error when there are any, else its message.
 export function errorMessage(err) {
   if (!err) return t('error.generic', { status: '?' });
   if (err.status === 0) return t('error.network');
@@ -239,7 +241,20 @@ export function errorMessage(err) {
   if (err.code && has(`error.code.${err.code}`)) head = t(`error.code.${err.code}`);
   else if (err.status && has(`error.status.${err.status}`)) head = t(`error.status.${err.status}`);
   else if (err.status) head = t('error.generic', { status: err.status });
-  const detail = err.status && err.message && err.message !== err.code ? err.message : '';
+  const e = err.body && err.body.error && typeof err.body.error === 'object' ? err.body.error : {};
+  let detail = '';
+  if (e.fields && typeof e.fields === 'object') {
+    detail = Object.entries(e.fields)
+      .map(([k, v]) => t('error.fieldDetail', { field: has(`error.field.${k}`) ? t(`error.field.${k}`) : k, message: String(v) }))
+      .join('; ');
+  }
+  if (!detail && err.status && err.message && err.message !== err.code) detail = err.message;
   if (head && detail) return t('error.withDetail', { head, detail });
   return head || detail || String(err.message || err);
+}
+
+// The request id the server put in an error body, for support.
+export function errorRequestId(err) {
+  const e = err && err.body && err.body.error;
+  return e && typeof e.request_id === 'string' ? e.request_id : '';
 }
