@@ -1,0 +1,256 @@
+package authz_test
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hlj-opendata/portal/seed"
+	"github.com/hlj-opendata/portal/server/apptest"
+	"github.com/hlj-opendata/portal/server/authz"
+	"github.com/hlj-opendata/portal/server/notify"
+)
+
+// Who may call what. Every route of the application must be listed here:
+// a route added without an entry fails TestAuthorizationMatrix, so a new
+// route never ships with an unreviewed rule.
+const anon = "anonymous"
+
+var (
+	staffRoles = []string{"provider", "provider2", "authority", "province", "admin"}
+	publicKind = []string{"citizen", "organisation"}
+	signedIn   = append(append([]string{}, publicKind...), staffRoles...)
+	everyone   = append([]string{anon}, signedIn...)
+)
+
+func only(roles ...string) []string { return roles }
+
+// expectation is one row of the matrix.
+type expectation struct {
+	perm authz.Permission
+	who  []string // roles that pass the guard; the others get 401 (anonymous) or 403
+	id   string   // fixture substituted for :id: an object the callers must not see
+	// want, when set, is the exact status the allowed roles get (e.g. 404
+	// for an object hidden from them); otherwise anything but 401/403.
+	want int
+}
+
+// Fixture names resolved in the test.
+const (
+	hiddenDataset  = "{hidden dataset}"
+	hiddenResource = "{hidden resource}"
+	othersToken    = "{someone else's token}"
+	othersNotice   = "{someone else's notice}"
+	anyUser        = "{a user}"
+	anyDepartment  = "{a department}"
+)
+
+var matrix = map[string]expectation{
+	"GET /healthz":                       {perm: authz.Public, who: everyone},
+	"GET /readyz":                        {perm: authz.Public, who: everyone},
+	"GET /api/v1/site":                   {perm: authz.Public, who: everyone},
+	"GET /api/v1/catalog/summary":        {perm: authz.Public, who: everyone},
+	"GET /api/v1/datasets":               {perm: authz.Public, who: everyone},
+	"GET /api/v1/datasets/:id":           {perm: authz.Public, who: everyone, id: hiddenDataset, want: 404},
+	"GET /api/v1/departments":            {perm: authz.Public, who: everyone},
+	"GET /api/v1/topics":                 {perm: authz.Public, who: everyone},
+	"GET /api/v1/resources/:id/download": {perm: authz.Public, who: everyone, id: hiddenResource, want: 404},
+
+	"POST /api/v1/auth/register":               {perm: authz.Public, who: everyone, want: 400},
+	"POST /api/v1/auth/login":                  {perm: authz.Public, who: everyone, want: 401},
+	"POST /api/v1/auth/password-reset":         {perm: authz.Public, who: everyone, want: 400},
+	"POST /api/v1/auth/password-reset/confirm": {perm: authz.Public, who: everyone, want: 400},
+	"POST /api/v1/auth/logout":                 {perm: authz.Me, who: signedIn, want: 204},
+	"GET /api/v1/auth/csrf":                    {perm: authz.Me, who: signedIn},
+
+	"GET /api/v1/me":                         {perm: authz.Me, who: signedIn, want: 200},
+	"PATCH /api/v1/me":                       {perm: authz.Me, who: signedIn, want: 200},
+	"POST /api/v1/me/password":               {perm: authz.Me, who: signedIn, want: 400},
+	"GET /api/v1/me/notifications":           {perm: authz.Me, who: signedIn, want: 200},
+	"POST /api/v1/me/notifications/:id/read": {perm: authz.Me, who: signedIn, id: othersNotice, want: 404},
+	"POST /api/v1/me/notifications/read-all": {perm: authz.Me, who: signedIn},
+	"GET /api/v1/me/tokens":                  {perm: authz.TokensManage, who: publicKind, want: 200},
+	"POST /api/v1/me/tokens":                 {perm: authz.TokensManage, who: publicKind, want: 400},
+	"DELETE /api/v1/me/tokens/:id":           {perm: authz.TokensManage, who: publicKind, id: othersToken, want: 404},
+	"GET /api/v1/me/organisation/members":    {perm: authz.OrganisationMembers, who: only("organisation"), want: 200},
+	"POST /api/v1/me/organisation/members":   {perm: authz.OrganisationMembers, who: only("organisation"), want: 400},
+
+	"GET /api/v1/admin/users":             {perm: authz.UsersAdmin, who: only("admin"), want: 200},
+	"POST /api/v1/admin/users":            {perm: authz.UsersAdmin, who: only("admin"), want: 400},
+	"GET /api/v1/admin/users/:id":         {perm: authz.UsersAdmin, who: only("admin"), id: anyUser, want: 200},
+	"PATCH /api/v1/admin/users/:id":       {perm: authz.UsersAdmin, who: only("admin"), id: anyUser, want: 200},
+	"GET /api/v1/admin/roles":             {perm: authz.UsersAdmin, who: only("admin"), want: 200},
+	"GET /api/v1/admin/departments":       {perm: authz.DepartmentsAdmin, who: only("admin"), want: 200},
+	"POST /api/v1/admin/departments":      {perm: authz.DepartmentsAdmin, who: only("admin"), want: 400},
+	"PATCH /api/v1/admin/departments/:id": {perm: authz.DepartmentsAdmin, who: only("admin"), id: anyDepartment, want: 200},
+	"GET /api/v1/admin/audit":             {perm: authz.AuditRead, who: only("admin"), want: 200},
+}
+
+// TestAuthorizationMatrix calls every route of the application as every
+// role, anonymous included, and compares with the matrix: the guard lets
+// exactly the listed roles through (401 for anonymous, 403 for the rest
+// otherwise), and objects that are not the caller's look missing (404).
+// API tokens stand in for the session of a citizen: same answers.
+func TestAuthorizationMatrix(t *testing.T) {
+	for _, engine := range apptest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			p := apptest.New(t, apptest.Options{Engine: engine, Seed: "small"})
+			ids := fixtures(t, p)
+
+			routes := p.Router.Routes()
+			seen := map[string]bool{}
+			for _, rt := range routes {
+				key := rt.Method + " " + rt.Path
+				seen[key] = true
+				exp, ok := matrix[key]
+				if !ok {
+					t.Errorf("route %s (permission %s) has no row in the authorization matrix: add one", key, rt.Permission)
+					continue
+				}
+				if rt.Permission != exp.perm {
+					t.Errorf("route %s declares %s, the matrix says %s", key, rt.Permission, exp.perm)
+				}
+			}
+			for key := range matrix {
+				if !seen[key] {
+					t.Errorf("matrix row %s matches no route: remove it", key)
+				}
+			}
+
+			sessions := map[string]*apptest.Session{}
+			headers := func(role string) map[string]string {
+				h := map[string]string{"Content-Type": "application/json"}
+				switch role {
+				case anon:
+					return h
+				case "citizen (token)":
+					h["Authorization"] = "Bearer " + ids["citizen token"]
+					return h
+				}
+				if sessions[role] == nil {
+					sessions[role] = p.SignInAs(t, role)
+				}
+				return sessions[role].Header("Content-Type", "application/json")
+			}
+			callers := append(append([]string{}, everyone...), "citizen (token)")
+			for _, rt := range routes {
+				key := rt.Method + " " + rt.Path
+				exp, ok := matrix[key]
+				if !ok {
+					continue
+				}
+				path := rt.Path
+				if strings.Contains(path, ":id") {
+					id, ok := ids[exp.id]
+					if !ok {
+						t.Errorf("%s: no fixture for :id", key)
+						continue
+					}
+					path = strings.Replace(path, ":id", id, 1)
+				}
+				for _, role := range callers {
+					as := role
+					if role == "citizen (token)" {
+						as = "citizen"
+					}
+					var body *strings.Reader
+					if rt.Method != http.MethodGet {
+						body = strings.NewReader("{}")
+					}
+					var r *apptest.Response
+					if body != nil {
+						r = p.Do(t, rt.Method, path, body, headers(role))
+					} else {
+						r = p.Do(t, rt.Method, path, nil, headers(role))
+					}
+					if rt.Path == "/api/v1/auth/logout" {
+						delete(sessions, role) // signed out: sign in again next time
+					}
+					allowed := contains(exp.who, as)
+					switch {
+					case allowed && exp.want != 0 && r.Status != exp.want:
+						t.Errorf("%s as %s: %d, want %d: %.200s", key, role, r.Status, exp.want, r.Body)
+					case allowed && (r.Status == 401 || r.Status == 403) && exp.want == 0:
+						t.Errorf("%s as %s: %d, want access: %.200s", key, role, r.Status, r.Body)
+					case !allowed && role == anon && r.Status != 401:
+						t.Errorf("%s as anonymous: %d, want 401", key, r.Status)
+					case !allowed && role != anon && r.Status != 403:
+						t.Errorf("%s as %s: %d, want 403: %.200s", key, role, r.Status, r.Body)
+					}
+				}
+			}
+
+			// Anything not declared is not there, whatever the method or caller.
+			for _, rt := range [][2]string{{"GET", "/api/v1/admin/secrets"}, {"DELETE", "/api/v1/datasets"}, {"PUT", "/api/v1/me"}, {"POST", "/api/v2/anything"}} {
+				for _, role := range []string{anon, "admin"} {
+					if r := p.Do(t, rt[0], rt[1], strings.NewReader("{}"), headers(role)); r.Status != 404 || r.ErrorCode(t) != "not_found" {
+						t.Errorf("undeclared %s %s as %s: %d %s", rt[0], rt[1], role, r.Status, r.Body)
+					}
+				}
+			}
+		})
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// fixtures creates objects owned by an outsider (a citizen no test role
+// signs in as) and finds entries the public must not see.
+func fixtures(t *testing.T, p *apptest.Portal) map[string]string {
+	t.Helper()
+	ids := map[string]string{}
+	outsider := p.PostJSON(t, "/api/v1/auth/register", map[string]string{"email": "outsider@example.cn", "password": "Outside-the-matrix-1", "name": "局外人", "kind": "citizen"}, nil)
+	if outsider.Status != 201 {
+		t.Fatalf("register outsider: %d %s", outsider.Status, outsider.Body)
+	}
+	outsiderID := uint64(outsider.Map(t)["id"].(float64))
+	ids[anyUser] = strconv.FormatUint(outsiderID, 10)
+	ids[anyDepartment] = seed.DemoProvider2Department
+
+	s := p.SignIn(t, "outsider@example.cn", "Outside-the-matrix-1")
+	r := p.PostJSON(t, "/api/v1/me/tokens", map[string]string{"name": "outsider's"}, s.Header())
+	if r.Status != 201 {
+		t.Fatalf("outsider token: %d %s", r.Status, r.Body)
+	}
+	ids[othersToken] = strconv.FormatFloat(r.Map(t)["id"].(float64), 'f', 0, 64)
+
+	n := notify.Notice{UserID: outsiderID, Kind: "test", Title: "只给局外人", CreatedAt: time.Now().UTC()}
+	if err := p.DB.Create(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	ids[othersNotice] = strconv.FormatUint(n.ID, 10)
+
+	c := p.SignInAs(t, "citizen")
+	r = p.PostJSON(t, "/api/v1/me/tokens", map[string]string{"name": "matrix"}, c.Header())
+	if r.Status != 201 {
+		t.Fatalf("citizen token: %d %s", r.Status, r.Body)
+	}
+	ids["citizen token"] = r.Map(t)["token"].(string)
+
+	// A catalog entry the public never sees (not open, or not published).
+	var ds []string
+	p.DB.Table("datasets").Where("open_type = ? OR status <> ?", "not_open", "published").Order("id").Limit(1).Pluck("id", &ds)
+	if len(ds) == 0 {
+		p.DB.Table("datasets").Order("id").Limit(1).Pluck("id", &ds)
+		if err := p.DB.Table("datasets").Where("id = ?", ds[0]).Update("open_type", "not_open").Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids[hiddenDataset] = ds[0]
+	var res []string
+	p.DB.Table("resources").Where("dataset_id = ?", ds[0]).Limit(1).Pluck("id", &res)
+	if len(res) == 0 {
+		t.Fatalf("hidden dataset %s has no resource", ds[0])
+	}
+	ids[hiddenResource] = res[0]
+	return ids
+}
