@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 )
 
 // maxPrefixWords caps how many vocabulary words a prefix expands to.
@@ -23,10 +24,33 @@ type postingList struct {
 	masks []uint8
 }
 
+// scratch holds decode buffers reused across searches: a common term
+// decodes to ~100k postings, and reallocating them every search would make
+// the garbage collector, not the search, the main cost.
+type scratch struct {
+	lists []postingList
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// list returns the i-th buffer, emptied.
+func (sc *scratch) list(i int) postingList {
+	for len(sc.lists) <= i {
+		sc.lists = append(sc.lists, postingList{})
+	}
+	l := sc.lists[i]
+	return postingList{docs: l.docs[:0], masks: l.masks[:0]}
+}
+
 // match finds the documents holding all terms of runs (empty when some
 // term is not in the vocabulary at all).
-func (s *state) match(runs []queryRun) matchSet {
+func (s *state) match(runs []queryRun, sc *scratch) matchSet {
 	var lists []postingList
+	decode := func(ids []uint32) {
+		l := s.decodeTerms(ids, sc.list(len(lists)))
+		sc.lists[len(lists)] = l // keep grown buffers for the next search
+		lists = append(lists, l)
+	}
 	seen := map[uint64]bool{}
 	for _, run := range runs {
 		if run.cjk {
@@ -39,7 +63,7 @@ func (s *state) match(runs []queryRun) matchSet {
 				if !ok {
 					return matchSet{}
 				}
-				lists = append(lists, s.decodeTerms([]uint32{id}))
+				decode([]uint32{id})
 			}
 			continue
 		}
@@ -53,7 +77,7 @@ func (s *state) match(runs []queryRun) matchSet {
 		if len(ids) == 0 {
 			return matchSet{}
 		}
-		lists = append(lists, s.decodeTerms(ids))
+		decode(ids)
 	}
 	// Intersect shortest first so the candidate set shrinks fastest.
 	slices.SortFunc(lists, func(a, b postingList) int { return len(a.docs) - len(b.docs) })
@@ -75,10 +99,9 @@ func (s *state) match(runs []queryRun) matchSet {
 	return m
 }
 
-// decodeTerms decodes and, for prefix expansions, merges the postings of
-// ids into one list (a document's masks are OR-ed).
-func (s *state) decodeTerms(ids []uint32) postingList {
-	var l postingList
+// decodeTerms decodes into l and, for prefix expansions, merges the
+// postings of ids into one list (a document's masks are OR-ed).
+func (s *state) decodeTerms(ids []uint32, l postingList) postingList {
 	for _, id := range ids {
 		l.docs, l.masks = s.terms.decode(id, l.docs, l.masks)
 	}
@@ -103,9 +126,10 @@ func (s *state) decodeTerms(ids []uint32) postingList {
 	return out
 }
 
-// intersect keeps the documents also in l, appending l's masks.
+// intersect keeps the documents also in l, appending l's masks. Both are
+// compacted in place: the w-th kept document is never after position i of
+// m or j of l.
 func (m *matchSet) intersect(l postingList) {
-	newMasks := make([]uint8, 0, len(m.docs))
 	w, j := 0, 0
 	for i, d := range m.docs {
 		j = gallop(l.docs, j, d)
@@ -119,14 +143,14 @@ func (m *matchSet) intersect(l postingList) {
 		for _, ms := range m.masks {
 			ms[w] = ms[i]
 		}
-		newMasks = append(newMasks, l.masks[j])
+		l.masks[w] = l.masks[j]
 		w++
 	}
 	m.docs = m.docs[:w]
 	for t := range m.masks {
 		m.masks[t] = m.masks[t][:w]
 	}
-	m.masks = append(m.masks, newMasks)
+	m.masks = append(m.masks, l.masks[:w])
 }
 
 // gallop returns the first index >= from with a[index] >= x: exponential

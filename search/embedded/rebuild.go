@@ -28,6 +28,7 @@ func (e *Engine) Rebuild(ctx context.Context, source func(emit func(search.Docum
 	st.terms.bulk = true
 	n := 0
 	var buf []byte
+	add := bulkAdder(st)
 	err = source(func(d search.Document) error {
 		if err := e.buildCancelled(ctx); err != nil {
 			return err
@@ -36,7 +37,7 @@ func (e *Engine) Rebuild(ctx context.Context, source func(emit func(search.Docum
 			return fmt.Errorf("embedded: rebuild: document %d has an empty id", n)
 		}
 		buf = appendDoc(buf[:0], &d)
-		st.upsert(e.sharedDoc(d.ID, buf))
+		add(e.sharedDoc(d.ID, buf))
 		n++
 		if progress != nil && n%progressEvery == 0 {
 			progress(n)
@@ -78,13 +79,14 @@ func (e *Engine) Compact(ctx context.Context) error {
 	defer e.stopRecording()
 	st := newState(len(docs))
 	st.terms.bulk = true
+	add := bulkAdder(st)
 	for i, d := range docs {
 		if i%progressEvery == 0 {
 			if err := e.buildCancelled(ctx); err != nil {
 				return err
 			}
 		}
-		st.upsert(d) // encoded documents are immutable: share them
+		add(d) // encoded documents are immutable: share them
 	}
 	st.terms.finishBulk()
 	return e.swapIn(ctx, st)
@@ -182,5 +184,6 @@ func (e *Engine) swapIn(ctx context.Context, st *state) error {
 	e.mu.Unlock()
 	old.close()
 	removeJournalsBefore(e.dir, gen)
+	go releaseMemory() // the old index is garbage now; don't make the caller wait
 	return nil
 }

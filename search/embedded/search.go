@@ -197,7 +197,9 @@ func (s *state) search(q search.Query) search.Result {
 
 	var m matchSet
 	if len(runs) > 0 {
-		m = s.match(runs)
+		scr := scratchPool.Get().(*scratch)
+		defer scratchPool.Put(scr) // m points into it until search returns
+		m = s.match(runs, scr)
 	}
 	sc := newScorer(s, &m, runs)
 	window := q.Offset + q.Limit
