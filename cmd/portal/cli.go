@@ -43,6 +43,8 @@ func commands() map[string]command {
 		"reindex":  {"rebuild the search index from the database", cmdReindex},
 		"calendar": {"working-day calendar: calendar due | calendar show", cmdCalendar},
 		"version":  {"print the version", cmdVersion},
+		"user":     {"accounts: user create | list | set-roles | set-password", cmdUser},
+		"audit":    {"audit trail: audit verify", cmdAudit},
 	}
 }
 
