@@ -2,7 +2,9 @@ package accounts_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -699,5 +701,61 @@ func TestAdminDepartments(t *testing.T) {
 	r = p.Do(t, "GET", "/api/v1/admin/audit?action=department.save", nil, admin.Header())
 	if r.Status != 200 || strings.Count(string(r.Body), `"seq"`) != 3 {
 		t.Fatalf("audit list: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestDemoAccountsFirstStart: demo mode creates one account per role once;
+// without PORTAL_DEMO_PASSWORD the generated password is printed once.
+func TestDemoAccountsFirstStart(t *testing.T) {
+	ctx := context.Background()
+	p := apptest.New(t, apptest.Options{Env: map[string]string{"PORTAL_DEMO_PASSWORD": ""}})
+	cat := seed.Demo()
+	cat.Datasets = nil
+	if err := p.Catalog.LoadCatalog(ctx, cat, nil); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	say := func(f string, a ...any) { out = append(out, fmt.Sprintf(f, a...)) }
+	created, err := p.SeedDemoAccounts(ctx, say)
+	if err != nil || !created {
+		t.Fatalf("first start: %v %v", created, err)
+	}
+	all := strings.Join(out, "\n")
+	m := regexp.MustCompile(`demo password \(shown once[^)]*\): (\S+)`).FindStringSubmatch(all)
+	if m == nil || strings.Count(all, "@demo.local") != 7 {
+		t.Fatalf("output: %s", all)
+	}
+	for _, role := range apptest.DemoRoles {
+		s := p.SignIn(t, apptest.DemoEmail(role), m[1])
+		_, b := me(t, p, s.Header())
+		wantRole := map[string]string{"provider2": "provider"}[role]
+		if wantRole == "" {
+			wantRole = role
+		}
+		if len(b.Roles) != 1 || b.Roles[0] != wantRole {
+			t.Errorf("%s: roles %v", role, b.Roles)
+		}
+		switch role {
+		case "provider":
+			if b.Department == nil || b.Department.ID != seed.DemoProviderDepartment {
+				t.Errorf("provider department %+v", b.Department)
+			}
+		case "provider2":
+			if b.Department == nil || b.Department.ID != seed.DemoProvider2Department {
+				t.Errorf("provider2 department %+v", b.Department)
+			}
+		}
+	}
+	out = nil
+	if created, err := p.SeedDemoAccounts(ctx, say); err != nil || created || len(out) != 0 {
+		t.Fatalf("second start: %v %v %v", created, err, out)
+	}
+	// A weak demo password is refused rather than used.
+	q := apptest.New(t, apptest.Options{Env: map[string]string{"PORTAL_DEMO_PASSWORD": "demo"}})
+	if err := q.Catalog.LoadCatalog(ctx, cat, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.SeedDemoAccounts(ctx, nil); err == nil || !strings.Contains(err.Error(), "PORTAL_DEMO_PASSWORD") {
+		t.Fatalf("weak demo password: %v", err)
 	}
 }
