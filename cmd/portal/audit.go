@@ -57,6 +57,6 @@ func cmdAudit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "audit trail BROKEN at entry %d: %s (%d entries before it verified)\n", *res.FirstBroken, res.Reason, res.Count)
 		return exitFail
 	}
-	fmt.Fprintf(stdout, "audit trail OK: %d entries verified\n", res.Count)
+	fmt.Fprintf(stdout, "audit trail OK: %d entries verified, last hash %s\n", res.Count, res.LastHash)
 	return exitOK
 }

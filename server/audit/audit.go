@@ -224,6 +224,7 @@ type VerifyResult struct {
 	Count       uint64 // entries checked
 	FirstBroken *ID    // nil when the chain holds
 	Reason      string // why FirstBroken is broken
+	LastHash    string // the chain head's hash: record it elsewhere to detect a rewritten tail
 }
 
 // Verify walks the whole chain and returns the first entry whose link does
@@ -277,6 +278,7 @@ func Check(ctx context.Context, db *gorm.DB) (VerifyResult, error) {
 	if prev != h.LastHash {
 		return broken(h.LastSeq, "last entry does not match the chain head")
 	}
+	res.LastHash = h.LastHash
 	return res, nil
 }
 
