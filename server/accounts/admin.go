@@ -52,7 +52,7 @@ func (d *UserDetail) Roles() []string {
 }
 
 func (s *Service) detail(ctx context.Context, u *User) (*UserDetail, error) {
-	d := &UserDetail{User: *u, Assignments: s.Policy.AssignmentsOf(u.ID)}
+	d := &UserDetail{User: *u, Assignments: s.assignments(u)}
 	if u.DepartmentID != nil {
 		var dep Department
 		err := s.db(ctx).Where("id = ?", *u.DepartmentID).Take(&dep).Error
@@ -118,11 +118,15 @@ func (s *Service) Users(ctx context.Context, q UserQuery) ([]UserDetail, int64, 
 		if !authz.ValidRole(q.Role) {
 			return nil, 0, apperr.New(apperr.Invalid, "unknown role %q", q.Role)
 		}
-		ids := s.Policy.UsersWithRole(q.Role)
-		if len(ids) == 0 {
-			return []UserDetail{}, 0, nil
+		if authz.ImpliedRole(q.Role) != "" {
+			tx = tx.Where("kind = ?", q.Role)
+		} else {
+			ids := s.Policy.UsersWithRole(q.Role)
+			if len(ids) == 0 {
+				return []UserDetail{}, 0, nil
+			}
+			tx = tx.Where("id IN ?", ids)
 		}
-		tx = tx.Where("id IN ?", ids)
 	}
 	if q.Kind != "" {
 		tx = tx.Where("kind = ?", q.Kind)
@@ -258,7 +262,7 @@ func (s *Service) UpdateUser(ctx context.Context, by *authz.Principal, id uint64
 			return err
 		}
 		if !slices.Equal(as, before.Assignments) {
-			if err := s.Policy.SetAssignments(tx, id, as); err != nil {
+			if err := s.setAssignments(tx, &u, as); err != nil {
 				return err
 			}
 			if err := s.record(tx, actor(by, m.IP), audit.RoleChange, "user", uid(id), map[string]any{"before": before.Assignments, "after": as}); err != nil {
@@ -289,6 +293,19 @@ func (s *Service) UpdateUser(ctx context.Context, by *authz.Principal, id uint64
 }
 
 func (d *UserDetail) hasRole(role string) bool { return slices.Contains(d.Roles(), role) }
+
+// setAssignments stores the assigned roles of u, leaving out the one its
+// kind implies (authz.ImpliedRole), so public accounts never touch the policy.
+func (s *Service) setAssignments(tx *gorm.DB, u *User, as []authz.Assignment) error {
+	implied := authz.ImpliedRole(string(u.Kind))
+	stored := make([]authz.Assignment, 0, len(as))
+	for _, a := range as {
+		if a.Role != implied {
+			stored = append(stored, a)
+		}
+	}
+	return s.Policy.SetAssignments(tx, u.ID, stored)
+}
 
 // activeAdmins counts enabled accounts holding the admin role, read
 // inside the transaction from the database so replicas agree.
@@ -358,7 +375,7 @@ func (s *Service) CreateStaff(ctx context.Context, by *authz.Principal, in Staff
 			}
 			return err
 		}
-		if err := s.Policy.SetAssignments(tx, u.ID, as); err != nil {
+		if err := s.setAssignments(tx, u, as); err != nil {
 			return err
 		}
 		a := audit.Actor{Label: "cli", IP: m.IP}

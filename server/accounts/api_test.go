@@ -14,6 +14,7 @@ import (
 	"github.com/hlj-opendata/portal/server/accounts"
 	"github.com/hlj-opendata/portal/server/apptest"
 	"github.com/hlj-opendata/portal/server/audit"
+	"github.com/hlj-opendata/portal/server/authz"
 )
 
 func cookieOf(t *testing.T, r *apptest.Response) *http.Cookie {
@@ -59,8 +60,15 @@ func TestRegisterLoginLogout(t *testing.T) {
 	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			p, _, _ := portal(t, engine, "small")
+			versionBefore, _ := authz.CurrentVersion(ctx, p.DB)
 			if r := register(t, p, "Zhang.San@Example.cn", "citizen", ""); r.Status != 201 {
 				t.Fatalf("register: %d %s", r.Status, r.Body)
+			}
+			// A public account's role comes with its kind: the policy is untouched.
+			var rules int64
+			p.DB.Table("casbin_rule").Where("v0 IN ?", []string{"u:8", "u:9"}).Count(&rules)
+			if v, _ := authz.CurrentVersion(ctx, p.DB); rules != 0 || v != versionBefore {
+				t.Fatalf("registration changed the policy: %d rules, version %d → %d", rules, versionBefore, v)
 			}
 			if r := register(t, p, "zhang.san@example.cn", "citizen", ""); r.Status != 409 || r.ErrorCode(t) != "conflict" {
 				t.Fatalf("duplicate e-mail: %d %s", r.Status, r.Body)

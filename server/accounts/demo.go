@@ -103,7 +103,7 @@ func (s *Service) SeedDemo(ctx context.Context, list []DemoAccount, password str
 			if err != nil {
 				return fmt.Errorf("demo account %s: %w", a.Email, err)
 			}
-			if err := s.Policy.SetAssignments(tx, u.ID, as); err != nil {
+			if err := s.setAssignments(tx, u, as); err != nil {
 				return err
 			}
 			if err := s.record(tx, audit.Actor{Label: "system"}, audit.UserCreated, "user", uid(u.ID), map[string]any{"email": u.Email, "demo": true, "roles": as}); err != nil {

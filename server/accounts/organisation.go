@@ -63,9 +63,6 @@ func (s *Service) AddMember(ctx context.Context, p *authz.Principal, email, name
 			}
 			return err
 		}
-		if err := s.Policy.SetAssignments(tx, u.ID, []authz.Assignment{{Role: authz.RoleOrganisation, Domain: authz.Global}}); err != nil {
-			return err
-		}
 		if err := tx.Create(&ResetToken{Hash: sha256Hex(raw), UserID: u.ID, Purpose: PurposeInvite, CreatedAt: now, ExpiresAt: now.Add(s.Limits.InviteTTL)}).Error; err != nil {
 			return err
 		}
@@ -74,7 +71,6 @@ func (s *Service) AddMember(ctx context.Context, p *authz.Principal, email, name
 	if err != nil {
 		return nil, internal(err, "add member")
 	}
-	s.reloadPolicy(ctx)
 	s.send(ctx, mail.Message{To: email, Subject: "加入 " + org.Name + " — 黑龙江省公共数据开放平台",
 		Body: fmt.Sprintf("您好，%s：\n\n%s 邀请您以 %s 成员的身份使用黑龙江省公共数据开放平台。请在 %d 小时内打开下面的链接设置密码：\n\n%s\n\n%s invited you to act for %s on the portal. Open the link within %d hours to choose your password.\n",
 			name, p.Name, org.Name, int(s.Limits.InviteTTL.Hours()), s.link("/reset-password?token="+raw), p.Name, org.Name, int(s.Limits.InviteTTL.Hours()))})

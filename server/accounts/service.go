@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -125,9 +126,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) (*User
 		if err := s.emailFree(tx, in.Email); err != nil {
 			return err
 		}
-		role := authz.RoleCitizen
 		if in.Kind == KindOrganisation {
-			role = authz.RoleOrganisation
 			var n int64
 			if err := tx.Model(&Organisation{}).Where("credit_code = ?", in.CreditCode).Count(&n).Error; err != nil {
 				return err
@@ -149,15 +148,12 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) (*User
 			}
 			return err
 		}
-		if err := s.Policy.SetAssignments(tx, u.ID, []authz.Assignment{{Role: role, Domain: authz.Global}}); err != nil {
-			return err
-		}
+		// The role comes with the kind (authz.ImpliedRole): no policy change.
 		return s.record(tx, userActor(u, m.IP), audit.Register, "user", uid(u.ID), map[string]any{"kind": u.Kind, "credit_code": in.CreditCode})
 	})
 	if err != nil {
 		return nil, internal(err, "register")
 	}
-	s.reloadPolicy(ctx)
 	return u, nil
 }
 
@@ -468,10 +464,20 @@ func (s *Service) activeUser(ctx context.Context, id uint64) (*User, error) {
 	return &u, nil
 }
 
+// assignments lists the roles a user holds: the assigned ones and, for
+// citizen and organisation accounts, the one their kind implies.
+func (s *Service) assignments(u *User) []authz.Assignment {
+	as := s.Policy.AssignmentsOf(u.ID)
+	if r := authz.ImpliedRole(string(u.Kind)); r != "" && !slices.Contains(as, authz.Assignment{Role: r, Domain: authz.Global}) {
+		as = append([]authz.Assignment{{Role: r, Domain: authz.Global}}, as...)
+	}
+	return as
+}
+
 func (s *Service) principal(u *User, method authz.AuthMethod, m Meta) *authz.Principal {
 	p := &authz.Principal{
 		UserID: u.ID, Email: u.Email, Name: u.Name, Kind: string(u.Kind),
-		Assignments:    s.Policy.AssignmentsOf(u.ID),
+		Assignments:    s.assignments(u),
 		Region:         u.Region,
 		OrganisationID: u.OrganisationID, OrgAdmin: u.OrgAdmin,
 		Method: method, IP: m.IP,

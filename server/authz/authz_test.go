@@ -91,6 +91,11 @@ func TestPolicyInDatabase(t *testing.T) {
 				{"citizen manages tokens", citizen, authz.TokensManage, authz.Global, true},
 				{"citizen is no admin", citizen, authz.UsersAdmin, authz.Global, false},
 				{"anyone signed in: me", citizen, authz.Me, authz.Global, true},
+				{"citizen by kind, no g row", &authz.Principal{UserID: 99, Kind: "citizen"}, authz.ApplicationsCreate, authz.Global, true},
+				{"citizen by kind, in a department", &authz.Principal{UserID: 99, Kind: "citizen"}, authz.ApplicationsCreate, authz.DepartmentDomain("hlj-a"), false},
+				{"organisation by kind: members", &authz.Principal{UserID: 98, Kind: "organisation"}, authz.OrganisationMembers, authz.Global, true},
+				{"citizen by kind is no organisation", &authz.Principal{UserID: 99, Kind: "citizen"}, authz.OrganisationMembers, authz.Global, false},
+				{"staff kind implies nothing", &authz.Principal{UserID: 97, Kind: "staff"}, authz.ApplicationsCreate, authz.Global, false},
 				{"anonymous: public", nil, authz.CatalogRead, authz.Global, true},
 				{"anonymous: me", nil, authz.Me, authz.Global, false},
 			}

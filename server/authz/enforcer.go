@@ -18,7 +18,10 @@ import (
 )
 
 // modelText is RBAC with domains: a user holds a role in a domain (g), a
-// role holds object/action pairs in every domain ("*") or in one (p).
+// role holds object/action pairs in every domain ("*") or in one (p). A
+// request may also name a role directly (r.sub == p.sub): citizens and
+// organisations hold their role by the kind of their account (ImpliedRole),
+// not by a g row, so a registration never makes every replica reload.
 const modelText = `
 [request_definition]
 r = sub, dom, obj, act
@@ -33,7 +36,7 @@ g = _, _, _
 e = some(where (p.eft == allow))
 
 [matchers]
-m = g(r.sub, p.sub, r.dom) && (p.dom == "*" || p.dom == r.dom) && r.obj == p.obj && r.act == p.act
+m = (g(r.sub, p.sub, r.dom) || r.sub == p.sub) && (p.dom == "*" || p.dom == r.dom) && r.obj == p.obj && r.act == p.act
 `
 
 // Enforcer answers permission questions from the policy in the database
@@ -265,7 +268,22 @@ func (en *Enforcer) Allowed(p *Principal, perm Permission, domain string) bool {
 	}
 	obj, act := objAct(perm)
 	ok, err := en.e.Enforce(p.Subject(), domain, obj, act)
+	if err == nil && !ok && domain == Global {
+		if role := ImpliedRole(p.Kind); role != "" {
+			ok, err = en.e.Enforce(role, Global, obj, act)
+		}
+	}
 	return err == nil && ok
+}
+
+// ImpliedRole is the role an account holds by its kind alone: citizen and
+// organisation accounts, globally. Staff roles are always assigned (g rows).
+func ImpliedRole(kind string) string {
+	switch kind {
+	case RoleCitizen, RoleOrganisation:
+		return kind
+	}
+	return ""
 }
 
 // Domains lists the domains in which p holds perm (empty: nowhere).

@@ -48,8 +48,13 @@ const (
 )
 
 var matrix = map[string]expectation{
-	"GET /healthz":                       {perm: authz.Public, who: everyone},
-	"GET /readyz":                        {perm: authz.Public, who: everyone},
+	"GET /healthz": {perm: authz.Public, who: everyone},
+	"GET /readyz":  {perm: authz.Public, who: everyone},
+	// Prometheus scrapes without credentials; keep /metrics off the public
+	// proxy (it names routes and counts, no personal data).
+	"GET /metrics":                       {perm: authz.Public, who: everyone},
+	"GET /api/docs/swagger.json":         {perm: authz.Public, who: everyone},
+	"GET /api/docs/swagger.yaml":         {perm: authz.Public, who: everyone},
 	"GET /api/v1/site":                   {perm: authz.Public, who: everyone},
 	"GET /api/v1/catalog/summary":        {perm: authz.Public, who: everyone},
 	"GET /api/v1/datasets":               {perm: authz.Public, who: everyone},
