@@ -111,8 +111,9 @@ type UserQuery struct {
 func (s *Service) Users(ctx context.Context, q UserQuery) ([]UserDetail, int64, error) {
 	tx := s.db(ctx).Model(&User{})
 	if q.Q != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q.Q)) + "%"
-		tx = tx.Where("(LOWER(email) LIKE ? OR LOWER(name) LIKE ?)", like, like)
+		// "!" escapes the wildcards the same way on both engines.
+		like := "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(strings.ToLower(q.Q)) + "%"
+		tx = tx.Where("(LOWER(email) LIKE ? ESCAPE '!' OR LOWER(name) LIKE ? ESCAPE '!')", like, like)
 	}
 	if q.Role != "" {
 		if !authz.ValidRole(q.Role) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -621,6 +622,13 @@ func TestRoleChangeWithoutRestart(t *testing.T) {
 			r.JSON(t, &list)
 			if r.Status != 200 || list.Total != 2 {
 				t.Fatalf("search: %d %s", r.Status, r.Body)
+			}
+			for q, want := range map[string]int{"li.si": 1, "%": 0, "_": 0, "李四": 1, "LI.SI@HLJ": 1} {
+				r := p.Do(t, "GET", "/api/v1/admin/users?q="+url.QueryEscape(q), nil, admin.Header())
+				r.JSON(t, &list)
+				if r.Status != 200 || list.Total != want {
+					t.Errorf("search %q: %d total %d, want %d", q, r.Status, list.Total, want)
+				}
 			}
 			if r := p.Do(t, "GET", "/api/v1/admin/users/999999", nil, admin.Header()); r.Status != 404 {
 				t.Fatalf("missing user: %d", r.Status)
