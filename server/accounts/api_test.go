@@ -775,3 +775,13 @@ func TestDemoAccountsFirstStart(t *testing.T) {
 		t.Fatalf("weak demo password: %v", err)
 	}
 }
+
+// TestSecureCookieBehindTLS: with an https PORTAL_BASE_URL (TLS ends at a
+// proxy) the session cookie is Secure even on a plain-HTTP hop.
+func TestSecureCookieBehindTLS(t *testing.T) {
+	p := apptest.New(t, apptest.Options{Seed: "small", Env: map[string]string{"PORTAL_BASE_URL": "https://data.example.gov.cn"}})
+	r := p.PostJSON(t, "/api/v1/auth/login", map[string]string{"email": apptest.DemoEmail("citizen"), "password": apptest.DemoPassword}, nil)
+	if ck := cookieOf(t, r); r.Status != 200 || !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("cookie %+v", ck)
+	}
+}

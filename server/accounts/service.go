@@ -276,6 +276,10 @@ func (s *Service) Login(ctx context.Context, email, password, oldSession string,
 		if err := tx.Where("bucket = ?", keys[0]).Delete(&LoginFailure{}).Error; err != nil {
 			return err
 		}
+		// Sweep sessions past their absolute limit, whoever they belonged to.
+		if err := tx.Where("expires_at <= ?", now).Delete(&Session{}).Error; err != nil {
+			return err
+		}
 		sess := &Session{IDHash: sha256Hex(res.SessionID), UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: res.ExpiresAt, IP: m.IP, UserAgent: truncate(m.UserAgent, 200)}
 		if err := tx.Create(sess).Error; err != nil {
 			return err
