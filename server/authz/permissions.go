@@ -42,6 +42,7 @@ const (
 	GrantsUse          Permission = "grants:use"          // use own approved grants
 	GrantsManage       Permission = "grants:manage"       // provider suspends/restores grants (000 Art 43)
 	CorrectionsAnswer  Permission = "corrections:answer"  // provider answers corrections (000 Art 24)
+	CorrectionsExtend  Permission = "corrections:extend"  // authority approves a correction deadline extension (003 Art 21)
 	RequestsCreate     Permission = "requests:create"     // ask for a missing dataset (000 Art 29)
 	RequestsRoute      Permission = "requests:route"      // authority routes requests to departments
 	RequestsAnswer     Permission = "requests:answer"     // provider answers requests
@@ -64,7 +65,7 @@ var All = []Permission{
 	Public, CatalogRead, CorrectionsSubmit, TrackByCode, Me,
 	TokensManage, OrganisationMembers,
 	ApplicationsCreate, ApplicationsReview, GrantsUse, GrantsManage,
-	CorrectionsAnswer, RequestsCreate, RequestsRoute, RequestsAnswer,
+	CorrectionsAnswer, CorrectionsExtend, RequestsCreate, RequestsRoute, RequestsAnswer,
 	RevocationsRequest, RevocationsDecide, FilingsAcknowledge,
 	DatasetsManage, DatasetsReview, DeadlinesRead, StatsInternal,
 	UsersAdmin, DepartmentsAdmin, ConfigAdmin, AuditRead,
