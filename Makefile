@@ -2,7 +2,13 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: run build test vet fmt-check unit openapi openapi-check bench-search tidy
+.PHONY: run build test vet fmt-check unit openapi openapi-check openapi-validate bench-search tidy
+
+# swag is pinned in go.mod (tool directive); the validator is pinned here and
+# installed with npm into .tools/ (gitignored) on first use.
+SWAG_FLAGS := init --quiet -g server/app/doc.go -d ./ --exclude .tools,frontend,bin,data --outputTypes json,yaml
+SWAGGER_CLI_VERSION := 4.0.4
+SWAGGER_CLI := .tools/npm/node_modules/.bin/swagger-cli
 
 run:
 	$(GO) run ./cmd/portal
@@ -12,7 +18,7 @@ build:
 
 ## test: everything CI proves — formatting, vet, unit, store tests on SQLite
 ## and MariaDB (PORTAL_TEST_MYSQL_DSN), and the headless-Chromium browser tests.
-test: fmt-check vet unit
+test: fmt-check vet openapi-check openapi-validate unit
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^openapi/')); \
@@ -26,3 +32,23 @@ unit:
 
 tidy:
 	$(GO) mod tidy
+
+## openapi: regenerate openapi/swagger.{json,yaml} from the handlers' swag annotations.
+openapi:
+	$(GO) tool swag $(SWAG_FLAGS) -o openapi
+
+## openapi-check: fail when the committed spec differs from the annotations.
+openapi-check:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) tool swag $(SWAG_FLAGS) -o "$$tmp" || exit 1; \
+	if ! diff -u openapi/swagger.json "$$tmp/swagger.json" || ! diff -u openapi/swagger.yaml "$$tmp/swagger.yaml"; then \
+	  echo "openapi/ is out of date with the annotations: run 'make openapi' and commit openapi/"; exit 1; \
+	fi; echo "openapi/ is up to date"
+
+## openapi-validate: validate the committed spec with swagger-cli (Swagger 2.0 schema + references).
+openapi-validate: $(SWAGGER_CLI)
+	$(SWAGGER_CLI) validate openapi/swagger.json
+	$(SWAGGER_CLI) validate openapi/swagger.yaml
+
+$(SWAGGER_CLI):
+	npm install --prefix .tools/npm --no-save --no-audit --no-fund --loglevel=error @apidevtools/swagger-cli@$(SWAGGER_CLI_VERSION)

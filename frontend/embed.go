@@ -40,6 +40,7 @@ var pageRoutes = []struct {
 	{"/", "pages/home.html"},
 	{"/datasets", "pages/datasets.html"},
 	{"/datasets/:id", "pages/dataset.html"},
+	{"/api/docs", "pages/apidocs.html"},
 }
 
 // Pages lists the page routes Register adds (Echo route syntax).

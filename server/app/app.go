@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/hlj-opendata/portal/search/meili"
 	"github.com/hlj-opendata/portal/seed"
 	"github.com/hlj-opendata/portal/server/accounts"
+	"github.com/hlj-opendata/portal/server/apidocs"
 	"github.com/hlj-opendata/portal/server/audit"
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/blob"
@@ -30,6 +32,7 @@ import (
 	"github.com/hlj-opendata/portal/server/catalog"
 	"github.com/hlj-opendata/portal/server/config"
 	"github.com/hlj-opendata/portal/server/mail"
+	"github.com/hlj-opendata/portal/server/metrics"
 	"github.com/hlj-opendata/portal/server/notify"
 	"github.com/hlj-opendata/portal/server/outbox"
 	"github.com/hlj-opendata/portal/server/policy"
@@ -117,6 +120,7 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	if opts.WrapIndex != nil {
 		a.Index = opts.WrapIndex(a.Index)
 	}
+	a.Index = metrics.TimedIndex(a.Index)
 	a.Catalog = &catalog.Service{Store: &catalog.Store{DB: db}, Index: a.Index, Blobs: a.Blobs, Log: log, Now: opts.Now}
 	a.Outbox = &outbox.Worker{DB: db, Log: log, Now: opts.Now, Handlers: map[string]outbox.Handler{
 		"dataset": a.Catalog.ApplyToIndex,
@@ -220,7 +224,8 @@ func (a *App) Handler() http.Handler {
 	if a.Router != nil {
 		return a.Router.Echo()
 	}
-	e := web.New(web.Options{Log: a.Log, BodyLimit: "1M"})
+	e := web.New(web.Options{Log: a.Log, BodyLimit: "1M", TLS: strings.HasPrefix(a.Config.BaseURL, "https://"), TrustedProxies: a.Config.TrustedProxies})
+	e.Pre(metrics.Middleware())
 	r := web.NewRouter(e, authz.Guard(a.Accounts, a.Policy))
 	a.Router = r
 	e.Any("/api/*", authz.NotFound) // undeclared API routes: 404, whatever the method
@@ -228,6 +233,10 @@ func (a *App) Handler() http.Handler {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.GET("/readyz", web.Public, a.readyz)
+	if a.Config.MetricsAddr == "" {
+		r.GET("/metrics", web.Public, metrics.Echo()) // else on its own listener (cmd/portal)
+	}
+	apidocs.Routes(r)
 	site := catalog.SiteInfo{Name: "黑龙江省公共数据开放平台", Demo: a.Config.Seed == "demo"}
 	if site.Demo {
 		site.Notice = seed.DemoNotice
@@ -260,16 +269,46 @@ func (a *App) readyz(c echo.Context) error {
 	if n, err := outbox.Backlog(ctx, a.DB); err == nil {
 		checks["outbox_backlog"] = n
 	}
+	warnings := a.CalendarWarnings()
+	checks["calendar"] = map[string]any{"years": a.Calendar.Years(), "warnings": warnings}
 	status := http.StatusOK
 	if !ready {
 		status = http.StatusServiceUnavailable
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(status, map[string]any{"ready": ready, "checks": checks})
+	return c.JSON(status, map[string]any{"ready": ready, "checks": checks, "warnings": warnings})
 }
+
+// CalendarWarnings are the calendar's recorded warnings plus, up front,
+// every year from today to 90 days ahead without a holiday file: deadlines
+// in such a year count weekends only (wrong around holidays), which the
+// operator must fix by adding YYYY.json to PORTAL_CALENDAR_DIR. They do
+// not make the portal unready, but /readyz always shows them.
+func (a *App) CalendarWarnings() []string {
+	out := []string{}
+	seen := map[string]bool{}
+	now := a.Now()
+	for _, y := range a.Calendar.MissingYears(now, now.AddDate(0, 0, 90)) {
+		msg := fmt.Sprintf("no holiday calendar for %d: deadlines count weekends only; add %d.json to PORTAL_CALENDAR_DIR", y, y)
+		seen[fmt.Sprint(y)] = true
+		out = append(out, msg)
+	}
+	for _, w := range a.Calendar.Warnings() {
+		var y int
+		if _, err := fmt.Sscanf(w, "no holiday calendar for %d", &y); err == nil && seen[fmt.Sprint(y)] {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// MetricsHandler serves the Prometheus metrics (for PORTAL_METRICS_ADDR).
+func (a *App) MetricsHandler() http.Handler { return metrics.Handler() }
 
 // Start runs the background workers until Close.
 func (a *App) Start() {
+	metrics.SetOutboxBacklog(func(ctx context.Context) (int64, error) { return outbox.Backlog(ctx, a.DB) })
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	a.workers.Add(1)

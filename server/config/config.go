@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -39,6 +40,11 @@ type Config struct {
 	ShutdownTimeout time.Duration // PORTAL_SHUTDOWN_TIMEOUT
 	DemoPassword    string        // PORTAL_DEMO_PASSWORD
 	SMTPURL         string        // PORTAL_SMTP_URL
+	// MetricsAddr, when set, serves /metrics on its own listener (not on Addr).
+	MetricsAddr string // PORTAL_METRICS_ADDR
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed (client address, HTTPS for HSTS).
+	TrustedProxies []netip.Prefix // PORTAL_TRUSTED_PROXIES
 }
 
 // Error names the variable that holds a bad value.
@@ -113,6 +119,28 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ShutdownTimeout, err = time.ParseDuration(get("PORTAL_SHUTDOWN_TIMEOUT", "30s"))
 	if err != nil || c.ShutdownTimeout <= 0 {
 		return c, &Error{"PORTAL_SHUTDOWN_TIMEOUT", getenv("PORTAL_SHUTDOWN_TIMEOUT"), "want a positive duration such as 30s"}
+	}
+	if c.MetricsAddr = get("PORTAL_METRICS_ADDR", ""); c.MetricsAddr != "" {
+		if _, _, err := splitHostPort(c.MetricsAddr); err != nil {
+			return c, &Error{"PORTAL_METRICS_ADDR", c.MetricsAddr, "want host:port or :port"}
+		}
+	}
+	if raw := get("PORTAL_TRUSTED_PROXIES", ""); raw != "" {
+		for _, part := range strings.Split(raw, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				a, aerr := netip.ParseAddr(part)
+				if aerr != nil {
+					return c, &Error{"PORTAL_TRUSTED_PROXIES", raw, "want comma-separated addresses or CIDR ranges, e.g. 172.16.0.0/12"}
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+		}
 	}
 	if c.SMTPURL != "" {
 		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {

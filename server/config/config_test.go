@@ -46,6 +46,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"PORTAL_SHUTDOWN_TIMEOUT": "-1s",
 		"PORTAL_SMTP_URL":         "mailto:x",
 		"PORTAL_BASE_URL":         "portal.example",
+		"PORTAL_METRICS_ADDR":     "metrics",
+		"PORTAL_TRUSTED_PROXIES":  "10.0.0.0/8,proxy.example",
 	}
 	for name, val := range cases {
 		_, err := Load(env(map[string]string{name: val}))
@@ -56,5 +58,23 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 	_, err := Load(env(map[string]string{"PORTAL_DB_DSN": "mysql://u:topsecret@h/"}))
 	if err == nil || strings.Contains(err.Error(), "topsecret") {
 		t.Errorf("bad MySQL DSN error must not leak the password: %v", err)
+	}
+}
+
+func TestMetricsAddrAndTrustedProxies(t *testing.T) {
+	c, err := Load(env(map[string]string{"PORTAL_METRICS_ADDR": ":9090", "PORTAL_TRUSTED_PROXIES": " 172.16.0.0/12, 127.0.0.1 ,::1,10.1.2.3/8"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{}
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if c.MetricsAddr != ":9090" || strings.Join(got, ",") != "172.16.0.0/12,127.0.0.1/32,::1/128,10.0.0.0/8" {
+		t.Errorf("metrics %q, proxies %v", c.MetricsAddr, got)
+	}
+	c, _ = Load(env(nil))
+	if c.MetricsAddr != "" || c.TrustedProxies != nil {
+		t.Errorf("defaults: metrics %q, proxies %v", c.MetricsAddr, c.TrustedProxies)
 	}
 }

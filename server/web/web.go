@@ -6,8 +6,11 @@ package web
 import (
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -79,7 +82,11 @@ type Extra interface {
 type Options struct {
 	Log       *slog.Logger
 	BodyLimit string // e.g. "2M" for JSON bodies; uploads set their own
-	TLS       bool   // adds HSTS
+	TLS       bool   // the public URL is https (PORTAL_BASE_URL): adds HSTS
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For (client
+	// address) and X-Forwarded-Proto (HSTS) are believed. Without any, the
+	// client address is the TCP peer and forwarded headers are ignored.
+	TrustedProxies []netip.Prefix
 	// NotFoundPage serves HTML for unknown non-API GET paths (optional).
 	NotFoundPage echo.HandlerFunc
 }
@@ -89,13 +96,22 @@ func New(o Options) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(o.Log)
+	if len(o.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, p := range o.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(prefixNet(p)))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
 	e.Use(requestLog(o.Log))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		o.Log.Error("panic", "err", err, "request_id", requestID(c), "stack", string(stack))
 		return err
 	}}))
-	e.Use(SecurityHeaders(o.TLS))
+	e.Use(SecurityHeaders(o.TLS, o.TrustedProxies...))
 	if o.BodyLimit != "" {
 		e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: o.BodyLimit, Skipper: func(c echo.Context) bool {
 			return c.Get(skipBodyLimit) != nil
@@ -112,8 +128,11 @@ func OwnBodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // SecurityHeaders sets the headers every response carries. The CSP allows
-// no inline script: pages load only same-origin scripts.
-func SecurityHeaders(tls bool) echo.MiddlewareFunc {
+// no inline script: pages load only same-origin scripts (the API docs page
+// too: Swagger UI is vendored and started from a file). HSTS is sent when
+// the portal is served over HTTPS: tls (the public URL is https), a TLS
+// connection, or X-Forwarded-Proto: https from a trusted proxy.
+func SecurityHeaders(tls bool, trusted ...netip.Prefix) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			h := c.Response().Header()
@@ -122,12 +141,55 @@ func SecurityHeaders(tls bool) echo.MiddlewareFunc {
 			h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 			h.Set("X-Frame-Options", "DENY")
 			h.Set("Cross-Origin-Opener-Policy", "same-origin")
-			if tls || c.Scheme() == "https" {
+			if tls || IsHTTPS(c.Request(), trusted) {
 				h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 			}
+			// A file sent as an attachment (a download, an uploaded file) is
+			// never a page of the portal: if a browser renders it anyway, it
+			// runs sandboxed with nothing allowed.
+			c.Response().Before(func() {
+				if strings.HasPrefix(strings.ToLower(h.Get("Content-Disposition")), "attachment") {
+					h.Set("Content-Security-Policy", attachmentCSP)
+				}
+			})
 			return next(c)
 		}
 	}
+}
+
+// attachmentCSP is the policy of every attachment response.
+const attachmentCSP = "default-src 'none'; sandbox"
+
+// IsHTTPS reports whether the request reached the portal over HTTPS: a TLS
+// connection, or a proxy in trusted that says X-Forwarded-Proto: https.
+func IsHTTPS(r *http.Request, trusted []netip.Prefix) bool {
+	if r.TLS != nil {
+		return true
+	}
+	if !strings.EqualFold(strings.TrimSpace(r.Header.Get(echo.HeaderXForwardedProto)), "https") {
+		return false
+	}
+	return fromTrusted(r, trusted)
+}
+
+// fromTrusted reports whether the TCP peer of r is one of the trusted proxies.
+func fromTrusted(r *http.Request, trusted []netip.Prefix) bool {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	for _, p := range trusted {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+func prefixNet(p netip.Prefix) *net.IPNet {
+	bits := p.Addr().BitLen()
+	return &net.IPNet{IP: net.IP(p.Masked().Addr().AsSlice()), Mask: net.CIDRMask(p.Bits(), bits)}
 }
 
 func requestID(c echo.Context) string {

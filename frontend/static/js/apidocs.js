@@ -17,12 +17,21 @@
       presets: [window.SwaggerUIBundle.presets.apis],
       layout: "BaseLayout",
       requestInterceptor: function (req) {
-        // State-changing calls from a signed-in browser need the CSRF token.
-        var token = window.sessionStorage && window.sessionStorage.getItem("csrf");
-        if (token && req.method && req.method.toUpperCase() !== "GET" && !req.headers["X-CSRF-Token"]) {
-          req.headers["X-CSRF-Token"] = token;
+        // A signed-in browser's state-changing calls need the session's
+        // CSRF token; API-token calls (Authorize → BearerToken) need none.
+        var method = (req.method || "GET").toUpperCase();
+        if (method === "GET" || method === "HEAD" || req.headers["X-CSRF-Token"] || req.headers.Authorization) {
+          return req;
         }
-        return req;
+        return fetch("/api/v1/auth/csrf", { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (res) { return res.ok ? res.json() : null; })
+          .then(function (body) {
+            if (body && body.csrf_token) {
+              req.headers["X-CSRF-Token"] = body.csrf_token;
+            }
+            return req;
+          })
+          .catch(function () { return req; });
       },
     });
   }
