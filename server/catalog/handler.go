@@ -20,6 +20,8 @@ import (
 type Handler struct {
 	Service *Service
 	Site    SiteInfo
+	// Disputes marks entries with open correction reports (optional).
+	Disputes DisputeChecker
 }
 
 // SiteInfo is what the frontend shows in every page's header and footer.
@@ -154,6 +156,9 @@ func (h *Handler) listDatasets(c echo.Context) error {
 		j.Highlights = it.Highlights
 		out.Items = append(out.Items, j)
 	}
+	if err := h.markListDisputes(c.Request().Context(), out.Items); err != nil {
+		return err
+	}
 	for f, vals := range res.Facets {
 		list := make([]FacetValueJSON, len(vals))
 		for i, v := range vals {
@@ -235,6 +240,8 @@ type DataItemJSON struct {
 	Type        string `json:"type"`
 	Description string `json:"description"`
 	Required    bool   `json:"required"`
+	// UnderDispute: an open correction report names this data item.
+	UnderDispute bool `json:"under_dispute"`
 }
 
 // ResourceJSON is a resource; download_url is null when the public may
@@ -293,7 +300,7 @@ func DatasetDetailJSON(d *Dataset) DatasetJSON {
 		out.OpenConditions, out.UsageScope = d.OpenConditions, d.UsageScope
 	}
 	for i, it := range d.DataItems {
-		out.DataItems[i] = DataItemJSON{it.Name, it.Label, it.Type, it.Description, it.Required}
+		out.DataItems[i] = DataItemJSON{Name: it.Name, Label: it.Label, Type: it.Type, Description: it.Description, Required: it.Required}
 	}
 	for i, r := range d.Resources {
 		rj := ResourceJSON{ID: r.ID, Name: r.Name, Format: r.Format, MediaType: r.MediaType, Size: r.Size, SHA256: r.SHA256, Rows: r.Rows, UpdatedAt: r.UpdatedAt}
@@ -320,7 +327,11 @@ func (h *Handler) getDataset(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return web.JSON(c, http.StatusOK, DatasetDetailJSON(d))
+	out := DatasetDetailJSON(d)
+	if err := h.markDisputes(c.Request().Context(), &out); err != nil {
+		return err
+	}
+	return web.JSON(c, http.StatusOK, out)
 }
 
 // ItemsJSON wraps a list.
