@@ -25,6 +25,24 @@ func newEnforcer(t *testing.T, db *gorm.DB) *authz.Enforcer {
 	return en
 }
 
+func hasRule(policy [][]string, role, obj, act string) bool {
+	for _, r := range policy {
+		if len(r) >= 4 && r[0] == role && r[2] == obj && r[3] == act {
+			return true
+		}
+	}
+	return false
+}
+
+func newEnforcerWith(t *testing.T, db *gorm.DB, policy []byte) *authz.Enforcer {
+	t.Helper()
+	en, err := authz.NewEnforcer(context.Background(), db, nil, policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return en
+}
+
 func assign(t *testing.T, db *gorm.DB, en *authz.Enforcer, user uint64, as ...authz.Assignment) {
 	t.Helper()
 	if err := db.Transaction(func(tx *gorm.DB) error { return en.SetAssignments(tx, user, as) }); err != nil {
@@ -62,6 +80,21 @@ func TestPolicyInDatabase(t *testing.T) {
 			db.Table("casbin_rule").Where("ptype = 'p'").Count(&n)
 			if int(n) != len(want) {
 				t.Fatalf("after restart %d p rules, want %d", n, len(want))
+			}
+
+			// A release adding a default rule: stored once, on the next start.
+			extra := append(append([]byte{}, seed.DefaultPolicy...), []byte("\np, province, *, audit, read\n")...)
+			en = newEnforcerWith(t, db, extra)
+			db.Table("casbin_rule").Where("ptype = 'p'").Count(&n)
+			if int(n) != len(want)+1 || !hasRule(en.Policy(), "province", "audit", "read") {
+				t.Fatalf("new default rule: %d p rules, want %d", n, len(want)+1)
+			}
+			// An operator removes it: a restart does not bring it back.
+			db.Table("casbin_rule").Where("ptype = 'p' AND v0 = 'province' AND v2 = 'audit'").Delete(nil)
+			en = newEnforcerWith(t, db, extra)
+			db.Table("casbin_rule").Where("ptype = 'p'").Count(&n)
+			if int(n) != len(want) || hasRule(en.Policy(), "province", "audit", "read") {
+				t.Fatalf("deleted default came back: %d p rules", n)
 			}
 
 			assign(t, db, en, 1, authz.Assignment{Role: authz.RoleProvider, Domain: authz.DepartmentDomain("hlj-a")})

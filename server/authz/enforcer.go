@@ -15,6 +15,7 @@ import (
 	"github.com/casbin/casbin/v2/model"
 	gormadapter "github.com/casbin/gorm-adapter/v3"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // modelText is RBAC with domains: a user holds a role in a domain (g), a
@@ -52,37 +53,27 @@ type Enforcer struct {
 	version int64      // policy_version the loaded policy is at least as new as
 }
 
-// NewEnforcer loads the policy from db. When casbin_rule is empty it first
-// stores defaultPolicy (seed.DefaultPolicy: CSV lines "p, role, dom, obj, act").
+// NewEnforcer loads the policy from db, after storing the rows of
+// defaultPolicy (seed.DefaultPolicy: CSV lines "p, role, dom, obj, act")
+// it has never stored before (StoreDefaults).
 func NewEnforcer(ctx context.Context, db *gorm.DB, log *slog.Logger, defaultPolicy []byte) (*Enforcer, error) {
 	m, err := model.NewModelFromString(modelText)
 	if err != nil {
 		return nil, fmt.Errorf("authz: model: %w", err)
 	}
-	ad, err := adapter(db.WithContext(ctx))
+	rules, err := ParsePolicy(defaultPolicy)
 	if err != nil {
 		return nil, err
 	}
-	var n int64
-	if err := db.WithContext(ctx).Table("casbin_rule").Count(&n).Error; err != nil {
-		return nil, fmt.Errorf("authz: count policy rows: %w", err)
+	added, err := StoreDefaults(ctx, db, rules)
+	if err != nil {
+		return nil, err
 	}
-	if n == 0 {
-		rules, err := ParsePolicy(defaultPolicy)
-		if err != nil {
-			return nil, err
-		}
-		if len(rules) > 0 {
-			if err := ad.AddPolicies("p", "p", rules); err != nil {
-				return nil, fmt.Errorf("authz: store default policy: %w", err)
-			}
-		}
-		if log != nil {
-			log.Info("stored the default role policy", "rules", len(rules))
-		}
+	if len(added) > 0 && log != nil {
+		log.Info("stored new default policy rules", "rules", len(added))
 	}
 	// The adapter keeps the context it was built with; the enforcer outlives ctx.
-	ad, err = adapter(db.WithContext(context.Background()))
+	ad, err := adapter(db.WithContext(context.Background()))
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +87,52 @@ func NewEnforcer(ctx context.Context, db *gorm.DB, log *slog.Logger, defaultPoli
 		return nil, err
 	}
 	return en, nil
+}
+
+// StoreDefaults adds the default rules the database has never held: the
+// whole policy on a fresh database, and the rows a new release adds to
+// seed/policy.csv on an existing one. policy_defaults remembers every rule
+// ever stored, so a default an operator deleted stays deleted. Other
+// replicas pick the additions up through policy_version.
+func StoreDefaults(ctx context.Context, db *gorm.DB, rules [][]string) ([][]string, error) {
+	var added [][]string
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var known []string
+		if err := tx.Table("policy_defaults").Pluck("rule", &known).Error; err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, k := range known {
+			seen[k] = true
+		}
+		var marks []policyDefaultV1
+		for _, r := range rules {
+			key := "p, " + strings.Join(r, ", ")
+			if !seen[key] {
+				seen[key] = true
+				added = append(added, r)
+				marks = append(marks, policyDefaultV1{Rule: key, StoredAt: time.Now().UTC()})
+			}
+		}
+		if len(added) == 0 {
+			return nil
+		}
+		ad, err := adapter(tx)
+		if err != nil {
+			return err
+		}
+		if err := ad.AddPolicies("p", "p", added); err != nil { // ON CONFLICT DO NOTHING
+			return err
+		}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&marks).Error; err != nil {
+			return err
+		}
+		return BumpVersion(tx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("authz: store default policy: %w", err)
+	}
+	return added, nil
 }
 
 // adapter returns a gorm-adapter over db that never runs DDL (the table

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hlj-opendata/portal/seed"
+	"github.com/hlj-opendata/portal/server/applications"
 	"github.com/hlj-opendata/portal/server/apptest"
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/notify"
@@ -45,6 +46,10 @@ const (
 	othersNotice   = "{someone else's notice}"
 	anyUser        = "{a user}"
 	anyDepartment  = "{a department}"
+	// An outsider's application and grant on data of a department (哈尔滨市
+	// 市场监督管理局) that no test role oversees: hidden from everyone.
+	othersApplication = "{someone else's application}"
+	othersGrant       = "{someone else's grant}"
 )
 
 var matrix = map[string]expectation{
@@ -91,6 +96,25 @@ var matrix = map[string]expectation{
 	"POST /api/v1/admin/departments":      {perm: authz.DepartmentsAdmin, who: only("admin"), want: 400},
 	"PATCH /api/v1/admin/departments/:id": {perm: authz.DepartmentsAdmin, who: only("admin"), id: anyDepartment, want: 200},
 	"GET /api/v1/admin/audit":             {perm: authz.AuditRead, who: only("admin"), want: 200},
+
+	// Conditional-open applications (000 Art 34): only the applicant, the
+	// provider department and its same-level authority read one; others 404.
+	"POST /api/v1/applications":               {perm: authz.ApplicationsCreate, who: publicKind, want: 400},
+	"GET /api/v1/applications":                {perm: authz.Me, who: signedIn, want: 200},
+	"GET /api/v1/applications/form":           {perm: authz.ApplicationsCreate, who: publicKind, want: 400},
+	"GET /api/v1/applications/overdue":        {perm: authz.DeadlinesRead, who: only("provider", "provider2", "authority", "province"), want: 200},
+	"GET /api/v1/applications/stats":          {perm: authz.Public, who: everyone, want: 200},
+	"GET /api/v1/applications/:id":            {perm: authz.Me, who: signedIn, id: othersApplication, want: 404},
+	"POST /api/v1/applications/:id/decision":  {perm: authz.ApplicationsReview, who: only("provider", "provider2"), id: othersApplication, want: 404},
+	"POST /api/v1/applications/:id/resubmit":  {perm: authz.ApplicationsCreate, who: publicKind, id: othersApplication, want: 404},
+	"POST /api/v1/applications/:id/withdraw":  {perm: authz.ApplicationsCreate, who: publicKind, id: othersApplication, want: 404},
+	"PUT /api/v1/applications/:id/commitment": {perm: authz.ApplicationsCreate, who: publicKind, id: othersApplication, want: 404},
+	"GET /api/v1/applications/:id/commitment": {perm: authz.Me, who: signedIn, id: othersApplication, want: 404},
+	"GET /api/v1/grants":                      {perm: authz.Me, who: signedIn, want: 200},
+	"GET /api/v1/grants/:id":                  {perm: authz.Me, who: signedIn, id: othersGrant, want: 404},
+	"POST /api/v1/grants/:id/suspend":         {perm: authz.GrantsManage, who: only("provider", "provider2", "authority"), id: othersGrant, want: 404},
+	"POST /api/v1/grants/:id/reinstate":       {perm: authz.GrantsManage, who: only("provider", "provider2", "authority"), id: othersGrant, want: 404},
+	"GET /api/v1/use-records":                 {perm: authz.Me, who: signedIn, want: 200},
 }
 
 // TestAuthorizationMatrix calls every route of the application as every
@@ -227,6 +251,24 @@ func fixtures(t *testing.T, p *apptest.Portal) map[string]string {
 		t.Fatalf("outsider token: %d %s", r.Status, r.Body)
 	}
 	ids[othersToken] = strconv.FormatFloat(r.Map(t)["id"].(float64), 'f', 0, 64)
+
+	// The outsider applies for conditional data of 哈尔滨市市场监督管理局
+	// (no test role's department or region) and holds a grant on it.
+	var item []string
+	p.DB.Table("data_items").Where("dataset_id = ?", "ds-hrb-scjgj-002").Order("position").Limit(1).Pluck("name", &item)
+	r = p.PostJSON(t, "/api/v1/applications", map[string]any{"dataset_id": "ds-hrb-scjgj-002", "purpose": "研究", "scenario": "统计分析",
+		"basis": "合作协议", "data_items": item, "period_start": "2026-01-01", "period_end": "2099-12-31", "security_measures": "加密存储", "contact": "0451-0000"}, s.Header())
+	if r.Status != 201 {
+		t.Fatalf("outsider application: %d %s", r.Status, r.Body)
+	}
+	ids[othersApplication] = r.Map(t)["id"].(string)
+	g := applications.Grant{ID: "gr_00000000000000aa", ApplicationID: ids[othersApplication], UserID: outsiderID, DatasetID: "ds-hrb-scjgj-002",
+		DatasetTitle: "哈尔滨市个体工商户登记信息", DepartmentID: "hrb-scjgj", Region: "哈尔滨市", DataItems: item, Status: applications.GrantActive,
+		PeriodStart: time.Now().Add(-time.Hour), PeriodEnd: time.Now().Add(24 * time.Hour), AccessUntil: time.Now().Add(24 * time.Hour)}
+	if err := p.DB.Create(&g).Error; err != nil {
+		t.Fatal(err)
+	}
+	ids[othersGrant] = g.ID
 
 	n := notify.Notice{UserID: outsiderID, Kind: "test", Title: "只给局外人", CreatedAt: time.Now().UTC()}
 	if err := p.DB.Create(&n).Error; err != nil {

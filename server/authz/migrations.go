@@ -27,8 +27,26 @@ func Migrations() []*gormigrate.Migration {
 		Rollback: func(tx *gorm.DB) error {
 			return tx.Migrator().DropTable("policy_version", "casbin_rule")
 		},
+	}, {
+		// Remembers every default rule ever stored (see StoreDefaults).
+		// Databases that loaded the defaults before this table existed
+		// hold them already: the first start records them without change.
+		ID: "0003_authz_defaults",
+		Migrate: func(tx *gorm.DB) error {
+			return store.TableOptions(tx.Session(&gorm.Session{NewDB: true})).AutoMigrate(&policyDefaultV1{})
+		},
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("policy_defaults") },
 	}}
 }
+
+// policyDefaultV1 is one default rule as stored ("p, role, dom, obj, act").
+type policyDefaultV1 struct {
+	ID       uint      `gorm:"primaryKey"`
+	Rule     string    `gorm:"size:191;not null;uniqueIndex"`
+	StoredAt time.Time `gorm:"not null"`
+}
+
+func (policyDefaultV1) TableName() string { return "policy_defaults" }
 
 // casbinRuleV1 matches gormadapter.CasbinRule with the unique index the
 // adapter would add (idx_casbin_rule).
