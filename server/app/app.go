@@ -31,6 +31,7 @@ import (
 	"github.com/hlj-opendata/portal/server/calendar"
 	"github.com/hlj-opendata/portal/server/catalog"
 	"github.com/hlj-opendata/portal/server/config"
+	"github.com/hlj-opendata/portal/server/devapi"
 	"github.com/hlj-opendata/portal/server/mail"
 	"github.com/hlj-opendata/portal/server/metrics"
 	"github.com/hlj-opendata/portal/server/notify"
@@ -49,6 +50,7 @@ func Migrations() []*gormigrate.Migration {
 	all = append(all, audit.Migrations()...)
 	all = append(all, authz.Migrations()...)
 	all = append(all, notify.Migrations()...)
+	all = append(all, devapi.Migrations()...)
 	return all
 }
 
@@ -72,6 +74,9 @@ type App struct {
 	// Calendar counts working days; Profile holds the deadlines (policy data).
 	Calendar *calendar.Calendar
 	Profile  policy.Profile
+	// Dev serves developers: downloads, conversions, rows, counts; Limits their rate.
+	Dev    *devapi.Service
+	Limits *devapi.Limiter
 
 	cancel  context.CancelFunc
 	workers sync.WaitGroup
@@ -125,6 +130,21 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	a.Outbox = &outbox.Worker{DB: db, Log: log, Now: opts.Now, Handlers: map[string]outbox.Handler{
 		"dataset": a.Catalog.ApplyToIndex,
 	}}
+	a.Dev = &devapi.Service{Catalog: a.Catalog.Store, Blobs: a.Blobs, Log: log, Now: opts.Now, TmpDir: filepath.Join(cfg.DataDir, "tmp"),
+		Tables: &devapi.RowStore{DB: db, Blobs: a.Blobs, Log: log, Now: opts.Now},
+		Counts: &devapi.Counter{DB: db, Log: log, Now: opts.Now}}
+	if err := os.MkdirAll(a.Dev.TmpDir, 0o750); err != nil {
+		return nil, err
+	}
+	a.Limits = &devapi.Limiter{AnonPerMinute: cfg.RateAnon, TokenPerMinute: cfg.RateToken}
+	// Publication, updates and revocations load or drop the row tables.
+	syncTables := a.Dev.Tables.Sync(a.Catalog.Store)
+	a.Outbox.Handlers["dataset"] = func(ctx context.Context, ids []string) error {
+		if err := a.Catalog.ApplyToIndex(ctx, ids); err != nil {
+			return err
+		}
+		return syncTables(ctx, ids)
+	}
 	a.Policy, err = authz.NewEnforcer(context.Background(), db, log, seed.DefaultPolicy)
 	if err != nil {
 		return nil, err
@@ -244,6 +264,7 @@ func (a *App) Handler() http.Handler {
 	(&catalog.Handler{Service: a.Catalog, Site: site}).Routes(r)
 	(&accounts.Handler{Service: a.Accounts}).Routes(r)
 	(&notify.Handler{Service: a.Notify}).Routes(r)
+	(&devapi.Handler{S: a.Dev}).Routes(r, a.Limits.Middleware)
 	frontend.Register(e)
 	return e
 }
@@ -316,6 +337,8 @@ func (a *App) Start() {
 	a.workers.Add(1)
 	// Role changes made on another replica apply here within one poll.
 	go func() { defer a.workers.Done(); a.Policy.Watch(ctx, 5*time.Second) }()
+	a.workers.Add(1)
+	go func() { defer a.workers.Done(); a.Dev.Counts.Run(ctx) }()
 }
 
 // Close stops workers and closes the index and database.

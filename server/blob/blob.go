@@ -186,3 +186,6 @@ func (c contextReader) Read(p []byte) (int, error) {
 	}
 	return c.r.Read(p)
 }
+
+// OSFile exposes the open file so a server can send it with sendfile(2).
+func (o *localObject) OSFile() *os.File { return o.File }

@@ -39,7 +39,6 @@ func (h *Handler) Routes(r *web.Router) {
 	r.GET("/api/v1/datasets/:id", web.Public, h.getDataset)
 	r.GET("/api/v1/departments", web.Public, h.listDepartments)
 	r.GET("/api/v1/topics", web.Public, h.listTopics)
-	r.GET("/api/v1/resources/:id/download", web.Public, h.download)
 }
 
 // site godoc
@@ -383,53 +382,7 @@ func (h *Handler) listTopics(c echo.Context) error {
 	return web.JSON(c, http.StatusOK, out)
 }
 
-// download godoc
-// @Summary  Download a resource's stored file
-// @Description Unconditional data needs no login. Supports Range, ETag and Last-Modified.
-// @Tags     catalog
-// @Produce  octet-stream
-// @Param    id  path  string  true  "resource id"
-// @Success  200 {file} file
-// @Success  206 {file} file
-// @Failure  403 {object} web.ErrorBody "conditional data needs an approved application"
-// @Failure  404 {object} web.ErrorBody
-// @Router   /resources/{id}/download [get]
-func (h *Handler) download(c echo.Context) error {
-	ctx := c.Request().Context()
-	id := c.Param("id")
-	if !validID(id) {
-		return apperr.New(apperr.NotFound, "resource not found")
-	}
-	res, ds, err := h.Service.Store.Resource(ctx, id)
-	if err != nil {
-		return err
-	}
-	if !ds.Public() {
-		return apperr.New(apperr.NotFound, "resource not found")
-	}
-	if ds.OpenType != Unconditional {
-		// 000 Art 34: conditional data only through an approved application.
-		return apperr.New(apperr.Forbidden, "this dataset is conditionally open: apply for access first")
-	}
-	obj, err := h.Service.Blobs.Open(ctx, res.StorageKey)
-	if err != nil {
-		return apperr.Internalf(err, "open stored file of resource %s", res.ID)
-	}
-	defer obj.Close()
-	if c.Request().Method == http.MethodGet && c.Request().Header.Get("Range") == "" {
-		if err := h.Service.Store.CountDownload(ctx, ds.ID); err != nil {
-			h.Service.Log.Warn("count download", "err", err, "dataset", ds.ID)
-		}
-	}
-	hdr := c.Response().Header()
-	hdr.Set("Content-Type", res.MediaType)
-	hdr.Set("Content-Disposition", ContentDisposition(FileName(res)))
-	hdr.Set("ETag", `"`+res.SHA256+`"`)
-	hdr.Set("Cache-Control", "public, max-age=300")
-	hdr.Set("X-Content-Type-Options", "nosniff")
-	http.ServeContent(c.Response(), c.Request(), "", res.UpdatedAt, obj)
-	return nil
-}
+// The download route (/api/v1/resources/{id}/download) lives in server/devapi.
 
 // FileName is the download name of a resource: its name plus the
 // extension of its format, with path separators removed.

@@ -40,6 +40,8 @@ type Config struct {
 	ShutdownTimeout time.Duration // PORTAL_SHUTDOWN_TIMEOUT
 	DemoPassword    string        // PORTAL_DEMO_PASSWORD
 	SMTPURL         string        // PORTAL_SMTP_URL
+	RateAnon        int           // PORTAL_RATE_ANON: developer-API requests a minute per anonymous address
+	RateToken       int           // PORTAL_RATE_TOKEN: developer-API requests a minute per API token or account
 	// MetricsAddr, when set, serves /metrics on its own listener (not on Addr).
 	MetricsAddr string // PORTAL_METRICS_ADDR
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
@@ -146,6 +148,17 @@ func Load(getenv func(string) string) (Config, error) {
 		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 			return c, &Error{"PORTAL_SMTP_URL", c.SMTPURL, "want smtp://user:pass@host:port"}
 		}
+	}
+	for _, r := range []struct {
+		name string
+		def  string
+		dst  *int
+	}{{"PORTAL_RATE_ANON", "120", &c.RateAnon}, {"PORTAL_RATE_TOKEN", "600", &c.RateToken}} {
+		n, err := strconv.Atoi(get(r.name, r.def))
+		if err != nil || n < 0 || n > 1_000_000 {
+			return c, &Error{r.name, getenv(r.name), "want requests per minute: a whole number, 0 = unlimited"}
+		}
+		*r.dst = n
 	}
 	return c, nil
 }

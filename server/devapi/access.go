@@ -1,0 +1,127 @@
+// Package devapi is what developers call: downloads of resources in every
+// machine-readable format (the stored original with ranges and conditional
+// requests, or a streamed conversion of the canonical table), the row API
+// over tables loaded into the database, per-dataset download and API-call
+// counts, and rate limits per token and per address.
+//
+// Conditionally open data (000 Art 34) is served only through an approved
+// grant, and only the columns the grant approves, in every format.
+package devapi
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/hlj-opendata/portal/server/apperr"
+	"github.com/hlj-opendata/portal/server/authz"
+	"github.com/hlj-opendata/portal/server/catalog"
+)
+
+// Access is an active grant on one dataset: what the applications service
+// approved (000 Art 34: "data only as approved").
+type Access struct {
+	GrantID     string
+	DataItems   []string // approved data item names; nothing else is served
+	PeriodStart time.Time
+	PeriodEnd   time.Time
+	AccessUntil time.Time
+}
+
+// Use is one use of a grant, recorded for at least 3 years (000 Art 28).
+type Use struct {
+	GrantID    string
+	UserID     uint64
+	ResourceID string
+	Format     string
+	Fields     []string
+	Rows       int64
+	Bytes      int64
+	At         time.Time
+}
+
+// Grants is what devapi needs from the applications domain.
+type Grants interface {
+	// GrantAccess returns the caller's active grant on a dataset, or a
+	// Forbidden error when there is none.
+	GrantAccess(ctx context.Context, p *authz.Principal, datasetID string) (*Access, error)
+	// RecordUse writes the use record (and its audit entry).
+	RecordUse(ctx context.Context, u Use) error
+}
+
+// Scope is what one caller may read of one dataset.
+type Scope struct {
+	Dataset *catalog.Dataset
+	// Grant is nil for unconditional data (no restriction).
+	Grant *Access
+	// UserID of the grant holder (0 for unconditional data).
+	UserID uint64
+}
+
+// Restricted reports whether only some columns may be served.
+func (s *Scope) Restricted() bool { return s.Grant != nil }
+
+// Allowed reports whether the column may be served to this caller. For a
+// grant holder only the approved data items are (deny by default: a column
+// the catalog does not declare is never served to a grant holder).
+func (s *Scope) Allowed(name string) bool {
+	if s.Grant == nil {
+		return true
+	}
+	if !slices.Contains(s.Grant.DataItems, name) {
+		return false
+	}
+	for _, it := range s.Dataset.DataItems {
+		if it.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Resolve decides what the caller may read of a public dataset: all of an
+// unconditional one; of a conditional one only what an active grant
+// approves (000 Art 34). Anything else is hidden as not found.
+func (h *Service) Resolve(ctx context.Context, p *authz.Principal, ds *catalog.Dataset) (*Scope, error) {
+	if !ds.Public() {
+		return nil, apperr.New(apperr.NotFound, "resource not found")
+	}
+	if ds.OpenType == catalog.Unconditional {
+		// 000 Art 34 ¶2: unconditional data is used directly, no login.
+		return &Scope{Dataset: ds}, nil
+	}
+	// 000 Art 34: conditional data only through an approved application.
+	if p == nil || h.Grants == nil {
+		return nil, apperr.New(apperr.Forbidden, "this dataset is conditionally open: apply for access first")
+	}
+	acc, err := h.Grants.GrantAccess(ctx, p, ds.ID)
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, apperr.New(apperr.Forbidden, "this dataset is conditionally open: apply for access first")
+		}
+		return nil, err
+	}
+	if acc == nil {
+		return nil, apperr.New(apperr.Forbidden, "this dataset is conditionally open: apply for access first")
+	}
+	if p.TokenGrantID != nil && *p.TokenGrantID != acc.GrantID {
+		// A grant-scoped token reaches its own grant's data only.
+		return nil, apperr.New(apperr.Forbidden, "this token is limited to another grant")
+	}
+	return &Scope{Dataset: ds, Grant: acc, UserID: p.UserID}, nil
+}
+
+// recordUse writes a grant holder's use after the data went out; a failure
+// is logged, never shown to the caller who already has the data.
+func (h *Service) recordUse(ctx context.Context, s *Scope, resourceID, format string, fields []string, rows, bytes int64) {
+	if s.Grant == nil || h.Grants == nil {
+		return
+	}
+	u := Use{GrantID: s.Grant.GrantID, UserID: s.UserID, ResourceID: resourceID, Format: format, Fields: fields, Rows: rows, Bytes: bytes, At: h.Now().UTC()}
+	// The request may be gone (client disconnected): the record must still be written.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := h.Grants.RecordUse(ctx, u); err != nil {
+		h.Log.Error("record grant use", "err", err, "grant", u.GrantID, "resource", resourceID)
+	}
+}

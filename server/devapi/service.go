@@ -1,0 +1,105 @@
+package devapi
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/hlj-opendata/portal/server/apperr"
+	"github.com/hlj-opendata/portal/server/authz"
+	"github.com/hlj-opendata/portal/server/blob"
+	"github.com/hlj-opendata/portal/server/catalog"
+)
+
+// Service serves resources and their tables to developers.
+type Service struct {
+	Catalog *catalog.Store
+	Blobs   blob.Store
+	Grants  Grants // nil until the applications domain is wired: conditional data is then refused
+	Tables  *RowStore
+	Counts  *Counter
+	Log     *slog.Logger
+	Now     func() time.Time
+	TmpDir  string // XLSX conversions spill rows here
+}
+
+// Resource loads a resource and its dataset with details (data items).
+// Unknown ids and ids no resource can have are not found.
+func (h *Service) Resource(ctx context.Context, id string) (*catalog.Resource, *catalog.Dataset, error) {
+	if !ValidID(id) {
+		return nil, nil, apperr.New(apperr.NotFound, "resource not found")
+	}
+	res, ds, err := h.Catalog.Resource(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ds.Public() {
+		return nil, nil, apperr.New(apperr.NotFound, "resource not found")
+	}
+	full, err := h.Catalog.Dataset(ctx, ds.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, full, nil
+}
+
+// ValidID rejects ids no catalog object can have before the database is asked.
+func ValidID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r == '-' || r == '_' || r == '.' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')) {
+			return false
+		}
+	}
+	return true
+}
+
+// openBlob opens a resource's stored file.
+func (h *Service) openBlob(ctx context.Context, res *catalog.Resource) (blob.Object, error) {
+	obj, err := h.Blobs.Open(ctx, res.StorageKey)
+	if err != nil {
+		return nil, apperr.Internalf(err, "open stored file of resource %s", res.ID)
+	}
+	return obj, nil
+}
+
+// Rows answers a row query on a resource for the caller: the table is
+// loaded on first use, a grant holder reads only approved fields, the call
+// is counted, and a grant's use is recorded (000 Art 28).
+func (h *Service) Rows(ctx context.Context, p *authz.Principal, resourceID string, q RowQuery) (*RowPage, error) {
+	res, ds, err := h.Resource(ctx, resourceID)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := h.Resolve(ctx, p, ds)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := h.Tables.Meta(ctx, res, ds.DataItems)
+	if err != nil {
+		return nil, err
+	}
+	var readable func(string) bool
+	if scope.Restricted() {
+		readable = scope.Allowed
+	}
+	page, err := h.Tables.Query(ctx, meta, readable, q)
+	if err != nil {
+		return nil, err
+	}
+	h.Counts.APICall(ds.ID)
+	if scope.Restricted() {
+		fields := make([]string, 0, len(page.Fields))
+		var size int64
+		for _, f := range page.Fields[1:] {
+			fields = append(fields, f.ID)
+		}
+		for _, r := range page.Records {
+			size += int64(len(r))
+		}
+		h.recordUse(ctx, scope, res.ID, "rows", fields, int64(len(page.Records)), size)
+	}
+	return page, nil
+}
