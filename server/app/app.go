@@ -25,12 +25,14 @@ import (
 	"github.com/hlj-opendata/portal/seed"
 	"github.com/hlj-opendata/portal/server/accounts"
 	"github.com/hlj-opendata/portal/server/apidocs"
+	"github.com/hlj-opendata/portal/server/applications"
 	"github.com/hlj-opendata/portal/server/audit"
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/blob"
 	"github.com/hlj-opendata/portal/server/calendar"
 	"github.com/hlj-opendata/portal/server/catalog"
 	"github.com/hlj-opendata/portal/server/config"
+	"github.com/hlj-opendata/portal/server/deadlines"
 	"github.com/hlj-opendata/portal/server/devapi"
 	"github.com/hlj-opendata/portal/server/mail"
 	"github.com/hlj-opendata/portal/server/metrics"
@@ -51,6 +53,8 @@ func Migrations() []*gormigrate.Migration {
 	all = append(all, authz.Migrations()...)
 	all = append(all, notify.Migrations()...)
 	all = append(all, devapi.Migrations()...)
+	all = append(all, deadlines.Migrations()...)
+	all = append(all, applications.Migrations()...)
 	return all
 }
 
@@ -77,6 +81,8 @@ type App struct {
 	// Dev serves developers: downloads, conversions, rows, counts; Limits their rate.
 	Dev    *devapi.Service
 	Limits *devapi.Limiter
+	// Applications: conditional-open applications, grants, use records (000 Art 34).
+	Applications *applications.Service
 
 	cancel  context.CancelFunc
 	workers sync.WaitGroup
@@ -167,6 +173,8 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("PORTAL_POLICY_PROFILE: %w", err)
 	}
+	a.Applications = &applications.Service{DB: db, Datasets: a.Catalog, Blobs: a.Blobs, Notify: a.Notify, Policy: a.Policy,
+		Calendar: a.Calendar, Profile: a.Profile, Now: opts.Now, Log: log}
 	ok = true
 	return a, nil
 }
@@ -265,6 +273,7 @@ func (a *App) Handler() http.Handler {
 	(&accounts.Handler{Service: a.Accounts}).Routes(r)
 	(&notify.Handler{Service: a.Notify}).Routes(r)
 	(&devapi.Handler{S: a.Dev}).Routes(r, a.Limits.Middleware)
+	(&applications.Handler{Service: a.Applications}).Routes(r)
 	frontend.Register(e)
 	return e
 }
@@ -339,6 +348,16 @@ func (a *App) Start() {
 	go func() { defer a.workers.Done(); a.Policy.Watch(ctx, 5*time.Second) }()
 	a.workers.Add(1)
 	go func() { defer a.workers.Done(); a.Dev.Counts.Run(ctx) }()
+	a.workers.Add(1)
+	// Reminders and escalations of application deadlines (000 Art 34, 42);
+	// every replica runs it, each step is claimed once.
+	go func() {
+		defer a.workers.Done()
+		deadlines.Loop(ctx, a.Log, "applications", time.Minute, func(ctx context.Context) error {
+			_, err := a.Applications.RunDeadlines(ctx)
+			return err
+		})
+	}()
 }
 
 // Close stops workers and closes the index and database.

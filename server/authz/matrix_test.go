@@ -257,7 +257,7 @@ func fixtures(t *testing.T, p *apptest.Portal) map[string]string {
 	var item []string
 	p.DB.Table("data_items").Where("dataset_id = ?", "ds-hrb-scjgj-002").Order("position").Limit(1).Pluck("name", &item)
 	r = p.PostJSON(t, "/api/v1/applications", map[string]any{"dataset_id": "ds-hrb-scjgj-002", "purpose": "研究", "scenario": "统计分析",
-		"basis": "合作协议", "data_items": item, "period_start": "2026-01-01", "period_end": "2099-12-31", "security_measures": "加密存储", "contact": "0451-0000"}, s.Header())
+		"basis": "合作协议", "data_items": item, "period_start": time.Now().Format(time.DateOnly), "period_end": time.Now().AddDate(1, 0, 0).Format(time.DateOnly), "security_measures": "加密存储", "contact": "0451-0000"}, s.Header())
 	if r.Status != 201 {
 		t.Fatalf("outsider application: %d %s", r.Status, r.Body)
 	}

@@ -37,6 +37,11 @@ func (r *Router) Add(method, path string, perm Permission, h echo.HandlerFunc, m
 	if perm == "" {
 		panic("web: route " + method + " " + path + " declares no permission")
 	}
+	for _, m := range mw {
+		if isOwnBodyLimit(m) {
+			ownLimitRoutes.Store(method+" "+path, true)
+		}
+	}
 	if r.guard != nil {
 		mw = append([]echo.MiddlewareFunc{r.guard(perm)}, mw...)
 	}

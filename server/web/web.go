@@ -9,8 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -114,7 +116,9 @@ func New(o Options) *echo.Echo {
 	e.Use(SecurityHeaders(o.TLS, o.TrustedProxies...))
 	if o.BodyLimit != "" {
 		e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: o.BodyLimit, Skipper: func(c echo.Context) bool {
-			return c.Get(skipBodyLimit) != nil
+			// Global middleware runs before route middleware, so the flag
+			// OwnBodyLimit sets comes too late: look the route up instead.
+			return c.Get(skipBodyLimit) != nil || ownLimitRoute(c.Request().Method, c.Path())
 		}}))
 	}
 	return e
@@ -123,8 +127,21 @@ func New(o Options) *echo.Echo {
 const skipBodyLimit = "web.skipBodyLimit"
 
 // OwnBodyLimit marks a route (uploads) that enforces its own size limit.
+// Router.Add registers routes that carry it, so the global body limit
+// skips them.
 func OwnBodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error { c.Set(skipBodyLimit, true); return next(c) }
+}
+
+var ownLimitRoutes sync.Map // "METHOD /path/:param" → true
+
+func ownLimitRoute(method, path string) bool {
+	_, ok := ownLimitRoutes.Load(method + " " + path)
+	return ok
+}
+
+func isOwnBodyLimit(mw echo.MiddlewareFunc) bool {
+	return reflect.ValueOf(mw).Pointer() == reflect.ValueOf(OwnBodyLimit).Pointer()
 }
 
 // SecurityHeaders sets the headers every response carries. The CSP allows
