@@ -10,6 +10,12 @@ import (
 )
 
 func cmdCalendar(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help") {
+		// Help needs no configuration.
+		fmt.Fprintln(stdout, "Usage: portal calendar due --from YYYY-MM-DD --days N | portal calendar show YEAR")
+		fmt.Fprintln(stdout)
+		return calendar.RunCLI(args[:1], nil, stdout, stderr)
+	}
 	cfg, ok := loadConfig(stderr)
 	if !ok {
 		return exitUsage

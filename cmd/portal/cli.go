@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -35,8 +36,22 @@ type command struct {
 	run     func(args []string, stdout, stderr io.Writer) int
 }
 
+// registered holds commands other files add with registerCommand from
+// an init function (e.g. import.go), so a new command needs no edit here.
+var registered = map[string]command{}
+
+// registerCommand adds a command to 'portal --help' and the dispatcher.
+// run gets the arguments after the command name and returns the exit code
+// (exitOK, exitFail, exitUsage); "--help" must print usage and return 0.
+func registerCommand(name, summary string, run func(args []string, stdout, stderr io.Writer) int) {
+	if _, dup := registered[name]; dup {
+		panic("portal: command " + name + " registered twice")
+	}
+	registered[name] = command{summary, run}
+}
+
 func commands() map[string]command {
-	return map[string]command{
+	cmds := map[string]command{
 		"serve":    {"run the portal (the default)", cmdServe},
 		"migrate":  {"apply database migrations and exit", cmdMigrate},
 		"seed":     {"load demo data: seed demo | seed synthetic --count N", cmdSeed},
@@ -46,6 +61,12 @@ func commands() map[string]command {
 		"user":     {"accounts: user create | list | set-roles | set-password", cmdUser},
 		"audit":    {"audit trail: audit verify", cmdAudit},
 	}
+	for name, c := range registered {
+		if _, builtin := cmds[name]; !builtin {
+			cmds[name] = c
+		}
+	}
+	return cmds
 }
 
 func usage(w io.Writer) {
@@ -141,7 +162,7 @@ func openApp(stderr io.Writer) (*app.App, int) {
 }
 
 func cmdServe(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("serve", "Run the portal on PORTAL_ADDR. Migrates the database, seeds demo data on first start when PORTAL_SEED=demo.", stdout)
+	fs := newFlags("serve", "Run the portal on PORTAL_ADDR (and /metrics on PORTAL_METRICS_ADDR when set). Migrates the database, seeds demo data on first start when PORTAL_SEED=demo. On SIGTERM or SIGINT it stops accepting connections, lets requests in flight finish for up to PORTAL_SHUTDOWN_TIMEOUT, stops the background workers and exits 0.", stdout)
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
@@ -149,7 +170,12 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	if a == nil {
 		return code
 	}
-	defer a.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			a.Close()
+		}
+	}()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	say := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
@@ -161,35 +187,80 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "portal: %v\n", err)
 		return exitFail
 	}
+	for _, w := range a.CalendarWarnings() {
+		a.Log.Warn("calendar: "+w, "check", "/readyz")
+	}
 	ln, err := net.Listen("tcp", a.Config.Addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "portal: listen on %s: %v\n", a.Config.Addr, err)
 		return exitFail
 	}
-	srv := &http.Server{
-		Handler:           a.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+	servers := []*http.Server{newServer(a.Handler())}
+	listeners := []net.Listener{ln}
+	if a.Config.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", a.Config.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			fmt.Fprintf(stderr, "portal: listen on %s (PORTAL_METRICS_ADDR): %v\n", a.Config.MetricsAddr, err)
+			return exitFail
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", a.MetricsHandler())
+		servers = append(servers, newServer(mux))
+		listeners = append(listeners, mln)
 	}
 	a.Start()
 	say("portal listening on %s", displayURL(ln.Addr()))
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	if len(listeners) > 1 {
+		say("metrics on %smetrics", displayURL(listeners[1].Addr()))
+	}
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[i]) }()
+	}
 	select {
 	case err := <-errc:
 		fmt.Fprintf(stderr, "portal: %v\n", err)
 		return exitFail
 	case <-ctx.Done():
 	}
-	a.Log.Info("shutting down", "timeout", a.Config.ShutdownTimeout)
+	stop() // a second signal kills the process the default way
+	a.Log.Info("shutting down: no new connections, finishing requests in flight", "timeout", a.Config.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		a.Log.Error("shutdown did not finish in time", "err", err)
+	var wg sync.WaitGroup
+	for _, srv := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.Shutdown(sctx); err != nil {
+				// Requests still running at the deadline (a stalled client)
+				// are cut off; the process still stops cleanly.
+				a.Log.Warn("shutdown timeout: closing connections still open", "timeout", a.Config.ShutdownTimeout.String())
+				srv.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	closed = true
+	if err := a.Close(); err != nil {
+		a.Log.Error("closing", "err", err)
 		return exitFail
 	}
+	a.Log.Info("stopped: workers finished, database and index closed")
 	return exitOK
+}
+
+// newServer is an http.Server with the portal's connection limits. There
+// is no write timeout: large downloads and uploads may take long, and the
+// handlers bound their own work.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
 
 func displayURL(addr net.Addr) string {

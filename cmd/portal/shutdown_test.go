@@ -1,0 +1,365 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hlj-opendata/portal/seed"
+	"github.com/hlj-opendata/portal/server/app"
+	"github.com/hlj-opendata/portal/server/config"
+)
+
+// These tests run the real binary: built here, started as a process,
+// stopped with SIGTERM.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// portalBinary builds cmd/portal once per test run.
+func portalBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "portal-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "portal")
+		goCmd := "go"
+		if gr := os.Getenv("GOROOT"); gr != "" {
+			goCmd = filepath.Join(gr, "bin", "go")
+		}
+		cmd := exec.Command(goCmd, "build", "-o", binPath, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// bigDownload is the resource the slow client downloads: large enough
+// that it cannot sit in the socket buffers while the client is not reading.
+const (
+	bigResourceID = "res-shutdown-1"
+	bigSize       = 48 << 20
+)
+
+// prepareDataDir makes a SQLite portal in dir holding one public dataset
+// with a 48 MiB resource, and returns the resource's SHA-256.
+func prepareDataDir(t *testing.T, dir string) string {
+	t.Helper()
+	env := map[string]string{"PORTAL_DATA_DIR": dir, "PORTAL_SEED": "none", "PORTAL_LOG_LEVEL": "error"}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Open(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	demo := seed.Demo()
+	var ds seed.Dataset
+	for _, d := range demo.Datasets {
+		if d.OpenType == "unconditional" {
+			ds = d
+			break
+		}
+	}
+	h := sha256.New()
+	ds.Resources = []seed.Resource{{ID: bigResourceID, Name: "大文件", Format: "CSV", Rows: bigSize / 64, Write: func(w io.Writer) error {
+		line := []byte(strings.Repeat("x", 63) + "\n")
+		for i := 0; i < bigSize/64; i++ {
+			if _, err := w.Write(line); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}}
+	if err := ds.Resources[0].Write(h); err != nil {
+		t.Fatal(err)
+	}
+	cat := seed.Catalog{Departments: demo.Departments, Topics: demo.Topics, Datasets: []seed.Dataset{ds}}
+	ctx := context.Background()
+	if err := a.Catalog.LoadCatalog(ctx, cat, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Catalog.Reindex(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// proc is a running portal process.
+type proc struct {
+	cmd    *exec.Cmd
+	url    string
+	lines  chan string // stderr (JSON logs), line by line
+	done   chan struct{}
+	mu     sync.Mutex
+	stderr []string
+	err    error // cmd.Wait's result, once done is closed
+}
+
+func startPortal(t *testing.T, dir string, extraEnv ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(portalBinary(t), "serve")
+	env := []string{}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PORTAL_") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env, "PORTAL_DATA_DIR="+dir, "PORTAL_ADDR=127.0.0.1:0", "PORTAL_SEED=none", "PORTAL_LOG_LEVEL=info")
+	cmd.Env = append(cmd.Env, extraEnv...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, lines: make(chan string, 1000), done: make(chan struct{})}
+	var pipes sync.WaitGroup
+	pipes.Add(1)
+	go func() {
+		defer pipes.Done()
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.stderr = append(p.stderr, sc.Text())
+			p.mu.Unlock()
+			select {
+			case p.lines <- sc.Text():
+			default:
+			}
+		}
+	}()
+	urlc := make(chan string, 1)
+	pipes.Add(1)
+	go func() {
+		defer pipes.Done()
+		sc := bufio.NewScanner(stdout)
+		re := regexp.MustCompile(`portal listening on (http://\S+?)/?$`)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				urlc <- m[1]
+			}
+		}
+	}()
+	go func() {
+		pipes.Wait() // read the pipes to the end before Wait closes them
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	select {
+	case p.url = <-urlc:
+	case <-p.done:
+		t.Fatalf("portal exited at start: %v\n%s", p.err, p.log())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("portal did not start in 60 s\n%s", p.log())
+	}
+	return p
+}
+
+func (p *proc) log() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.stderr, "\n")
+}
+
+// waitLog waits for a log line containing s.
+func (p *proc) waitLog(t *testing.T, s string, within time.Duration) {
+	t.Helper()
+	deadline := time.After(within)
+	for {
+		select {
+		case line := <-p.lines:
+			if strings.Contains(line, s) {
+				return
+			}
+		case <-p.done:
+			if strings.Contains(p.log(), s) {
+				return
+			}
+			t.Fatalf("process exited before logging %q:\n%s", s, p.log())
+		case <-deadline:
+			t.Fatalf("no log line %q within %s:\n%s", s, within, p.log())
+		}
+	}
+}
+
+// waitExit waits for the process to end and returns its exit code.
+func (p *proc) waitExit(t *testing.T, within time.Duration) int {
+	t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(within):
+		t.Fatalf("process still running %s after SIGTERM:\n%s", within, p.log())
+	}
+	var ee *exec.ExitError
+	if errors.As(p.err, &ee) {
+		return ee.ExitCode()
+	}
+	if p.err != nil {
+		t.Fatalf("wait: %v", p.err)
+	}
+	return 0
+}
+
+func (p *proc) running() bool {
+	select {
+	case <-p.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// startDownload opens the big download and reads its first bytes, leaving
+// the rest in flight.
+func startDownload(t *testing.T, p *proc) (*http.Response, []byte) {
+	t.Helper()
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	resp, err := client.Get(p.url + "/api/v1/resources/" + bigResourceID + "/download")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	if resp.StatusCode != http.StatusOK || resp.ContentLength != bigSize {
+		t.Fatalf("download: %d, %d bytes", resp.StatusCode, resp.ContentLength)
+	}
+	first := make([]byte, 64<<10)
+	if _, err := io.ReadFull(resp.Body, first); err != nil {
+		t.Fatal(err)
+	}
+	return resp, first
+}
+
+// SIGTERM during a download: the listener closes at once, the download
+// completes, the workers stop, and the process exits 0.
+func TestSIGTERMFinishesDownloadInFlight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	sum := prepareDataDir(t, dir)
+	p := startPortal(t, dir, "PORTAL_SHUTDOWN_TIMEOUT=60s")
+	resp, first := startDownload(t, p)
+
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	p.waitLog(t, "shutting down", 10*time.Second)
+	// No new connections once shutdown began (bounded wait for the close).
+	addr := strings.TrimPrefix(p.url, "http://")
+	refused := false
+	for i := 0; i < 100 && !refused; i++ {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			refused = true
+			break
+		}
+		c.Close()
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !refused {
+		t.Error("the portal still accepts connections after SIGTERM")
+	}
+	if !p.running() {
+		t.Fatalf("the process exited with a download in flight:\n%s", p.log())
+	}
+
+	h := sha256.New()
+	h.Write(first)
+	n, err := io.Copy(h, resp.Body)
+	if err != nil {
+		t.Fatalf("download cut off after %d bytes: %v", int64(len(first))+n, err)
+	}
+	if got := int64(len(first)) + n; got != bigSize || hex.EncodeToString(h.Sum(nil)) != sum {
+		t.Fatalf("download: %d bytes, sha256 match %v", got, hex.EncodeToString(h.Sum(nil)) == sum)
+	}
+	if code := p.waitExit(t, 20*time.Second); code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, p.log())
+	}
+	logs := p.log()
+	if !strings.Contains(logs, "stopped: workers finished") {
+		t.Errorf("no clean stop logged:\n%s", logs)
+	}
+	if strings.Contains(logs, "shutdown timeout") {
+		t.Errorf("the download should have finished before the timeout:\n%s", logs)
+	}
+	// JSON logs with request ids.
+	if !regexp.MustCompile(`\{"time":.*"msg":"request".*"request_id":"[A-Za-z0-9]{8,}".*"route":"/api/v1/resources/:id/download".*"status":200`).MatchString(logs) {
+		t.Errorf("no JSON request log line with a request id for the download:\n%s", logs)
+	}
+}
+
+// A client that stalls past PORTAL_SHUTDOWN_TIMEOUT is cut off; the
+// process still stops cleanly with exit code 0.
+func TestSIGTERMTimeoutCutsStalledDownload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	prepareDataDir(t, dir)
+	p := startPortal(t, dir, "PORTAL_SHUTDOWN_TIMEOUT=1s")
+	resp, first := startDownload(t, p)
+	start := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// The client reads nothing more: the server must give up after 1 s.
+	if code := p.waitExit(t, 15*time.Second); code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, p.log())
+	}
+	if d := time.Since(start); d < time.Second {
+		t.Errorf("exited after %s, before the 1 s grace period", d)
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err == nil || int64(len(first))+n >= bigSize {
+		t.Errorf("a cut-off download must end in an error, not look complete: %d bytes, %v", int64(len(first))+n, err)
+	}
+	logs := p.log()
+	for _, want := range []string{"shutdown timeout", "stopped: workers finished"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
+	}
+}
