@@ -31,7 +31,9 @@ import (
 	"github.com/hlj-opendata/portal/server/blob"
 	"github.com/hlj-opendata/portal/server/calendar"
 	"github.com/hlj-opendata/portal/server/catalog"
+	"github.com/hlj-opendata/portal/server/ckan"
 	"github.com/hlj-opendata/portal/server/config"
+	"github.com/hlj-opendata/portal/server/dcat"
 	"github.com/hlj-opendata/portal/server/deadlines"
 	"github.com/hlj-opendata/portal/server/devapi"
 	"github.com/hlj-opendata/portal/server/mail"
@@ -273,6 +275,8 @@ func (a *App) Handler() http.Handler {
 	(&accounts.Handler{Service: a.Accounts}).Routes(r)
 	(&notify.Handler{Service: a.Notify}).Routes(r)
 	(&devapi.Handler{S: a.Dev}).Routes(r, a.Limits.Middleware)
+	(&ckan.Handler{DB: a.DB, Dev: a.Dev, BaseURL: a.Config.BaseURL, SiteName: site.Name, Log: a.Log, Now: a.Now}).Routes(r, a.Limits.Middleware)
+	(&dcat.Handler{DB: a.DB, BaseURL: a.Config.BaseURL, SiteName: site.Name}).Routes(r, a.Limits.Middleware)
 	(&applications.Handler{Service: a.Applications}).Routes(r)
 	frontend.Register(e)
 	return e

@@ -1,0 +1,691 @@
+package ckan
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/hlj-opendata/portal/server/apperr"
+	"github.com/hlj-opendata/portal/server/authz"
+	"github.com/hlj-opendata/portal/server/catalog"
+	"github.com/hlj-opendata/portal/server/devapi"
+)
+
+// public limits a datasets query to what the public may see: published,
+// unconditional or conditional (000 Art 33: not_open never appears).
+func public(db *gorm.DB) *gorm.DB {
+	return db.Where("datasets.status = ? AND datasets.open_type IN ?", catalog.StatusPublished, []catalog.OpenType{catalog.Unconditional, catalog.Conditional})
+}
+
+func details(db *gorm.DB) *gorm.DB {
+	return db.Preload("Department").Preload("Topic").
+		Preload("DataItems", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Preload("Resources", func(db *gorm.DB) *gorm.DB { return db.Order("position") })
+}
+
+func notFound(what string) error {
+	return &ckanError{status: http.StatusNotFound, typ: "Not Found Error", msg: "Not found: " + what}
+}
+
+// loadPackages loads full entries by id, keeping the order of ids.
+func (h *Handler) loadPackages(c echo.Context, ids []string) ([]Package, error) {
+	out := make([]Package, 0, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var list []catalog.Dataset
+	if err := h.DB.WithContext(c.Request().Context()).Scopes(public, details).Where("datasets.id IN ?", ids).Find(&list).Error; err != nil {
+		return nil, apperr.Internalf(err, "load packages")
+	}
+	byID := map[string]*catalog.Dataset{}
+	for i := range list {
+		byID[list[i].ID] = &list[i]
+	}
+	base := h.base(c)
+	for _, id := range ids {
+		if d := byID[id]; d != nil {
+			out = append(out, packageDict(d, base))
+		}
+	}
+	return out, nil
+}
+
+var sortColumns = map[string]string{
+	"metadata_modified": "datasets.updated_at", "metadata_created": "datasets.published_at",
+	"name": "datasets.id", "id": "datasets.id", "title_string": "datasets.title", "title": "datasets.title",
+	"downloads": "datasets.downloads", "views_recent": "datasets.downloads", "views_total": "datasets.downloads",
+}
+
+// orderBy maps CKAN's sort ("score desc, metadata_modified desc") to SQL.
+func orderBy(sortParam string) (string, error) {
+	if strings.TrimSpace(sortParam) == "" {
+		sortParam = "score desc, metadata_modified desc"
+	}
+	var parts []string
+	for _, s := range strings.Split(sortParam, ",") {
+		f := strings.Fields(strings.ToLower(s))
+		if len(f) == 0 || len(f) > 2 {
+			return "", validation("sort", "bad sort %q", s)
+		}
+		dir := "ASC"
+		if len(f) == 2 {
+			switch f[1] {
+			case "asc":
+			case "desc":
+				dir = "DESC"
+			default:
+				return "", validation("sort", "bad sort direction %q", f[1])
+			}
+		}
+		if f[0] == "score" || f[0] == "rank" {
+			continue // no relevance score: text matches are filters
+		}
+		col, ok := sortColumns[f[0]]
+		if !ok {
+			return "", validation("sort", "cannot sort by %q", f[0])
+		}
+		parts = append(parts, col+" "+dir)
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "datasets.updated_at DESC")
+	}
+	return strings.Join(append(parts, "datasets.id ASC"), ", "), nil
+}
+
+func (h *Handler) where(c echo.Context, field, expr string) (string, []any, error) {
+	n, err := parseQuery(expr)
+	if err != nil {
+		return "", nil, &ckanError{status: 409, typ: "Search Query Error", msg: "Search Query Error: " + field + ": " + err.Error()}
+	}
+	b := &sqlBuilder{now: h.Now()}
+	if err := n.sql(b); err != nil {
+		return "", nil, &ckanError{status: 409, typ: "Search Query Error", msg: "Search Query Error: " + field + ": " + err.Error()}
+	}
+	return b.b.String(), b.args, nil
+}
+
+func (h *Handler) packageSearch(c echo.Context, p params) (any, error) {
+	ctx := c.Request().Context()
+	rows, err := p.int("rows", 10, 0, MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	start, err := p.int("start", 0, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	order, err := orderBy(p.str("sort"))
+	if err != nil {
+		return nil, err
+	}
+	qw, qa, err := h.where(c, "q", p.str("q"))
+	if err != nil {
+		return nil, err
+	}
+	fw, fa, err := h.where(c, "fq", p.str("fq"))
+	if err != nil {
+		return nil, err
+	}
+	base := func() *gorm.DB {
+		return h.DB.WithContext(ctx).Model(&catalog.Dataset{}).Scopes(public).Where(qw, qa...).Where(fw, fa...)
+	}
+	var count int64
+	if err := base().Count(&count).Error; err != nil {
+		return nil, apperr.Internalf(err, "package_search count")
+	}
+	var ids []string
+	if rows > 0 {
+		if err := base().Order(order).Limit(rows).Offset(start).Pluck("datasets.id", &ids).Error; err != nil {
+			return nil, apperr.Internalf(err, "package_search")
+		}
+	}
+	results, err := h.loadPackages(c, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"count": count, "results": results, "sort": p.str("sort"), "facets": map[string]any{}, "search_facets": map[string]any{}}
+	if out["sort"] == "" {
+		out["sort"] = "score desc, metadata_modified desc"
+	}
+	facet, err := p.bool("facet", true)
+	if err != nil {
+		return nil, err
+	}
+	fields, err := p.list("facet.field")
+	if err != nil {
+		return nil, err
+	}
+	if !facet || len(fields) == 0 {
+		return out, nil
+	}
+	limit, err := p.int("facet.limit", 50, -1, 0)
+	if err != nil {
+		return nil, err
+	}
+	mincount, err := p.int("facet.mincount", 1, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	facets, searchFacets := map[string]any{}, map[string]any{}
+	for _, f := range fields {
+		counts, labels, err := h.facet(c, base, f)
+		if err != nil {
+			return nil, err
+		}
+		keys := sortedKeys(counts)
+		sort.SliceStable(keys, func(i, j int) bool { return counts[keys[i]] > counts[keys[j]] })
+		fc := map[string]int64{}
+		items := []map[string]any{}
+		for _, k := range keys {
+			if counts[k] < int64(mincount) || (limit >= 0 && len(items) >= limit) {
+				continue
+			}
+			fc[k] = counts[k]
+			dn := labels[k]
+			if dn == "" {
+				dn = k
+			}
+			items = append(items, map[string]any{"name": k, "display_name": dn, "count": counts[k]})
+		}
+		facets[f] = fc
+		searchFacets[f] = map[string]any{"title": f, "items": items}
+	}
+	out["facets"], out["search_facets"] = facets, searchFacets
+	return out, nil
+}
+
+// facet counts the matching entries per value of a CKAN facet field.
+func (h *Handler) facet(c echo.Context, base func() *gorm.DB, field string) (map[string]int64, map[string]string, error) {
+	counts, labels := map[string]int64{}, map[string]string{}
+	group := func(col string) error {
+		var rows []struct {
+			K string
+			N int64
+		}
+		if err := base().Select(col + " AS k, COUNT(*) AS n").Group(col).Scan(&rows).Error; err != nil {
+			return apperr.Internalf(err, "facet %s", field)
+		}
+		for _, r := range rows {
+			counts[r.K] += r.N
+		}
+		return nil
+	}
+	switch field {
+	case "organization", "owner_org":
+		if err := group("datasets.department_id"); err != nil {
+			return nil, nil, err
+		}
+		var deps []catalog.Department
+		h.DB.WithContext(c.Request().Context()).Select("id, name").Find(&deps)
+		for _, d := range deps {
+			labels[d.ID] = d.Name
+		}
+	case "groups":
+		if err := group("datasets.topic_id"); err != nil {
+			return nil, nil, err
+		}
+		var topics []catalog.Topic
+		h.DB.WithContext(c.Request().Context()).Select("id, name").Find(&topics)
+		for _, t := range topics {
+			labels[t.ID] = t.Name
+		}
+	case "license_id":
+		if err := group("datasets.open_type"); err != nil {
+			return nil, nil, err
+		}
+		renamed := map[string]int64{}
+		for k, n := range counts {
+			l := licenseOf(catalog.OpenType(k))
+			renamed[l.ID] = n
+			labels[l.ID] = l.Title
+		}
+		counts = renamed
+	case "open_type", "update_frequency", "grade":
+		if err := group("datasets." + field); err != nil {
+			return nil, nil, err
+		}
+	case "res_format":
+		var rows []struct {
+			K string
+			N int64
+		}
+		err := base().Joins("JOIN resources r ON r.dataset_id = datasets.id").
+			Select("UPPER(r.format) AS k, COUNT(DISTINCT datasets.id) AS n").Group("UPPER(r.format)").Scan(&rows).Error
+		if err != nil {
+			return nil, nil, apperr.Internalf(err, "facet res_format")
+		}
+		for _, r := range rows {
+			counts[r.K] = r.N
+		}
+	case "tags":
+		var tags []catalog.Strings
+		if err := base().Pluck("datasets.tags", &tags).Error; err != nil {
+			return nil, nil, apperr.Internalf(err, "facet tags")
+		}
+		for _, ts := range tags {
+			for _, t := range ts {
+				counts[t]++
+			}
+		}
+	default:
+		return nil, nil, validation("facet.field", "cannot facet on %q (organization, groups, tags, res_format, license_id, open_type, update_frequency, grade)", field)
+	}
+	return counts, labels, nil
+}
+
+func (h *Handler) packageShow(c echo.Context, p params) (any, error) {
+	id := p.str("id")
+	if id == "" {
+		id = p.str("name_or_id")
+	}
+	if id == "" {
+		return nil, validation("id", "Missing value")
+	}
+	if !devapi.ValidID(id) {
+		return nil, notFound("package")
+	}
+	list, err := h.loadPackages(c, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, notFound("package")
+	}
+	return list[0], nil
+}
+
+func (h *Handler) packageList(c echo.Context, p params) (any, error) {
+	limit, err := p.int("limit", 0, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	offset, err := p.int("offset", 0, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	q := h.DB.WithContext(c.Request().Context()).Model(&catalog.Dataset{}).Scopes(public).Order("datasets.id")
+	if limit > 0 {
+		q = q.Limit(limit)
+	}
+	if offset > 0 {
+		q = q.Offset(offset)
+		if limit == 0 {
+			q = q.Limit(1 << 30)
+		}
+	}
+	ids := []string{}
+	if err := q.Pluck("datasets.id", &ids).Error; err != nil {
+		return nil, apperr.Internalf(err, "package_list")
+	}
+	return ids, nil
+}
+
+func (h *Handler) currentPackages(c echo.Context, p params) (any, error) {
+	limit, err := p.int("limit", 10, 0, MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	offset, err := p.int("offset", 0, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	if page, err := p.int("page", 0, 1, 0); err != nil {
+		return nil, err
+	} else if page > 0 {
+		offset = (page - 1) * limit
+	}
+	var ids []string
+	err = h.DB.WithContext(c.Request().Context()).Model(&catalog.Dataset{}).Scopes(public).
+		Order("datasets.updated_at DESC, datasets.id").Limit(limit).Offset(offset).Pluck("datasets.id", &ids).Error
+	if err != nil {
+		return nil, apperr.Internalf(err, "current_package_list_with_resources")
+	}
+	return h.loadPackages(c, ids)
+}
+
+// countBy counts public entries per department or topic.
+func (h *Handler) countBy(c echo.Context, col string) (map[string]int64, error) {
+	var rows []struct {
+		K string
+		N int64
+	}
+	if err := h.DB.WithContext(c.Request().Context()).Model(&catalog.Dataset{}).Scopes(public).
+		Select(col + " AS k, COUNT(*) AS n").Group(col).Scan(&rows).Error; err != nil {
+		return nil, apperr.Internalf(err, "count by %s", col)
+	}
+	out := map[string]int64{}
+	for _, r := range rows {
+		out[r.K] = r.N
+	}
+	return out, nil
+}
+
+type listParams struct {
+	allFields     bool
+	sortKey       string
+	desc          bool
+	limit, offset int
+}
+
+func readListParams(p params) (listParams, error) {
+	var lp listParams
+	var err error
+	if lp.allFields, err = p.bool("all_fields", false); err != nil {
+		return lp, err
+	}
+	if lp.limit, err = p.int("limit", 1000, 0, 1000); err != nil {
+		return lp, err
+	}
+	if lp.offset, err = p.int("offset", 0, 0, 0); err != nil {
+		return lp, err
+	}
+	f := strings.Fields(strings.ToLower(p.str("sort")))
+	lp.sortKey = "name"
+	if len(f) > 0 {
+		lp.sortKey = f[0]
+	}
+	if len(f) > 1 {
+		lp.desc = f[1] == "desc"
+	} else if lp.sortKey == "package_count" {
+		lp.desc = true
+	}
+	switch lp.sortKey {
+	case "name", "title", "package_count":
+	default:
+		return lp, validation("sort", "sort by name, title or package_count")
+	}
+	return lp, nil
+}
+
+type named struct {
+	name, title string
+	count       int64
+}
+
+func page(items []named, lp listParams) []named {
+	less := func(a, b named) bool {
+		switch lp.sortKey {
+		case "title":
+			return a.title < b.title
+		case "package_count":
+			return a.count < b.count
+		}
+		return a.name < b.name
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		if lp.desc {
+			return less(items[j], items[i])
+		}
+		return less(items[i], items[j])
+	})
+	if lp.offset >= len(items) {
+		return nil
+	}
+	items = items[lp.offset:]
+	if lp.limit > 0 && len(items) > lp.limit {
+		items = items[:lp.limit]
+	}
+	return items
+}
+
+func (h *Handler) organizationList(c echo.Context, p params) (any, error) {
+	lp, err := readListParams(p)
+	if err != nil {
+		return nil, err
+	}
+	var deps []catalog.Department
+	if err := h.DB.WithContext(c.Request().Context()).Find(&deps).Error; err != nil {
+		return nil, apperr.Internalf(err, "organization_list")
+	}
+	counts, err := h.countBy(c, "department_id")
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]catalog.Department{}
+	items := make([]named, len(deps))
+	for i, d := range deps {
+		byID[d.ID] = d
+		items[i] = named{d.ID, d.Name, counts[d.ID]}
+	}
+	items = page(items, lp)
+	if !lp.allFields {
+		out := make([]string, len(items))
+		for i, it := range items {
+			out[i] = it.name
+		}
+		return out, nil
+	}
+	out := make([]Organization, len(items))
+	for i, it := range items {
+		n := it.count
+		out[i] = orgDict(byID[it.name], &n)
+	}
+	return out, nil
+}
+
+func (h *Handler) organizationShow(c echo.Context, p params) (any, error) {
+	id := p.str("id")
+	if id == "" {
+		return nil, validation("id", "Missing value")
+	}
+	var d catalog.Department
+	if err := h.DB.WithContext(c.Request().Context()).Where("id = ?", id).Take(&d).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, notFound("organization")
+		}
+		return nil, apperr.Internalf(err, "organization_show")
+	}
+	counts, err := h.countBy(c, "department_id")
+	if err != nil {
+		return nil, err
+	}
+	n := counts[d.ID]
+	out := orgDict(d, &n)
+	if inc, err := p.bool("include_datasets", false); err != nil {
+		return nil, err
+	} else if inc {
+		pk, err := h.firstPackages(c, "datasets.department_id = ?", d.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.Packages = pk
+	}
+	return out, nil
+}
+
+func (h *Handler) firstPackages(c echo.Context, where string, arg any) ([]any, error) {
+	var ids []string
+	if err := h.DB.WithContext(c.Request().Context()).Model(&catalog.Dataset{}).Scopes(public).Where(where, arg).
+		Order("datasets.updated_at DESC, datasets.id").Limit(1000).Pluck("datasets.id", &ids).Error; err != nil {
+		return nil, apperr.Internalf(err, "list packages")
+	}
+	list, err := h.loadPackages(c, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(list))
+	for i := range list {
+		out[i] = list[i]
+	}
+	return out, nil
+}
+
+func (h *Handler) groupList(c echo.Context, p params) (any, error) {
+	lp, err := readListParams(p)
+	if err != nil {
+		return nil, err
+	}
+	var topics []catalog.Topic
+	if err := h.DB.WithContext(c.Request().Context()).Find(&topics).Error; err != nil {
+		return nil, apperr.Internalf(err, "group_list")
+	}
+	counts, err := h.countBy(c, "topic_id")
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]catalog.Topic{}
+	items := make([]named, len(topics))
+	for i, t := range topics {
+		byID[t.ID] = t
+		items[i] = named{t.ID, t.Name, counts[t.ID]}
+	}
+	items = page(items, lp)
+	if !lp.allFields {
+		out := make([]string, len(items))
+		for i, it := range items {
+			out[i] = it.name
+		}
+		return out, nil
+	}
+	out := make([]Group, len(items))
+	for i, it := range items {
+		n := it.count
+		out[i] = groupDict(byID[it.name], &n)
+	}
+	return out, nil
+}
+
+func (h *Handler) groupShow(c echo.Context, p params) (any, error) {
+	id := p.str("id")
+	if id == "" {
+		return nil, validation("id", "Missing value")
+	}
+	var t catalog.Topic
+	if err := h.DB.WithContext(c.Request().Context()).Where("id = ?", id).Take(&t).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, notFound("group")
+		}
+		return nil, apperr.Internalf(err, "group_show")
+	}
+	counts, err := h.countBy(c, "topic_id")
+	if err != nil {
+		return nil, err
+	}
+	n := counts[t.ID]
+	out := groupDict(t, &n)
+	if inc, err := p.bool("include_datasets", false); err != nil {
+		return nil, err
+	} else if inc {
+		pk, err := h.firstPackages(c, "datasets.topic_id = ?", t.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.Packages = pk
+	}
+	return out, nil
+}
+
+func (h *Handler) tagList(c echo.Context, p params) (any, error) {
+	var all []catalog.Strings
+	if err := h.DB.WithContext(c.Request().Context()).Model(&catalog.Dataset{}).Scopes(public).Pluck("datasets.tags", &all).Error; err != nil {
+		return nil, apperr.Internalf(err, "tag_list")
+	}
+	query := strings.ToLower(p.str("query"))
+	seen := map[string]bool{}
+	for _, ts := range all {
+		for _, t := range ts {
+			if query == "" || strings.Contains(strings.ToLower(t), query) {
+				seen[t] = true
+			}
+		}
+	}
+	names := sortedKeys(seen)
+	if af, err := p.bool("all_fields", false); err != nil {
+		return nil, err
+	} else if af {
+		out := make([]Tag, len(names))
+		for i, n := range names {
+			out[i] = Tag{ID: n, Name: n, DisplayName: n, State: "active"}
+		}
+		return out, nil
+	}
+	return names, nil
+}
+
+func (h *Handler) resourceShow(c echo.Context, p params) (any, error) {
+	id := p.str("id")
+	if id == "" {
+		return nil, validation("id", "Missing value")
+	}
+	if !devapi.ValidID(id) {
+		return nil, notFound("resource")
+	}
+	var r catalog.Resource
+	if err := h.DB.WithContext(c.Request().Context()).Where("id = ?", id).Take(&r).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, notFound("resource")
+		}
+		return nil, apperr.Internalf(err, "resource_show")
+	}
+	list, err := h.loadPackages(c, []string{r.DatasetID})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, notFound("resource")
+	}
+	for _, res := range list[0].Resources {
+		if res.ID == id {
+			return res, nil
+		}
+	}
+	return nil, notFound("resource")
+}
+
+// ckanTypes maps data item types to DataStore field types.
+var ckanTypes = map[string]string{"integer": "int", "number": "numeric", "date": "date", "datetime": "timestamp", "boolean": "bool", "string": "text"}
+
+func (h *Handler) datastoreSearch(c echo.Context, p params) (any, error) {
+	id := p.str("resource_id")
+	if id == "" {
+		id = p.str("id")
+	}
+	if id == "" {
+		return nil, validation("resource_id", "Missing value")
+	}
+	get := func(name string) string {
+		if name == "filters" {
+			if m, ok := p[name].(map[string]any); ok {
+				b, _ := json.Marshal(m)
+				return string(b)
+			}
+		}
+		if name == "fields" {
+			if l, err := p.list(name); err == nil {
+				return strings.Join(l, ",")
+			}
+		}
+		return p.str(name)
+	}
+	q, err := devapi.ParseRowQuery(get, p.has)
+	if err != nil {
+		return nil, err
+	}
+	page, err := h.Dev.Rows(c.Request().Context(), authz.PrincipalFrom(c), id, q)
+	if err != nil {
+		return nil, err
+	}
+	fields := make([]map[string]any, len(page.Fields))
+	for i, f := range page.Fields {
+		t := ckanTypes[f.Type]
+		if f.ID == "_id" {
+			t = "int"
+		}
+		fields[i] = map[string]any{"id": f.ID, "type": t, "info": map[string]string{"label": f.Label}}
+	}
+	base := "/api/3/action/datastore_search?resource_id=" + id
+	links := map[string]string{"start": base}
+	if len(page.Records) == q.Limit {
+		links["next"] = base + "&offset=" + strconv.Itoa(q.Offset+q.Limit)
+	}
+	return map[string]any{
+		"resource_id": id, "fields": fields, "records": page.Records, "total": page.Total,
+		"limit": q.Limit, "offset": q.Offset, "_links": links, "include_total": true, "records_format": "objects",
+	}, nil
+}
