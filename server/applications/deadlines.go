@@ -233,12 +233,17 @@ func (s *Service) Overdue(ctx context.Context, p *authz.Principal) (*OverdueRepo
 	return out, nil
 }
 
+// warnAhead is how many days ahead a missing calendar year is reported:
+// more than the longest deadline, so no due date falls in an unknown year
+// unannounced.
+const warnAhead = 45
+
 // CalendarWarnings lists the calendar's recorded warnings plus the years
-// from now to a year ahead that have no holiday file: deadlines in them
-// count weekends only, which must never go unnoticed.
+// from now to warnAhead days ahead that have no holiday file: deadlines in
+// them count weekends only, which must never go unnoticed.
 func (s *Service) CalendarWarnings(now time.Time) []string {
 	out := s.Calendar.Warnings()
-	for _, y := range s.Calendar.MissingYears(now, now.AddDate(1, 0, 0)) {
+	for _, y := range s.Calendar.MissingYears(now, now.AddDate(0, 0, warnAhead)) {
 		msg := fmt.Sprintf("no holiday calendar for %d: counting weekends only", y)
 		seen := false
 		for _, w := range out {

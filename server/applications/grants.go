@@ -376,12 +376,15 @@ func (s *Service) OnDatasetRevoked(tx *gorm.DB, datasetID string, approvedAt, gr
 		}
 	}
 	var running []Grant
-	if err := tx.Where("dataset_id = ? AND access_until > ?", datasetID, grace).Find(&running).Error; err != nil {
+	if err := tx.Where("dataset_id = ? AND access_until > ?", datasetID, at).Find(&running).Error; err != nil {
 		return err
 	}
 	for i := range running {
 		g := &running[i]
-		g.AccessUntil, g.RevokedAt, g.UpdatedAt = minTime(g.AccessUntil, grace), &at, at
+		if g.AccessUntil.After(grace) {
+			g.AccessUntil = grace
+		}
+		g.RevokedAt, g.UpdatedAt = &at, at
 		if err := tx.Save(g).Error; err != nil {
 			return err
 		}
@@ -389,7 +392,7 @@ func (s *Service) OnDatasetRevoked(tx *gorm.DB, datasetID string, approvedAt, gr
 			return err
 		}
 		if err := s.send(tx, []uint64{g.UserID}, notify.Notice{Kind: "grant.revoked", Title: "数据开放撤销通知：" + g.DatasetTitle,
-			Body: "《" + g.DatasetTitle + "》的开放已撤销。依据 000 第十六条，您仍可使用至 " + chinaDate(g.AccessUntil) + "。",
+			Body: "《" + g.DatasetTitle + "》的开放已撤销。依据 000 第十六条，您仍可使用至 " + chinaDate(minTime(g.AccessUntil, g.PeriodEnd)) + "。",
 			Link: "/account/grants"}); err != nil {
 			return err
 		}
