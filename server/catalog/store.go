@@ -151,14 +151,19 @@ func (s *Store) DatasetsByID(ctx context.Context, ids []string) (map[string]*Dat
 		return out, nil
 	}
 	var list []Dataset
-	err := s.DB.WithContext(ctx).Scopes(publicScope).Preload("Department").Preload("Topic").
+	// Visibility is checked in Go: with status/open_type in the WHERE clause
+	// SQLite may pick a low-selectivity index over the primary key (67 ms
+	// instead of 0.3 ms at 100k entries).
+	err := s.DB.WithContext(ctx).Preload("Department").Preload("Topic").
 		Preload("Resources", func(db *gorm.DB) *gorm.DB { return db.Select("id, dataset_id, format, position").Order("position") }).
 		Where("datasets.id IN ?", ids).Find(&list).Error
 	if err != nil {
 		return nil, apperr.Internalf(err, "load datasets")
 	}
 	for i := range list {
-		out[list[i].ID] = &list[i]
+		if list[i].Public() {
+			out[list[i].ID] = &list[i]
+		}
 	}
 	return out, nil
 }
