@@ -9,6 +9,7 @@ PKGS := ./...
 SWAG_FLAGS := init --quiet -g server/app/doc.go -d ./ --exclude .tools,frontend,bin,data --outputTypes json,yaml
 SWAGGER_CLI_VERSION := 4.0.4
 SWAGGER_CLI := .tools/npm/node_modules/.bin/swagger-cli
+SWAGGER_CLI_STAMP := .tools/npm/swagger-cli-$(SWAGGER_CLI_VERSION).installed
 
 run:
 	$(GO) run ./cmd/portal
@@ -46,9 +47,10 @@ openapi-check:
 	fi; echo "openapi/ is up to date"
 
 ## openapi-validate: validate the committed spec with swagger-cli (Swagger 2.0 schema + references).
-openapi-validate: $(SWAGGER_CLI)
+openapi-validate: $(SWAGGER_CLI_STAMP)
 	$(SWAGGER_CLI) validate openapi/swagger.json
 	$(SWAGGER_CLI) validate openapi/swagger.yaml
 
-$(SWAGGER_CLI):
+$(SWAGGER_CLI_STAMP):
 	npm install --prefix .tools/npm --no-save --no-audit --no-fund --loglevel=error @apidevtools/swagger-cli@$(SWAGGER_CLI_VERSION)
+	touch $@
