@@ -177,6 +177,7 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	}
 	a.Applications = &applications.Service{DB: db, Datasets: a.Catalog, Blobs: a.Blobs, Notify: a.Notify, Policy: a.Policy,
 		Calendar: a.Calendar, Profile: a.Profile, Now: opts.Now, Log: log}
+	a.Dev.Grants = devGrants{a.Applications}
 	ok = true
 	return a, nil
 }

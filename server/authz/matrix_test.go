@@ -67,6 +67,21 @@ var matrix = map[string]expectation{
 	"GET /api/v1/departments":            {perm: authz.Public, who: everyone},
 	"GET /api/v1/topics":                 {perm: authz.Public, who: everyone},
 	"GET /api/v1/resources/:id/download": {perm: authz.Public, who: everyone, id: hiddenResource, want: 404},
+	// Developer API: rows like downloads (conditional data is checked
+	// against the caller's grant in devapi); CKAN Action API (":action"
+	// stays literal here: an unknown action, 400) and DCAT are public.
+	"GET /api/v1/resources/:id/rows": {perm: authz.Public, who: everyone, id: hiddenResource, want: 404},
+	"GET /api/3/action/:action":      {perm: authz.Public, who: everyone, want: 400},
+	"POST /api/3/action/:action":     {perm: authz.Public, who: everyone, want: 400},
+	"GET /api/action/:action":        {perm: authz.Public, who: everyone, want: 400},
+	"POST /api/action/:action":       {perm: authz.Public, who: everyone, want: 400},
+	"GET /api/util/status":           {perm: authz.Public, who: everyone, want: 200},
+	"GET /api/3":                     {perm: authz.Public, who: everyone, want: 200},
+	"GET /catalog.jsonld":            {perm: authz.Public, who: everyone, want: 200},
+	"GET /catalog.ttl":               {perm: authz.Public, who: everyone, want: 200},
+	"GET /catalog.rdf":               {perm: authz.Public, who: everyone, want: 200},
+	"GET /dataset/:file":             {perm: authz.Public, who: everyone, want: 404},
+	"GET /ns/portal":                 {perm: authz.Public, who: everyone, want: 200},
 
 	"POST /api/v1/auth/register":               {perm: authz.Public, who: everyone, want: 400},
 	"POST /api/v1/auth/login":                  {perm: authz.Public, who: everyone, want: 401},

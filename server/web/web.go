@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net"
@@ -243,6 +244,11 @@ func requestLog(log *slog.Logger) echo.MiddlewareFunc {
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
+			return
+		}
+		if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+			// The client went away: nobody reads an answer, nothing failed.
+			c.Response().WriteHeader(499)
 			return
 		}
 		body := ErrorBody{Error: ErrorDetail{RequestID: requestID(c)}}

@@ -1,0 +1,28 @@
+package app
+
+import (
+	"context"
+
+	"github.com/hlj-opendata/portal/server/applications"
+	"github.com/hlj-opendata/portal/server/authz"
+	"github.com/hlj-opendata/portal/server/devapi"
+)
+
+// devGrants lets the developer API check grants and record their use
+// through the applications service (000 Art 34, 28).
+type devGrants struct{ s *applications.Service }
+
+var _ devapi.Grants = devGrants{}
+
+func (g devGrants) GrantAccess(ctx context.Context, p *authz.Principal, datasetID string) (*devapi.Access, error) {
+	a, err := g.s.GrantAccess(ctx, p, datasetID)
+	if err != nil || a == nil {
+		return nil, err
+	}
+	return &devapi.Access{GrantID: a.GrantID, DataItems: a.DataItems, PeriodStart: a.PeriodStart, PeriodEnd: a.PeriodEnd, AccessUntil: a.AccessUntil}, nil
+}
+
+func (g devGrants) RecordUse(ctx context.Context, u devapi.Use) error {
+	return g.s.RecordUse(ctx, applications.Use{GrantID: u.GrantID, UserID: u.UserID, ResourceID: u.ResourceID, Format: u.Format,
+		Fields: u.Fields, Rows: u.Rows, Bytes: u.Bytes, At: u.At})
+}
