@@ -41,7 +41,9 @@ import (
 	"github.com/hlj-opendata/portal/server/notify"
 	"github.com/hlj-opendata/portal/server/outbox"
 	"github.com/hlj-opendata/portal/server/policy"
+	"github.com/hlj-opendata/portal/server/publishing"
 	"github.com/hlj-opendata/portal/server/store"
+	"github.com/hlj-opendata/portal/server/upload"
 	"github.com/hlj-opendata/portal/server/web"
 )
 
@@ -57,6 +59,7 @@ func Migrations() []*gormigrate.Migration {
 	all = append(all, devapi.Migrations()...)
 	all = append(all, deadlines.Migrations()...)
 	all = append(all, applications.Migrations()...)
+	all = append(all, publishing.Migrations()...)
 	return all
 }
 
@@ -85,6 +88,8 @@ type App struct {
 	Limits *devapi.Limiter
 	// Applications: conditional-open applications, grants, use records (000 Art 34).
 	Applications *applications.Service
+	// Publishing: providers draft and update entries, the authority reviews (000 Art 12).
+	Publishing *publishing.Service
 
 	cancel  context.CancelFunc
 	workers sync.WaitGroup
@@ -178,6 +183,9 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	a.Applications = &applications.Service{DB: db, Datasets: a.Catalog, Blobs: a.Blobs, Notify: a.Notify, Policy: a.Policy,
 		Calendar: a.Calendar, Profile: a.Profile, Now: opts.Now, Log: log}
 	a.Dev.Grants = devGrants{a.Applications}
+	a.Publishing = &publishing.Service{DB: db, Catalog: a.Catalog.Store, Blobs: a.Blobs, Policy: a.Policy, Notify: a.Notify,
+		Uploads:  &upload.Receiver{TempDir: filepath.Join(cfg.DataDir, "tmp"), Limits: upload.DefaultLimits(cfg.MaxUploadBytes)},
+		Calendar: a.Calendar, Profile: a.Profile, Now: opts.Now, Log: log, Kick: a.Outbox.Kick}
 	ok = true
 	return a, nil
 }
@@ -279,6 +287,7 @@ func (a *App) Handler() http.Handler {
 	(&ckan.Handler{DB: a.DB, Dev: a.Dev, BaseURL: a.Config.BaseURL, SiteName: site.Name, Log: a.Log, Now: a.Now}).Routes(r, a.Limits.Middleware)
 	(&dcat.Handler{DB: a.DB, BaseURL: a.Config.BaseURL, SiteName: site.Name}).Routes(r, a.Limits.Middleware)
 	(&applications.Handler{Service: a.Applications}).Routes(r)
+	(&publishing.Handler{Service: a.Publishing}).Routes(r)
 	frontend.Register(e)
 	return e
 }
@@ -353,6 +362,9 @@ func (a *App) Start() {
 	go func() { defer a.workers.Done(); a.Policy.Watch(ctx, 5*time.Second) }()
 	a.workers.Add(1)
 	go func() { defer a.workers.Done(); a.Dev.Counts.Run(ctx) }()
+	a.workers.Add(1)
+	// Entries behind their update schedule are reported (000 Art 15).
+	go func() { defer a.workers.Done(); a.Publishing.RunFreshness(ctx, time.Hour) }()
 	a.workers.Add(1)
 	// Reminders and escalations of application deadlines (000 Art 34, 42);
 	// every replica runs it, each step is claimed once.

@@ -50,6 +50,10 @@ const (
 	// 市场监督管理局) that no test role oversees: hidden from everyone.
 	othersApplication = "{someone else's application}"
 	othersGrant       = "{someone else's grant}"
+	// A catalog entry and resource of that department: no test provider's,
+	// outside the test authority's region.
+	othersEntry    = "{another department's entry}"
+	othersResource = "{another department's resource}"
 )
 
 var matrix = map[string]expectation{
@@ -130,6 +134,22 @@ var matrix = map[string]expectation{
 	"POST /api/v1/grants/:id/suspend":         {perm: authz.GrantsManage, who: only("provider", "provider2", "authority"), id: othersGrant, want: 404},
 	"POST /api/v1/grants/:id/reinstate":       {perm: authz.GrantsManage, who: only("provider", "provider2", "authority"), id: othersGrant, want: 404},
 	"GET /api/v1/use-records":                 {perm: authz.Me, who: signedIn, want: 200},
+
+	// Publishing (000 Art 12): providers manage their own department's
+	// entries, the same-level authority reviews them; the console routes
+	// under Me answer 403 to everyone else; another department's entry 404.
+	"GET /api/v1/manage/datasets":                {perm: authz.Me, who: only("provider", "provider2", "authority"), want: 200},
+	"POST /api/v1/manage/datasets":               {perm: authz.DatasetsManage, who: only("provider", "provider2"), want: 400},
+	"GET /api/v1/manage/datasets/:id":            {perm: authz.Me, who: only("provider", "provider2", "authority"), id: othersEntry, want: 404},
+	"PATCH /api/v1/manage/datasets/:id":          {perm: authz.DatasetsManage, who: only("provider", "provider2"), id: othersEntry, want: 404},
+	"POST /api/v1/manage/datasets/:id/resources": {perm: authz.DatasetsManage, who: only("provider", "provider2"), id: othersEntry, want: 404},
+	"POST /api/v1/manage/datasets/:id/submit":    {perm: authz.DatasetsManage, who: only("provider", "provider2"), id: othersEntry, want: 404},
+	"POST /api/v1/manage/datasets/:id/review":    {perm: authz.DatasetsReview, who: only("authority"), id: othersEntry, want: 404},
+	"DELETE /api/v1/manage/resources/:id":        {perm: authz.DatasetsManage, who: only("provider", "provider2"), id: othersResource, want: 404},
+	"GET /api/v1/manage/resources/:id/download":  {perm: authz.Me, who: only("provider", "provider2", "authority"), id: othersResource, want: 404},
+	"GET /api/v1/manage/import/template":         {perm: authz.DatasetsManage, who: only("provider", "provider2"), want: 200},
+	"POST /api/v1/manage/import":                 {perm: authz.DatasetsManage, who: only("provider", "provider2"), want: 400},
+	"GET /api/v1/datasets/:id/history":           {perm: authz.Public, who: everyone, id: hiddenDataset, want: 404},
 }
 
 // TestAuthorizationMatrix calls every route of the application as every
@@ -284,6 +304,13 @@ func fixtures(t *testing.T, p *apptest.Portal) map[string]string {
 		t.Fatal(err)
 	}
 	ids[othersGrant] = g.ID
+	ids[othersEntry] = "ds-hrb-scjgj-002"
+	var othersRes []string
+	p.DB.Table("resources").Where("dataset_id = ?", ids[othersEntry]).Limit(1).Pluck("id", &othersRes)
+	if len(othersRes) == 0 {
+		t.Fatalf("%s has no resource", ids[othersEntry])
+	}
+	ids[othersResource] = othersRes[0]
 
 	n := notify.Notice{UserID: outsiderID, Kind: "test", Title: "只给局外人", CreatedAt: time.Now().UTC()}
 	if err := p.DB.Create(&n).Error; err != nil {

@@ -280,6 +280,9 @@ type DatasetJSON struct {
 	Downloads       int64          `json:"downloads"`
 	UnderDispute    bool           `json:"under_dispute"`
 	Resources       []ResourceJSON `json:"resources"`
+	// Freshness: next update due by the update frequency and whether the
+	// entry is on schedule (000 Art 15).
+	Freshness Freshness `json:"freshness"`
 }
 
 // DatasetDetailJSON renders an entry for the public API.
@@ -330,6 +333,7 @@ func (h *Handler) getDataset(c echo.Context) error {
 	if err := h.markDisputes(c.Request().Context(), &out); err != nil {
 		return err
 	}
+	out.Freshness = FreshnessAt(d, h.Service.Now())
 	return web.JSON(c, http.StatusOK, out)
 }
 

@@ -1,0 +1,179 @@
+package publishing_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hlj-opendata/portal/server/apptest"
+)
+
+// monday10 is Monday 2026-11-23 10:00 China time: a working day.
+var monday10 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+// clock is a settable test clock.
+type clock struct{ t time.Time }
+
+func (c *clock) Now() time.Time { return c.t }
+
+type env struct {
+	t   *testing.T
+	p   *apptest.Portal
+	clk *clock
+	s   map[string]*apptest.Session
+}
+
+func newEnv(t *testing.T, engine string, extra map[string]string) *env {
+	t.Helper()
+	clk := &clock{t: monday10}
+	p := apptest.New(t, apptest.Options{Engine: engine, Seed: "small", Now: clk.Now, NoWorkers: true, Env: extra})
+	return &env{t: t, p: p, clk: clk, s: map[string]*apptest.Session{}}
+}
+
+// advance moves the clock; sessions idle that long have ended, so every
+// role signs in again.
+func (e *env) advance(d time.Duration) {
+	e.clk.t = e.clk.t.Add(d)
+	e.s = map[string]*apptest.Session{}
+}
+
+func (e *env) as(role string) *apptest.Session {
+	if e.s[role] == nil {
+		e.s[role] = e.p.SignInAs(e.t, role)
+	}
+	return e.s[role]
+}
+
+func (e *env) do(role, method, path string, body any) *apptest.Response {
+	e.t.Helper()
+	var r io.Reader
+	h := map[string]string{}
+	if role != "" {
+		h = e.as(role).Header()
+	}
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+		h["Content-Type"] = "application/json"
+	}
+	return e.p.Do(e.t, method, path, r, h)
+}
+
+// upload posts a multipart file.
+func (e *env) upload(role, path, name string, content []byte) *apptest.Response {
+	e.t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	fw, err := w.CreateFormFile("file", name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	fw.Write(content)
+	w.Close()
+	h := e.as(role).Header("Content-Type", w.FormDataContentType())
+	return e.p.Do(e.t, http.MethodPost, path, &b, h)
+}
+
+func (e *env) must(r *apptest.Response, status int, what string) map[string]any {
+	e.t.Helper()
+	if r.Status != status {
+		e.t.Fatalf("%s: %d, want %d: %s", what, r.Status, status, r.Body)
+	}
+	if len(r.Body) == 0 || r.Header.Get("Content-Type") == "" || !strings.Contains(r.Header.Get("Content-Type"), "json") {
+		return nil
+	}
+	return r.Map(e.t)
+}
+
+// fields returns error.fields of an error body.
+func fields(t *testing.T, r *apptest.Response) map[string]string {
+	t.Helper()
+	var b struct {
+		Error struct {
+			Fields map[string]string `json:"fields"`
+		} `json:"error"`
+	}
+	r.JSON(t, &b)
+	return b.Error.Fields
+}
+
+func (e *env) count(table string, where string, args ...any) int64 {
+	e.t.Helper()
+	var n int64
+	q := e.p.DB.Table(table)
+	if where != "" {
+		q = q.Where(where, args...)
+	}
+	if err := q.Count(&n).Error; err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// files counts stored objects and leftover temporary files.
+func (e *env) files() (stored, temp int) {
+	root := e.p.Config.DataDir
+	filepath.Walk(filepath.Join(root, "files", "sha256"), func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			stored++
+		}
+		return nil
+	})
+	for _, dir := range []string{filepath.Join(root, "tmp"), filepath.Join(root, "files", "tmp")} {
+		entries, _ := os.ReadDir(dir)
+		temp += len(entries)
+	}
+	return
+}
+
+// drain applies pending outbox events (search index) with the test clock.
+func (e *env) drain() {
+	e.t.Helper()
+	for {
+		n, err := e.p.Outbox.Drain(e.t.Context())
+		if err != nil {
+			e.t.Fatalf("outbox: %v", err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+}
+
+// draft is a complete valid entry.
+func draft(title string) map[string]any {
+	return map[string]any{
+		"title":            title,
+		"description":      "全省登记的企业基本信息。",
+		"topic":            map[string]any{"id": "credit"},
+		"open_type":        "conditional",
+		"open_conditions":  "申请人须说明用途并签署数据安全承诺书。",
+		"usage_scope":      "仅限科研用途。",
+		"update_frequency": "monthly",
+		"classification":   "基础数据",
+		"grade":            "L2",
+		"tags":             []string{"企业", "登记"},
+		"data_items": []map[string]any{
+			{"name": "reg_no", "label": "注册号", "type": "string", "required": true},
+			{"name": "name", "label": "企业名称", "type": "string", "required": true},
+			{"name": "capital", "label": "注册资本", "type": "number"},
+			{"name": "staff", "label": "从业人数", "type": "integer"},
+			{"name": "reg_date", "label": "成立日期", "type": "date"},
+		},
+	}
+}
+
+const goodCSV = "reg_no,name,capital,staff,reg_date\n91230100MA1,哈尔滨冰城科技有限公司,100.5,12,2020-01-02\n91230100MA2,大庆油田服务有限公司,2000,340,2019-07-30\n"
+
+func id(m map[string]any) string { return fmt.Sprint(m["id"]) }

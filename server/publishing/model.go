@@ -1,0 +1,378 @@
+// Package publishing is how catalog entries enter and change in the
+// portal: a provider department drafts an entry (every field of 000 Art
+// 13), uploads its resources and submits it; the same-level data authority
+// reviews it and approves (the entry goes public and into search) or
+// returns it with comments for the provider to fix (000 Art 12; 001 Art
+// 17). Changing a published entry makes a new version that goes through
+// the same review while the public keeps seeing the last approved one.
+// Every version is kept; the public sees the change history.
+//
+// Drafts and versions live in this package's tables (dataset_versions with
+// a JSON snapshot, version_resources, dataset_reviews); approval copies a
+// version into the catalog tables in one transaction with its outbox event.
+package publishing
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
+
+	"github.com/hlj-opendata/portal/server/apperr"
+	"github.com/hlj-opendata/portal/server/catalog"
+	"github.com/hlj-opendata/portal/server/store"
+)
+
+// Status is where a version is in review.
+type Status string
+
+const (
+	StatusDraft     Status = "draft"     // being written by the provider
+	StatusSubmitted Status = "submitted" // waiting for the authority (001 Art 17: 2 working days)
+	StatusReturned  Status = "returned"  // sent back with comments (000 Art 12: fixed within 5 working days)
+	StatusApproved  Status = "approved"  // published; kept for the history, never changed again
+)
+
+// Editable reports whether the provider may change a version in s.
+func (s Status) Editable() bool { return s == StatusDraft || s == StatusReturned }
+
+// Entry statuses shown in the console besides the version ones.
+const (
+	EntryPublished = "published" // public, no change pending
+	EntryRevoked   = "revoked"
+)
+
+// Ref names a related object. A draft may give it as {"id":…} (the shape
+// of the public JSON) or as a bare id string.
+type Ref struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// UnmarshalJSON accepts "id" or {"id": "…"}.
+func (r *Ref) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		r.Name = ""
+		return json.Unmarshal(b, &r.ID)
+	}
+	type plain Ref
+	return json.Unmarshal(b, (*plain)(r))
+}
+
+// DataItem is one declared field of the data (000 Art 13).
+type DataItem struct {
+	Name        string `json:"name"`
+	Label       string `json:"label"`
+	Type        string `json:"type"`
+	Description string `json:"description"`
+	Required    bool   `json:"required"`
+}
+
+// Draft is a catalog entry as a provider writes it. Its field names are
+// those of the public dataset JSON (catalog.DatasetJSON), so a published
+// entry's JSON minus its ids and resources is a valid draft; read-only
+// members of that JSON (department, formats, version, dates…) are ignored.
+type Draft struct {
+	Title           string           `json:"title"`
+	Description     string           `json:"description"`
+	Topic           Ref              `json:"topic"`
+	OpenType        catalog.OpenType `json:"open_type"`
+	OpenConditions  string           `json:"open_conditions,omitempty"`
+	UsageScope      string           `json:"usage_scope,omitempty"`
+	NotOpenReason   string           `json:"not_open_reason,omitempty"`
+	DataItems       []DataItem       `json:"data_items"`
+	UpdateFrequency string           `json:"update_frequency"`
+	Classification  string           `json:"classification"`
+	Grade           string           `json:"grade"`
+	Tags            []string         `json:"tags"`
+	Region          string           `json:"region"`
+}
+
+// Limits of a draft.
+const (
+	MaxTitle       = 300
+	MaxDescription = 10000
+	MaxText        = 4000
+	MaxDataItems   = 300
+	MaxTags        = 20
+	MaxResources   = 20
+)
+
+var itemName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// Normalise trims every text and drops what the open type does not use.
+func (d *Draft) Normalise() {
+	trim := strings.TrimSpace
+	d.Title, d.Description = trim(d.Title), trim(d.Description)
+	d.Topic.ID, d.Topic.Name = trim(d.Topic.ID), ""
+	d.OpenType = catalog.OpenType(trim(string(d.OpenType)))
+	d.OpenConditions, d.UsageScope, d.NotOpenReason = trim(d.OpenConditions), trim(d.UsageScope), trim(d.NotOpenReason)
+	if d.OpenType != catalog.Conditional {
+		d.OpenConditions, d.UsageScope = "", ""
+	}
+	if d.OpenType != catalog.NotOpen {
+		d.NotOpenReason = ""
+	}
+	d.UpdateFrequency, d.Classification, d.Grade, d.Region = trim(d.UpdateFrequency), trim(d.Classification), trim(d.Grade), trim(d.Region)
+	for i := range d.DataItems {
+		it := &d.DataItems[i]
+		it.Name, it.Label, it.Type, it.Description = trim(it.Name), trim(it.Label), trim(it.Type), trim(it.Description)
+	}
+	if d.DataItems == nil {
+		d.DataItems = []DataItem{}
+	}
+	tags := []string{}
+	for _, t := range d.Tags {
+		if t = trim(t); t != "" && !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
+	}
+	d.Tags = tags
+}
+
+// Validate checks every field of 000 Art 13 and reports all problems at
+// once, by field ("data_items[2].type"). Topic existence is checked by the
+// service.
+func (d *Draft) Validate() error {
+	var v apperr.Validation
+	runes := utf8.RuneCountInString
+	v.Check(d.Title != "", "title", "the catalog name is required")
+	v.Check(runes(d.Title) <= MaxTitle, "title", "at most %d characters", MaxTitle)
+	v.Check(d.Description != "", "description", "the description is required")
+	v.Check(runes(d.Description) <= MaxDescription, "description", "at most %d characters", MaxDescription)
+	v.Check(d.Topic.ID != "", "topic", "choose a topic")
+	switch d.OpenType {
+	case catalog.Unconditional:
+	case catalog.Conditional:
+		// 000 Art 33: conditional entries state their open conditions.
+		v.Check(d.OpenConditions != "", "open_conditions", "a conditionally open entry must state its open conditions (000 Art 33)")
+		v.Check(d.UsageScope != "", "usage_scope", "a conditionally open entry must state the scope and use allowed (000 Art 13)")
+	case catalog.NotOpen:
+		// 000 Art 33: entries not opened record why.
+		v.Check(d.NotOpenReason != "", "not_open_reason", "an entry that is not opened must state the reason (000 Art 33)")
+	default:
+		v.Add("open_type", "open_type must be unconditional, conditional or not_open")
+	}
+	v.Check(runes(d.OpenConditions) <= MaxText, "open_conditions", "at most %d characters", MaxText)
+	v.Check(runes(d.UsageScope) <= MaxText, "usage_scope", "at most %d characters", MaxText)
+	v.Check(runes(d.NotOpenReason) <= MaxText, "not_open_reason", "at most %d characters", MaxText)
+	v.Check(slices.Contains(catalog.UpdateFrequencies, d.UpdateFrequency), "update_frequency", "update_frequency must be one of %s", strings.Join(catalog.UpdateFrequencies, ", "))
+	v.Check(d.Classification != "", "classification", "the classification (分类) is required")
+	v.Check(runes(d.Classification) <= 64, "classification", "at most 64 characters")
+	v.Check(slices.Contains(catalog.Grades, d.Grade), "grade", "grade must be one of %s", strings.Join(catalog.Grades, ", "))
+	v.Check(runes(d.Region) <= 100, "region", "at most 100 characters")
+	v.Check(len(d.Tags) <= MaxTags, "tags", "at most %d tags", MaxTags)
+	for i, t := range d.Tags {
+		v.Check(runes(t) <= 30, fmt.Sprintf("tags[%d]", i), "a tag has at most 30 characters")
+	}
+	v.Check(len(d.DataItems) > 0, "data_items", "declare at least one data item")
+	v.Check(len(d.DataItems) <= MaxDataItems, "data_items", "at most %d data items", MaxDataItems)
+	names := map[string]int{}
+	for i, it := range d.DataItems {
+		f := func(name string) string { return fmt.Sprintf("data_items[%d].%s", i, name) }
+		v.Check(itemName.MatchString(it.Name), f("name"), "a name is letters, digits and _, starting with a letter or _, at most 64")
+		if j, dup := names[strings.ToLower(it.Name)]; dup && it.Name != "" {
+			v.Add(f("name"), "the same name as data item %d", j)
+		}
+		names[strings.ToLower(it.Name)] = i
+		v.Check(it.Label != "", f("label"), "the label is required")
+		v.Check(runes(it.Label) <= 100, f("label"), "at most 100 characters")
+		v.Check(slices.Contains(catalog.DataItemTypes, it.Type), f("type"), "type must be one of %s", strings.Join(catalog.DataItemTypes, ", "))
+		v.Check(runes(it.Description) <= 2000, f("description"), "at most 2000 characters")
+	}
+	return v.Err()
+}
+
+// DraftFromDataset is the draft a published entry stands for.
+func DraftFromDataset(ds *catalog.Dataset) Draft {
+	d := Draft{
+		Title: ds.Title, Description: ds.Description, Topic: Ref{ID: ds.TopicID}, OpenType: ds.OpenType,
+		OpenConditions: ds.OpenConditions, UsageScope: ds.UsageScope, NotOpenReason: ds.NotOpenReason,
+		UpdateFrequency: ds.UpdateFrequency, Classification: ds.Classification, Grade: ds.Grade,
+		Tags: append([]string{}, ds.Tags...), Region: ds.Region, DataItems: []DataItem{},
+	}
+	for _, it := range ds.DataItems {
+		d.DataItems = append(d.DataItems, DataItem{it.Name, it.Label, it.Type, it.Description, it.Required})
+	}
+	return d
+}
+
+// Version is one version of an entry: the first draft, each later change,
+// and every approved state. Approved versions are never changed again.
+type Version struct {
+	ID           uint64 `gorm:"primaryKey"`
+	DatasetID    string `gorm:"size:64;not null;uniqueIndex:ux_dataset_version,priority:1"`
+	Number       int    `gorm:"not null;uniqueIndex:ux_dataset_version,priority:2"`
+	DepartmentID string `gorm:"size:64;not null;index"`
+	Status       Status `gorm:"size:16;not null;index"`
+	Title        string `gorm:"size:300;not null"`
+	Snapshot     string `gorm:"type:text;not null"` // the Draft as JSON
+	Note         string `gorm:"type:text"`          // the provider's summary of the change
+	Changes      string `gorm:"type:text"`          // JSON list of what changed, set on approval
+	CreatedBy    uint64 `gorm:"not null;default:0"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time `gorm:"autoUpdateTime:false"`
+	SubmittedAt  *time.Time
+	ReviewDue    *time.Time // 001 Art 17
+	ReturnedAt   *time.Time
+	FixDue       *time.Time // 000 Art 12
+	ApprovedAt   *time.Time
+	ApprovedBy   *uint64
+
+	Resources []VersionResource `gorm:"foreignKey:VersionID"`
+}
+
+// TableName keeps the table name stable.
+func (Version) TableName() string { return "dataset_versions" }
+
+// Draft decodes the snapshot.
+func (v *Version) Draft() (Draft, error) {
+	var d Draft
+	err := json.Unmarshal([]byte(v.Snapshot), &d)
+	return d, err
+}
+
+// VersionResource is a resource file as one version holds it. A resource
+// carried into a new version keeps its id, so public links stay valid.
+type VersionResource struct {
+	VersionID  uint64 `gorm:"primaryKey;autoIncrement:false"`
+	ResourceID string `gorm:"primaryKey;size:64"`
+	Position   int    `gorm:"not null"`
+	Name       string `gorm:"size:300;not null"`
+	Format     string `gorm:"size:16;not null"`
+	MediaType  string `gorm:"size:100;not null"`
+	Size       int64  `gorm:"not null"`
+	SHA256     string `gorm:"column:sha256;size:64;not null"`
+	Rows       int64  `gorm:"not null;default:0"`
+	StorageKey string `gorm:"size:200;not null;index"`
+	Columns    string `gorm:"type:text"` // JSON list of data item names found in the file
+	Encoding   string `gorm:"size:16"`   // CSV: the encoding it arrived in
+	CreatedAt  time.Time
+	UpdatedAt  time.Time `gorm:"autoUpdateTime:false"`
+}
+
+// TableName keeps the table name stable.
+func (VersionResource) TableName() string { return "version_resources" }
+
+// ColumnNames decodes Columns.
+func (r *VersionResource) ColumnNames() []string {
+	var out []string
+	_ = json.Unmarshal([]byte(r.Columns), &out)
+	return out
+}
+
+// Review is one decision of the authority on a submitted version.
+type Review struct {
+	ID         uint64    `gorm:"primaryKey"`
+	VersionID  uint64    `gorm:"not null;index"`
+	DatasetID  string    `gorm:"size:64;not null;index"`
+	Decision   string    `gorm:"size:16;not null"` // approve | return
+	Comment    string    `gorm:"type:text"`
+	ReviewerID uint64    `gorm:"not null"`
+	At         time.Time `gorm:"not null"`
+}
+
+// TableName keeps the table name stable.
+func (Review) TableName() string { return "dataset_reviews" }
+
+// Review decisions.
+const (
+	Approve = "approve"
+	Return  = "return"
+)
+
+// FreshnessFlag records that an overdue update was reported, once per due
+// date (000 Art 15).
+type FreshnessFlag struct {
+	DatasetID string    `gorm:"primaryKey;size:64"`
+	DueAt     time.Time `gorm:"primaryKey"`
+	FlaggedAt time.Time `gorm:"not null"`
+}
+
+// TableName keeps the table name stable.
+func (FreshnessFlag) TableName() string { return "freshness_flags" }
+
+// Migrations creates the publishing tables.
+func Migrations() []*gormigrate.Migration {
+	return []*gormigrate.Migration{{
+		ID: "0005_catalog_versions",
+		Migrate: func(tx *gorm.DB) error {
+			return store.AutoMigrate(tx, &versionV1{}, &versionResourceV1{}, &reviewV1{}, &freshnessFlagV1{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			return tx.Migrator().DropTable("freshness_flags", "dataset_reviews", "version_resources", "dataset_versions")
+		},
+	}}
+}
+
+type versionV1 struct {
+	ID           uint64 `gorm:"primaryKey"`
+	DatasetID    string `gorm:"size:64;not null;uniqueIndex:ux_dataset_version,priority:1"`
+	Number       int    `gorm:"not null;uniqueIndex:ux_dataset_version,priority:2"`
+	DepartmentID string `gorm:"size:64;not null;index"`
+	Status       string `gorm:"size:16;not null;index"`
+	Title        string `gorm:"size:300;not null"`
+	Snapshot     string `gorm:"type:text;not null"`
+	Note         string `gorm:"type:text"`
+	Changes      string `gorm:"type:text"`
+	CreatedBy    uint64 `gorm:"not null;default:0"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	SubmittedAt  *time.Time
+	ReviewDue    *time.Time
+	ReturnedAt   *time.Time
+	FixDue       *time.Time
+	ApprovedAt   *time.Time
+	ApprovedBy   *uint64
+}
+
+func (versionV1) TableName() string { return "dataset_versions" }
+
+type versionResourceV1 struct {
+	VersionID  uint64 `gorm:"primaryKey;autoIncrement:false"`
+	ResourceID string `gorm:"primaryKey;size:64"`
+	Position   int    `gorm:"not null"`
+	Name       string `gorm:"size:300;not null"`
+	Format     string `gorm:"size:16;not null"`
+	MediaType  string `gorm:"size:100;not null"`
+	Size       int64  `gorm:"not null"`
+	SHA256     string `gorm:"column:sha256;size:64;not null"`
+	Rows       int64  `gorm:"not null;default:0"`
+	StorageKey string `gorm:"size:200;not null;index"`
+	Columns    string `gorm:"type:text"`
+	Encoding   string `gorm:"size:16"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+
+	Version versionV1 `gorm:"foreignKey:VersionID;constraint:OnDelete:CASCADE"`
+}
+
+func (versionResourceV1) TableName() string { return "version_resources" }
+
+type reviewV1 struct {
+	ID         uint64    `gorm:"primaryKey"`
+	VersionID  uint64    `gorm:"not null;index"`
+	DatasetID  string    `gorm:"size:64;not null;index"`
+	Decision   string    `gorm:"size:16;not null"`
+	Comment    string    `gorm:"type:text"`
+	ReviewerID uint64    `gorm:"not null"`
+	At         time.Time `gorm:"not null"`
+}
+
+func (reviewV1) TableName() string { return "dataset_reviews" }
+
+type freshnessFlagV1 struct {
+	DatasetID string    `gorm:"primaryKey;size:64"`
+	DueAt     time.Time `gorm:"primaryKey"`
+	FlaggedAt time.Time `gorm:"not null"`
+}
+
+func (freshnessFlagV1) TableName() string { return "freshness_flags" }
