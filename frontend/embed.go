@@ -40,6 +40,16 @@ var pageRoutes = []struct {
 	{"/", "pages/home.html"},
 	{"/datasets", "pages/datasets.html"},
 	{"/datasets/:id", "pages/dataset.html"},
+	{"/login", "pages/login.html"},
+	{"/register", "pages/register.html"},
+	{"/forgot-password", "pages/forgot-password.html"},
+	{"/reset-password", "pages/reset-password.html"},
+	{"/account", "pages/account.html"},
+	{"/account/tokens", "pages/account-tokens.html"},
+	{"/account/organisation", "pages/account-organisation.html"},
+	{"/account/notifications", "pages/account-notifications.html"},
+	{"/admin/users", "pages/admin-users.html"},
+	{"/admin/departments", "pages/admin-departments.html"},
 	{"/api/docs", "pages/apidocs.html"},
 }
 

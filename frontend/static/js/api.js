@@ -38,17 +38,28 @@ export function toQuery(params) {
 // DOMException so callers can ignore it.
 export async function apiGet(path, params, opts = {}) {
   const url = API_BASE + path + toQuery(params);
-  let res;
+  const res = await send(url, {
+    headers: { Accept: 'application/json' },
+    credentials: 'same-origin',
+    signal: opts.signal,
+  });
+  const body = await readBody(res);
+  if (body === null) throw new ApiError(res.status, 'bad_response', '', null);
+  return body;
+}
+
+async function send(url, init) {
   try {
-    res = await fetch(url, {
-      headers: { Accept: 'application/json' },
-      credentials: 'same-origin',
-      signal: opts.signal,
-    });
+    return await fetch(url, init);
   } catch (err) {
     if (err && err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network', '', null);
   }
+}
+
+// The parsed JSON body of res (null when there is none); throws ApiError
+// for a non-2xx answer.
+async function readBody(res) {
   let body = null;
   const ct = res.headers.get('Content-Type') || '';
   if (ct.includes('json')) {
@@ -62,9 +73,84 @@ export async function apiGet(path, params, opts = {}) {
     const e = body && typeof body === 'object' && body.error ? body.error : {};
     throw new ApiError(res.status, String(e.code || ''), String(e.message || ''), body);
   }
-  if (body === null) throw new ApiError(res.status, 'bad_response', '', null);
   return body;
 }
+
+// ---- state-changing requests and the session's CSRF token ----------------
+//
+// A cookie session must send its CSRF token in X-CSRF-Token on every
+// POST/PUT/PATCH/DELETE. Sign-in answers {"csrf_token"}; the page keeps it
+// in sessionStorage (per tab, gone when the tab closes). A tab that lacks it
+// (opened later, or storage disabled) asks GET /auth/csrf once.
+
+const CSRF_KEY = 'portal.csrf';
+let csrfMemo = '';
+
+export function setCsrfToken(token) {
+  csrfMemo = token || '';
+  try {
+    if (csrfMemo) sessionStorage.setItem(CSRF_KEY, csrfMemo);
+    else sessionStorage.removeItem(CSRF_KEY);
+  } catch {
+    /* storage disabled: the token lives in this page only */
+  }
+}
+
+function storedCsrf() {
+  if (csrfMemo) return csrfMemo;
+  try {
+    return sessionStorage.getItem(CSRF_KEY) || '';
+  } catch {
+    return '';
+  }
+}
+
+// Asks the server for the current session's token ('' when signed out).
+async function fetchCsrf() {
+  try {
+    const res = await fetch(`${API_BASE}/auth/csrf`, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    const body = res.ok ? await res.json() : null;
+    const tok = body && typeof body.csrf_token === 'string' ? body.csrf_token : '';
+    setCsrfToken(tok);
+    return tok;
+  } catch {
+    return '';
+  }
+}
+
+// apiSend('POST', '/me/tokens', {name: 'x'}) -> parsed JSON (null for 204),
+// or throws ApiError. Sends the CSRF token; if the server refuses a token
+// kept from an older session (403), fetches the current one and retries once.
+export async function apiSend(method, path, body, opts = {}) {
+  const url = API_BASE + path + toQuery(opts.params);
+  const attempt = (token) => {
+    const headers = { Accept: 'application/json' };
+    if (token) headers['X-CSRF-Token'] = token;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    return send(url, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: opts.signal,
+    });
+  };
+  const kept = storedCsrf();
+  let token = kept || (opts.noCsrf ? '' : await fetchCsrf());
+  let res = await attempt(token);
+  if (res.status === 403 && kept && !opts.noCsrf) {
+    const fresh = await fetchCsrf();
+    if (fresh && fresh !== token) {
+      token = fresh;
+      res = await attempt(token);
+    }
+  }
+  return readBody(res);
+}
+
+export const apiPost = (path, body, opts) => apiSend('POST', path, body, opts);
+export const apiPatch = (path, body, opts) => apiSend('PATCH', path, body, opts);
+export const apiDelete = (path, opts) => apiSend('DELETE', path, undefined, opts);
 
 export function isAbort(err) {
   return err && err.name === 'AbortError';

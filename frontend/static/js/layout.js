@@ -6,6 +6,7 @@
 // initLayout() first, then render their own <main>.
 
 import { apiGet } from './api.js?v=__V__';
+import { currentUser, hasRole, signOut } from './session.js?v=__V__';
 import { el, clear } from './dom.js?v=__V__';
 import { initI18n, applyI18n, t, has, lang, setLang, onLangChange, htmlLang } from './i18n.js?v=__V__';
 
@@ -114,13 +115,7 @@ function renderHeader() {
       el('a', { href: n.href, 'aria-current': n.match(path) ? 'page' : null, dataset: { nav: n.key } }, t(`nav.${n.key}`)),
     ),
   );
-  items.push(
-    el(
-      'li',
-      { class: 'nav-login' },
-      el('a', { href: '/login', 'aria-current': path.startsWith('/login') ? 'page' : null, dataset: { nav: 'login' } }, t('nav.login')),
-    ),
-  );
+  items.push(...accountItems(path));
 
   header.append(
     el(
@@ -152,6 +147,109 @@ function renderHeader() {
   const input = document.getElementById('site-search-input');
   if (input) input.value = keep;
   if (focusLang) document.getElementById('lang-switch').focus();
+}
+
+// ---- the signed-in state (user menu) ----
+// account: undefined while GET /me is on its way, null for a visitor.
+let account;
+let unread = 0;
+
+// The last items of the main nav: 登录/注册, or the user's menu.
+function accountItems(path) {
+  if (account === undefined) return [];
+  if (!account) {
+    const link = (key, href) =>
+      el('li', { class: 'nav-login', dataset: { account: 'visitor' } }, el('a', { href, 'aria-current': path.startsWith(href) ? 'page' : null, dataset: { nav: key } }, t(`nav.${key}`)));
+    return [link('login', '/login'), link('register', '/register')];
+  }
+  const links = [
+    { key: 'account', href: '/account' },
+    { key: 'notifications', href: '/account/notifications', text: unread > 0 ? t('nav.notificationsUnread', { n: unread }) : t('nav.notifications') },
+  ];
+  if (hasRole(account, 'provider')) links.push({ key: 'console', href: '/console' });
+  if (hasRole(account, 'authority') || hasRole(account, 'province')) links.push({ key: 'review', href: '/review' });
+  if (hasRole(account, 'admin')) links.push({ key: 'admin', href: '/admin/users' });
+  const list = el(
+    'ul',
+    { id: 'user-menu-list', class: 'user-menu-list', hidden: true, dataset: { testid: 'user-menu' } },
+    links.map((l) => el('li', null, el('a', { href: l.href, dataset: { nav: l.key } }, l.text || t(`nav.${l.key}`)))),
+    el('li', null, el('button', { type: 'button', class: 'user-menu-logout', dataset: { testid: 'logout' } }, t('nav.logout'))),
+  );
+  const button = el(
+    'button',
+    { type: 'button', id: 'user-menu-button', class: 'user-menu-button', 'aria-expanded': 'false', 'aria-controls': 'user-menu-list', dataset: { testid: 'user-menu-button' } },
+    el('span', { class: 'user-menu-name' }, account.name || account.email),
+    unread > 0 ? el('span', { class: 'user-menu-badge' }, String(unread), el('span', { class: 'visually-hidden' }, t('nav.unreadSuffix'))) : null,
+  );
+  const item = el('li', { class: 'user-menu', dataset: { account: 'user' } }, button, list);
+  button.addEventListener('click', () => setMenuOpen(item, list.hidden));
+  item.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && !list.hidden) {
+      ev.preventDefault();
+      setMenuOpen(item, false, true);
+    }
+  });
+  item.addEventListener('focusout', (ev) => {
+    if (ev.relatedTarget && !item.contains(ev.relatedTarget)) setMenuOpen(item, false);
+  });
+  if (!closeOnOutsideClick) {
+    closeOnOutsideClick = true;
+    document.addEventListener('click', (ev) => {
+      const open = document.querySelector('.user-menu');
+      if (open && !open.contains(ev.target)) setMenuOpen(open, false);
+    });
+  }
+  list.querySelector('.user-menu-logout').addEventListener('click', async () => {
+    try {
+      await signOut();
+    } finally {
+      location.assign('/');
+    }
+  });
+  return [item];
+}
+
+let closeOnOutsideClick = false;
+
+function setMenuOpen(item, open, focusButton) {
+  const button = item.querySelector('.user-menu-button');
+  const list = item.querySelector('.user-menu-list');
+  button.setAttribute('aria-expanded', String(open));
+  list.hidden = !open;
+  if (!open && focusButton) button.focus();
+}
+
+// Replaces the account items at the end of the main nav (the rest of the
+// header, e.g. a half-typed search, is left alone).
+function renderAccount() {
+  const ul = document.querySelector('#site-header .main-nav ul');
+  if (!ul) return;
+  for (const li of ul.querySelectorAll(':scope > [data-account]')) li.remove();
+  ul.append(...accountItems(location.pathname));
+}
+
+async function loadAccount() {
+  account = await currentUser();
+  if (account) {
+    try {
+      const inbox = await apiGet('/me/notifications', { limit: 1 });
+      unread = Number(inbox.unread) || 0;
+    } catch {
+      unread = 0;
+    }
+  }
+  renderAccount();
+}
+
+// A page that changed the account (its name) redraws the user menu.
+export function accountChanged() {
+  renderAccount();
+}
+
+// Pages that change the unread count (the inbox) tell the header.
+export function setUnreadCount(n) {
+  unread = Number(n) || 0;
+  if (account) renderAccount();
 }
 
 function renderFooter() {
@@ -207,6 +305,7 @@ export async function initLayout() {
   renderHeader();
   renderFooter();
   loadSite();
+  loadAccount();
   onLangChange(() => {
     renderHeader();
     renderFooter();
