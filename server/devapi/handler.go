@@ -22,6 +22,8 @@ type Handler struct {
 // against the caller's grant in the service.
 func (h *Handler) Routes(r *web.Router, mw ...echo.MiddlewareFunc) {
 	r.GET("/api/v1/resources/:id/download", authz.Public, h.download, mw...)
+	// HEAD: size, validators and Accept-Ranges for download managers.
+	r.Add(http.MethodHead, "/api/v1/resources/:id/download", authz.Public, h.download, mw...)
 	r.GET("/api/v1/resources/:id/rows", authz.Public, h.rows, mw...)
 }
 

@@ -168,3 +168,40 @@ func TestAttachments(t *testing.T) {
 		t.Errorf("empty name: %q", got)
 	}
 }
+
+// Every answer carries a request id, and the JSON request log line has it:
+// a caller's short id is kept (a proxy's trace id), anything else replaced.
+func TestRequestIDs(t *testing.T) {
+	var logs strings.Builder
+	e := testEcho(Options{Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+	cases := []struct {
+		name, sent string
+		keep       bool
+	}{
+		{"none", "", false},
+		{"proxy trace id", "abc-123_x.y:z", true},
+		{"too long", strings.Repeat("a", 65), false},
+		{"log injection", "x\n{\"msg\":\"forged\"}", false},
+		{"spaces", "a b", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			logs.Reset()
+			r := httptest.NewRequest(http.MethodGet, "/page", nil)
+			if tc.sent != "" {
+				r.Header.Set("X-Request-Id", tc.sent)
+			}
+			id := serve(e, r).Header().Get("X-Request-Id")
+			if tc.keep && id != tc.sent {
+				t.Errorf("id %q, want the caller's %q", id, tc.sent)
+			}
+			if !tc.keep && (id == "" || id == tc.sent || !validRequestID(id)) {
+				t.Errorf("id %q for sent %q", id, tc.sent)
+			}
+			line := logs.String()
+			if !strings.Contains(line, `"msg":"request"`) || !strings.Contains(line, `"request_id":"`+id+`"`) || !strings.Contains(line, `"route":"/page"`) || strings.Count(line, "\n") != 1 {
+				t.Errorf("request log %q lacks the id %q", line, id)
+			}
+		})
+	}
+}
