@@ -247,3 +247,40 @@ func TestHSTSBehindProxy(t *testing.T) {
 		})
 	}
 }
+
+// Stored files go out as attachments, sandboxed if a browser renders them.
+func TestDownloadsAreSandboxedAttachments(t *testing.T) {
+	p := apptest.New(t, apptest.Options{Seed: "small", NoWorkers: true})
+	var list struct {
+		Items []struct {
+			ID       string `json:"id"`
+			OpenType string `json:"open_type"`
+		} `json:"items"`
+	}
+	p.Get(t, "/api/v1/datasets?open_type=unconditional&page_size=1").JSON(t, &list)
+	if len(list.Items) == 0 {
+		t.Fatal("no unconditional dataset in the small seed")
+	}
+	var ds struct {
+		Resources []struct {
+			DownloadURL *string `json:"download_url"`
+		} `json:"resources"`
+	}
+	p.Get(t, "/api/v1/datasets/"+list.Items[0].ID).JSON(t, &ds)
+	if len(ds.Resources) == 0 || ds.Resources[0].DownloadURL == nil {
+		t.Fatalf("no download URL: %+v", ds)
+	}
+	r := p.Get(t, *ds.Resources[0].DownloadURL)
+	if r.Status != http.StatusOK || len(r.Body) == 0 {
+		t.Fatalf("download: %d", r.Status)
+	}
+	if cd := r.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	if csp := r.Header.Get("Content-Security-Policy"); csp != "default-src 'none'; sandbox" {
+		t.Errorf("download CSP %q", csp)
+	}
+	if r.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Error("download without nosniff")
+	}
+}
