@@ -42,6 +42,7 @@ import (
 	"github.com/hlj-opendata/portal/server/outbox"
 	"github.com/hlj-opendata/portal/server/policy"
 	"github.com/hlj-opendata/portal/server/publishing"
+	"github.com/hlj-opendata/portal/server/revocations"
 	"github.com/hlj-opendata/portal/server/store"
 	"github.com/hlj-opendata/portal/server/upload"
 	"github.com/hlj-opendata/portal/server/web"
@@ -60,6 +61,7 @@ func Migrations() []*gormigrate.Migration {
 	all = append(all, deadlines.Migrations()...)
 	all = append(all, applications.Migrations()...)
 	all = append(all, publishing.Migrations()...)
+	all = append(all, revocations.Migrations()...)
 	return all
 }
 
@@ -90,6 +92,8 @@ type App struct {
 	Applications *applications.Service
 	// Publishing: providers draft and update entries, the authority reviews (000 Art 12).
 	Publishing *publishing.Service
+	// Revocations: withdrawal of open data, filings, announcements (000 Art 35, 16).
+	Revocations *revocations.Service
 
 	cancel  context.CancelFunc
 	workers sync.WaitGroup
@@ -186,6 +190,10 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	a.Publishing = &publishing.Service{DB: db, Catalog: a.Catalog.Store, Blobs: a.Blobs, Policy: a.Policy, Notify: a.Notify,
 		Uploads:  &upload.Receiver{TempDir: filepath.Join(cfg.DataDir, "tmp"), Limits: upload.DefaultLimits(cfg.MaxUploadBytes)},
 		Calendar: a.Calendar, Profile: a.Profile, Now: opts.Now, Log: log, Kick: a.Outbox.Kick}
+	a.Revocations = &revocations.Service{DB: db, Notify: a.Notify, Policy: a.Policy, Applications: a.Applications,
+		Profile: a.Profile, Now: opts.Now, Log: log, Kick: a.Outbox.Kick}
+	a.Catalog.Tombstones = a.Revocations               // withdrawn entries answer 410 with a tombstone
+	a.Dev.Withdrawn = a.Catalog.CheckWithdrawnResource // downloads too
 	ok = true
 	return a, nil
 }
@@ -288,6 +296,7 @@ func (a *App) Handler() http.Handler {
 	(&dcat.Handler{DB: a.DB, BaseURL: a.Config.BaseURL, SiteName: site.Name}).Routes(r, a.Limits.Middleware)
 	(&applications.Handler{Service: a.Applications}).Routes(r)
 	(&publishing.Handler{Service: a.Publishing}).Routes(r)
+	(&revocations.Handler{Service: a.Revocations, BaseURL: a.Config.BaseURL, SiteName: site.Name}).Routes(r)
 	frontend.Register(e)
 	return e
 }
@@ -365,6 +374,9 @@ func (a *App) Start() {
 	a.workers.Add(1)
 	// Entries behind their update schedule are reported (000 Art 15).
 	go func() { defer a.workers.Done(); a.Publishing.RunFreshness(ctx, time.Hour) }()
+	a.workers.Add(1)
+	// Approved revocations take effect on their date (injected clock; reads enforce it too).
+	go func() { defer a.workers.Done(); a.Revocations.Run(ctx, time.Minute) }()
 	a.workers.Add(1)
 	// Reminders and escalations of application deadlines (000 Art 34, 42);
 	// every replica runs it, each step is claimed once.

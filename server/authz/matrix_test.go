@@ -12,6 +12,7 @@ import (
 	"github.com/hlj-opendata/portal/server/apptest"
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/notify"
+	"github.com/hlj-opendata/portal/server/revocations"
 )
 
 // Who may call what. Every route of the application must be listed here:
@@ -54,9 +55,46 @@ const (
 	// outside the test authority's region.
 	othersEntry    = "{another department's entry}"
 	othersResource = "{another department's resource}"
+	// An outsider's correction report and data request about that
+	// department: no test role handles or oversees them.
+	othersCorrection = "{someone else's correction}"
+	othersRequest    = "{someone else's data request}"
+	// A revocation, announcement and filing of that department (region
+	// 哈尔滨市): no test role's department or region.
+	othersRevocation = "{another region's revocation}"
+	othersAnnounce   = "{another region's announcement}"
+	aFiling          = "{a filing}"
 )
 
 var matrix = map[string]expectation{
+	// Corrections (000 Art 24): anyone reports and tracks by code; the
+	// handling department answers (and alone sees the reporter); the
+	// same-level authority decides extensions. Data requests (000 Art 29):
+	// public list, citizens and organisations ask and support, the
+	// authority routes, the department answers. Statistics are public.
+	"POST /api/v1/corrections":                          {perm: authz.CorrectionsSubmit, who: everyone, want: 400},
+	"GET /api/v1/corrections":                           {perm: authz.Me, who: signedIn, want: 200},
+	"GET /api/v1/corrections/summary":                   {perm: authz.Public, who: everyone, want: 200},
+	"GET /api/v1/corrections/track/:code":               {perm: authz.TrackByCode, who: everyone, want: 404},
+	"POST /api/v1/corrections/track/:code/evidence":     {perm: authz.CorrectionsSubmit, who: everyone, want: 404},
+	"GET /api/v1/corrections/track/:code/evidence/:eid": {perm: authz.TrackByCode, who: everyone, want: 404},
+	"GET /api/v1/corrections/:id":                       {perm: authz.Me, who: signedIn, id: othersCorrection, want: 404},
+	"POST /api/v1/corrections/:id/answer":               {perm: authz.CorrectionsAnswer, who: only("provider", "provider2"), id: othersCorrection, want: 404},
+	"POST /api/v1/corrections/:id/evidence":             {perm: authz.CorrectionsAnswer, who: only("provider", "provider2"), id: othersCorrection, want: 404},
+	"GET /api/v1/corrections/:id/evidence/:eid":         {perm: authz.Me, who: signedIn, id: othersCorrection, want: 404},
+	"POST /api/v1/corrections/:id/extension":            {perm: authz.CorrectionsAnswer, who: only("provider", "provider2"), id: othersCorrection, want: 404},
+	"POST /api/v1/corrections/:id/extension/decision":   {perm: authz.CorrectionsExtend, who: only("authority"), id: othersCorrection, want: 404},
+	"POST /api/v1/requests":                             {perm: authz.RequestsCreate, who: publicKind, want: 400},
+	"GET /api/v1/requests":                              {perm: authz.Public, who: everyone, want: 200},
+	"GET /api/v1/requests/queue":                        {perm: authz.Me, who: signedIn, want: 200},
+	"GET /api/v1/requests/:id":                          {perm: authz.Public, who: everyone, id: othersRequest, want: 200},
+	"POST /api/v1/requests/:id/support":                 {perm: authz.RequestsCreate, who: publicKind, id: othersRequest, want: 200},
+	"DELETE /api/v1/requests/:id/support":               {perm: authz.RequestsCreate, who: publicKind, id: othersRequest, want: 200},
+	"POST /api/v1/requests/:id/route":                   {perm: authz.RequestsRoute, who: only("authority"), id: othersRequest, want: 400},
+	"POST /api/v1/requests/:id/answer":                  {perm: authz.RequestsAnswer, who: only("provider", "provider2"), id: othersRequest, want: 404},
+	"POST /api/v1/requests/:id/fulfil":                  {perm: authz.RequestsAnswer, who: only("provider", "provider2"), id: othersRequest, want: 404},
+	"GET /api/v1/stats/departments":                     {perm: authz.Public, who: everyone, want: 200},
+
 	"GET /healthz": {perm: authz.Public, who: everyone},
 	"GET /readyz":  {perm: authz.Public, who: everyone},
 	// Prometheus scrapes without credentials; keep /metrics off the public
@@ -151,6 +189,19 @@ var matrix = map[string]expectation{
 	"GET /api/v1/manage/import/template":         {perm: authz.DatasetsManage, who: only("provider", "provider2"), want: 200},
 	"POST /api/v1/manage/import":                 {perm: authz.DatasetsManage, who: only("provider", "provider2"), want: 400},
 	"GET /api/v1/datasets/:id/history":           {perm: authz.Public, who: everyone, id: hiddenDataset, want: 404},
+
+	// Revocations (000 Art 35): a provider asks for its department's data,
+	// the same-level authority decides and corrects announcements, the
+	// provincial authority acknowledges filings; announcements are public.
+	"POST /api/v1/revocations":                   {perm: authz.RevocationsRequest, who: only("provider", "provider2"), want: 400},
+	"GET /api/v1/revocations":                    {perm: authz.RevocationsRead, who: only("provider", "provider2", "authority"), want: 200},
+	"POST /api/v1/revocations/:id/decision":      {perm: authz.RevocationsDecide, who: only("authority"), id: othersRevocation, want: 404},
+	"GET /api/v1/announcements":                  {perm: authz.Public, who: everyone, want: 200},
+	"GET /api/v1/announcements/:id":              {perm: authz.Public, who: everyone, id: othersAnnounce, want: 200},
+	"POST /api/v1/announcements/:id/corrections": {perm: authz.RevocationsDecide, who: only("authority"), id: othersAnnounce, want: 404},
+	"GET /api/v1/filings":                        {perm: authz.FilingsAcknowledge, who: only("province"), want: 200},
+	"POST /api/v1/filings/:id/acknowledge":       {perm: authz.FilingsAcknowledge, who: only("province"), id: aFiling, want: 200},
+	"GET /announcements.atom":                    {perm: authz.Public, who: everyone, want: 200},
 }
 
 // TestAuthorizationMatrix calls every route of the application as every
@@ -312,6 +363,37 @@ func fixtures(t *testing.T, p *apptest.Portal) map[string]string {
 		t.Fatalf("%s has no resource", ids[othersEntry])
 	}
 	ids[othersResource] = othersRes[0]
+
+	// The outsider reports an error in that entry and asks for data
+	// (routing left to the authority).
+	r = p.PostJSON(t, "/api/v1/corrections", map[string]any{"dataset_id": ids[othersEntry], "description": "矩阵测试：登记信息有误"}, s.Header())
+	if r.Status != 201 {
+		t.Fatalf("outsider correction: %d %s", r.Status, r.Body)
+	}
+	ids[othersCorrection] = strconv.FormatFloat(r.Map(t)["id"].(float64), 'f', 0, 64)
+	r = p.PostJSON(t, "/api/v1/requests", map[string]any{"title": "矩阵测试数据需求", "description": "矩阵测试用的数据需求", "intended_use": "测试"}, s.Header())
+	if r.Status != 201 {
+		t.Fatalf("outsider request: %d %s", r.Status, r.Body)
+	}
+	ids[othersRequest] = strconv.FormatFloat(r.Map(t)["id"].(float64), 'f', 0, 64)
+
+	// A pending revocation, an announcement and a filing of that department.
+	now := time.Now().UTC().Truncate(time.Second)
+	rv := revocations.Revocation{ID: "rev_00000000000000aa", DatasetID: "ds-hrb-scjgj-002", DatasetTitle: "哈尔滨市个体工商户登记信息", OpenType: "conditional",
+		DepartmentID: "hrb-scjgj", DepartmentName: "哈尔滨市市场监督管理局", Region: "哈尔滨市", Reason: "测试", LegalBasis: "测试",
+		ProposedDate: now.AddDate(0, 1, 0).Format(time.DateOnly), Status: revocations.Pending, RequestedBy: outsiderID, RequesterName: "局外人", RequestedAt: now}
+	an := revocations.Announcement{ID: "ann_00000000000000aa", Number: "黑数开公告〔2000〕第1号", Year: 2000, Seq: 1, Kind: revocations.KindRevocation, Title: "测试公告",
+		RevocationID: rv.ID, DatasetID: rv.DatasetID, DatasetTitle: rv.DatasetTitle, DepartmentID: rv.DepartmentID, DepartmentName: rv.DepartmentName,
+		Region: rv.Region, Reason: "测试", LegalBasis: "测试", ApprovedAt: now, EffectiveAt: now.AddDate(0, 1, 0), GraceEnd: now.AddDate(0, 7, 0), ExistingUsers: "测试", Body: "测试", PublishedAt: now}
+	fl := revocations.Filing{ID: "fil_00000000000000aa", Number: "黑数开备〔2000〕第1号", Year: 2000, Seq: 1, RevocationID: rv.ID, AnnouncementID: an.ID,
+		DatasetID: rv.DatasetID, DatasetTitle: rv.DatasetTitle, DepartmentID: rv.DepartmentID, DepartmentName: rv.DepartmentName, Region: rv.Region,
+		Reason: "测试", LegalBasis: "测试", ApprovedAt: now, ApproverName: "测试", EffectiveAt: an.EffectiveAt, FiledAt: now}
+	for _, row := range []any{&rv, &an, &fl} {
+		if err := p.DB.Create(row).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids[othersRevocation], ids[othersAnnounce], ids[aFiling] = rv.ID, an.ID, fl.ID
 
 	n := notify.Notice{UserID: outsiderID, Kind: "test", Title: "只给局外人", CreatedAt: time.Now().UTC()}
 	if err := p.DB.Create(&n).Error; err != nil {

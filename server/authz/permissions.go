@@ -48,6 +48,7 @@ const (
 	RequestsAnswer     Permission = "requests:answer"     // provider answers requests
 	RevocationsRequest Permission = "revocations:request" // provider asks to revoke open data (000 Art 35)
 	RevocationsDecide  Permission = "revocations:decide"  // same-level authority approves or refuses
+	RevocationsRead    Permission = "revocations:read"    // provider (own department) and authority (region) follow revocations
 	FilingsAcknowledge Permission = "filings:acknowledge" // provincial authority receives the filing
 	DatasetsManage     Permission = "datasets:manage"     // provider edits its catalog entries
 	DatasetsReview     Permission = "datasets:review"     // authority reviews entries before publication (000 Art 12)
@@ -66,7 +67,7 @@ var All = []Permission{
 	TokensManage, OrganisationMembers,
 	ApplicationsCreate, ApplicationsReview, GrantsUse, GrantsManage,
 	CorrectionsAnswer, CorrectionsExtend, RequestsCreate, RequestsRoute, RequestsAnswer,
-	RevocationsRequest, RevocationsDecide, FilingsAcknowledge,
+	RevocationsRequest, RevocationsDecide, RevocationsRead, FilingsAcknowledge,
 	DatasetsManage, DatasetsReview, DeadlinesRead, StatsInternal,
 	UsersAdmin, DepartmentsAdmin, ConfigAdmin, AuditRead,
 }

@@ -23,6 +23,8 @@ type Service struct {
 	Blobs blob.Store
 	Log   *slog.Logger
 	Now   func() time.Time
+	// Tombstones answers for withdrawn entries (optional; 000 Art 35).
+	Tombstones Tombstones
 
 	labelsMu  sync.Mutex
 	labels    *labelCache
@@ -124,6 +126,9 @@ func (s *Service) List(ctx context.Context, p ListParams) (ListResult, error) {
 	if err != nil {
 		return ListResult{}, err
 	}
+	if err := s.dropWithdrawn(ctx, byID, &res.Total); err != nil {
+		return ListResult{}, err
+	}
 	out := ListResult{Total: res.Total, Page: p.Page, PageSize: p.PageSize, Items: []ListItem{}}
 	for _, h := range res.Hits {
 		// An id the index still holds but the database no longer shows
@@ -156,6 +161,9 @@ func (s *Service) PublicDataset(ctx context.Context, id string) (*Dataset, error
 	d, err := s.Store.Dataset(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if err := s.CheckWithdrawn(ctx, d, ""); err != nil {
+		return nil, err // 410 with the tombstone (000 Art 35)
 	}
 	if !d.Public() {
 		return nil, apperr.New(apperr.NotFound, "dataset not found")

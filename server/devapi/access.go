@@ -83,6 +83,20 @@ func (s *Scope) Allowed(name string) bool {
 // unconditional one; of a conditional one only what an active grant
 // approves (000 Art 34). Anything else is hidden as not found.
 func (h *Service) Resolve(ctx context.Context, p *authz.Principal, ds *catalog.Dataset) (*Scope, error) {
+	if ds.Status == catalog.StatusRevoked && h.Withdrawn != nil {
+		// Withdrawn (000 Art 35): only a grant still running, limited to the
+		// grace period by the revocation (000 Art 16), reaches the data.
+		open := *ds
+		open.Status = catalog.StatusPublished
+		if s, err := h.Resolve(ctx, p, &open); err == nil && s.Grant != nil {
+			s.Dataset = ds
+			return s, nil
+		}
+		if err := h.Withdrawn(ctx, "", ds, nil); err != nil {
+			return nil, err
+		}
+		return nil, apperr.New(apperr.NotFound, "resource not found")
+	}
 	if !ds.Public() {
 		return nil, apperr.New(apperr.NotFound, "resource not found")
 	}

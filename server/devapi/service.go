@@ -21,6 +21,10 @@ type Service struct {
 	Log     *slog.Logger
 	Now     func() time.Time
 	TmpDir  string // XLSX conversions spill rows here
+	// Withdrawn turns a resource lookup into 410 Gone with a tombstone when
+	// the data was withdrawn (catalog.Service.CheckWithdrawnResource;
+	// optional, 000 Art 35).
+	Withdrawn func(ctx context.Context, resourceID string, ds *catalog.Dataset, lookupErr error) error
 }
 
 // Resource loads a resource and its dataset with details (data items).
@@ -30,6 +34,19 @@ func (h *Service) Resource(ctx context.Context, id string) (*catalog.Resource, *
 		return nil, nil, apperr.New(apperr.NotFound, "resource not found")
 	}
 	res, ds, err := h.Catalog.Resource(ctx, id)
+	if h.Withdrawn != nil {
+		err = h.Withdrawn(ctx, id, ds, err)
+		if apperr.Is(err, apperr.Gone) && ds != nil && ds.OpenType == catalog.Conditional {
+			// Withdrawn conditional data: Resolve lets grant holders in
+			// their grace period through (000 Art 16); others get the 410.
+			full, ferr := h.Catalog.Dataset(ctx, ds.ID)
+			if ferr != nil {
+				return nil, nil, ferr
+			}
+			full.Status = catalog.StatusRevoked // also when the effective-date job has not run yet
+			return res, full, nil
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
