@@ -12,6 +12,7 @@ package metrics
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync"
@@ -75,7 +76,7 @@ func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		RequestDuration, SearchDuration, LoginFailures, scrapeErrors,
+		RequestDuration, SearchDuration, LoginFailures,
 		sources{},
 	)
 }
@@ -123,6 +124,7 @@ type sources struct{}
 func (sources) Describe(ch chan<- *prometheus.Desc) {
 	ch <- outboxBacklog
 	OverdueItems.Describe(ch)
+	scrapeErrors.Describe(ch)
 }
 
 func (sources) Collect(ch chan<- prometheus.Metric) {
@@ -150,6 +152,7 @@ func (sources) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	OverdueItems.Collect(ch)
+	scrapeErrors.Collect(ch) // after this scrape's failures are counted
 }
 
 // Handler serves Registry in the Prometheus text format.
@@ -174,6 +177,15 @@ func Middleware() echo.MiddlewareFunc {
 				route = "unmatched"
 			}
 			status := c.Response().Status
+			if err != nil && !c.Response().Committed {
+				// Not answered yet (an Echo without the portal's error
+				// logging middleware): label with the status it will get.
+				status = http.StatusInternalServerError
+				var he *echo.HTTPError
+				if errors.As(err, &he) {
+					status = he.Code
+				}
+			}
 			RequestDuration.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
 			if route == LoginRoute && c.Request().Method == http.MethodPost {
 				switch {
