@@ -258,6 +258,15 @@ func TestAccountProviderDepartment(t *testing.T) {
 	}
 	check(t, b, "accounts-provider-menu")
 
+	// English: the page, its side navigation and the menu switch in place.
+	click(t, b, `[data-testid=user-menu-button]`)
+	click(t, b, `[data-testid=lang-switch]`)
+	waitFor(t, b, "English", `document.documentElement.lang === 'en' && document.querySelector('h1').textContent === 'My account' && document.querySelector('[data-testid=profile-department] dt').textContent === 'Department'`)
+	if !eval[bool](t, b, `!!document.querySelector('[data-testid=user-menu-button]')`) {
+		t.Error("user menu lost on the language switch")
+	}
+	check(t, b, "accounts-profile-english")
+
 	// Administration pages refuse a provider (and so does the API).
 	b.Do(t, "open admin", chromedp.Navigate(p.URL+"/admin/users"))
 	waitFor(t, b, "forbidden", `document.querySelector('[data-testid=forbidden]')`)
@@ -304,6 +313,7 @@ func TestAccountAdminPages(t *testing.T) {
 	b.Do(t, "open departments", chromedp.Navigate(p.URL+"/admin/departments"))
 	waitFor(t, b, "department table", `document.querySelectorAll('[data-testid=department-row]').length > 3 && document.querySelector('[data-testid=dept-create-form]')`)
 	before := eval[int](t, b, `document.querySelectorAll('[data-testid=department-row]').length`)
+	click(t, b, `[data-testid=dept-create] summary`)
 	typeInto(t, b, `#nd-id`, "hrb-test-bureau")
 	typeInto(t, b, `#nd-name`, "哈尔滨市测试局")
 	typeInto(t, b, `#nd-region`, "哈尔滨市")

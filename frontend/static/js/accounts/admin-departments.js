@@ -6,7 +6,7 @@ import { t } from '../i18n.js?v=__V__';
 import { apiGet, apiPost, apiPatch } from '../api.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
 import { field, form, onSubmit, flash } from './forms.js?v=__V__';
-import { startPage, section, when } from './shell.js?v=__V__';
+import { startPage, disclosure, when } from './shell.js?v=__V__';
 
 const LEVELS = ['province', 'city', 'county'];
 let departments = null;
@@ -117,7 +117,7 @@ startPage({
       );
     };
     const drawCreate = () => {
-      const f = form({ submit: t('accounts.dept.create'), testid: 'dept-create-form', labelledby: 'dept-create-h' }, ...deptFields('nd', null, true));
+      const f = form({ submit: t('accounts.dept.create'), testid: 'dept-create-form' }, ...deptFields('nd', null, true));
       onSubmit(f, {
         check: (v) => check(v, true),
         submit: async (v) => {
@@ -127,7 +127,9 @@ startPage({
           flash(status, t('accounts.dept.created', { name: saved.name }));
         },
       });
-      clear(createBox).append(section('dept-create-h', t('accounts.dept.createHeading'), f));
+      const open = createBox.querySelector('details');
+      clear(createBox).append(disclosure('dept-create', t('accounts.dept.createHeading'), f));
+      if (open && open.open) createBox.querySelector('details').open = true;
     };
     const load = async () => {
       try {
@@ -137,7 +139,7 @@ startPage({
         clear(listBox).append(errorAlert(err, { retry: load }));
       }
     };
-    clear(root).append(status, editBox, listBox, createBox);
+    clear(root).append(createBox, status, editBox, listBox);
     load().then(drawCreate);
   },
 });

@@ -6,7 +6,7 @@ import { t, fmtNumber } from '../i18n.js?v=__V__';
 import { apiGet, apiPost, apiPatch } from '../api.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
 import { field, checkbox, form, onSubmit, flash, checkEmail } from './forms.js?v=__V__';
-import { startPage, section } from './shell.js?v=__V__';
+import { startPage, disclosure } from './shell.js?v=__V__';
 
 const ROLES = ['citizen', 'organisation', 'provider', 'authority', 'province', 'admin'];
 const STAFF_ROLES = ['provider', 'authority', 'province', 'admin'];
@@ -90,7 +90,7 @@ function createPanel(onCreated) {
   const status = el('p', { class: 'flash', role: 'status' });
   const result = el('div');
   const f = form(
-    { submit: t('accounts.admin.create'), testid: 'user-create-form', labelledby: 'user-create-h', extra: status },
+    { submit: t('accounts.admin.create'), testid: 'user-create-form', extra: status },
     field({ name: 'email', id: 'cu-email', label: t('accounts.field.email'), type: 'email', required: true, spellcheck: false, autocapitalize: 'off' }),
     field({ name: 'name', id: 'cu-name', label: t('accounts.field.name'), required: true, maxlength: 100 }),
     roleBoxes('cu', 'staff', []),
@@ -120,7 +120,7 @@ function createPanel(onCreated) {
       onCreated();
     },
   });
-  return section('user-create-h', t('accounts.admin.createHeading'), el('p', { class: 'muted' }, t('accounts.admin.createNote')), result, f);
+  return disclosure('user-create', t('accounts.admin.createHeading'), el('p', { class: 'muted' }, t('accounts.admin.createNote')), result, f);
 }
 
 function userTable(list, onEdit) {
@@ -228,7 +228,7 @@ startPage({
       Object.assign(query, { q: String(fd.get('q') || '').trim(), role: fd.get('role') || '', kind: fd.get('kind') || '', department: fd.get('department') || '', page: 1 });
       load();
     });
-    clear(body).append(search, countLine, editBox, listBox, pager, createPanel(load));
+    clear(body).append(createPanel(load), search, countLine, editBox, listBox, pager);
     load();
   },
 });

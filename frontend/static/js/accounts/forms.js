@@ -7,6 +7,7 @@
 import { el, clear } from '../dom.js?v=__V__';
 import { t, has } from '../i18n.js?v=__V__';
 import { errorMessage, errorRequestId } from '../layout.js?v=__V__';
+import { loginHref } from '../session.js?v=__V__';
 
 // field({name, label, type, value, hint, required, autocomplete, ...}) ->
 // the wrapper <div class="form-field"> with label, hint, error slot and
@@ -185,7 +186,7 @@ export function showErrors(f, fields, general = [], opts = {}) {
 export function showApiError(f, err) {
   const e = err && err.body && err.body.error && typeof err.body.error === 'object' ? err.body.error : {};
   const fields = e.fields && typeof e.fields === 'object' ? e.fields : null;
-  const id = errorRequestId(err);
+  const id = err && err.status >= 500 ? errorRequestId(err) : ''; // for support, when it is ours
   if (fields && Object.keys(fields).length) {
     showErrors(f, fields, [], { requestId: id });
     return;
@@ -272,6 +273,11 @@ export function onSubmit(f, o) {
       await o.submit(v, f);
     } catch (err) {
       if (o.onError && o.onError(err, f)) return;
+      if (err && err.status === 401) {
+        // The session ended meanwhile: sign in again and come back.
+        location.assign(`${loginHref()}&done=expired`);
+        return;
+      }
       showApiError(f, err);
     } finally {
       f.removeAttribute('aria-busy');

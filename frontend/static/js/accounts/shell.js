@@ -10,6 +10,8 @@ import { requireUser, hasRole } from '../session.js?v=__V__';
 // account has no use for.
 const ACCOUNT_PAGES = [
   { key: 'profile', href: '/account' },
+  { key: 'applications', href: '/account/applications', when: (me) => me.kind !== 'staff' },
+  { key: 'grants', href: '/account/grants', when: (me) => me.kind !== 'staff' },
   { key: 'tokens', href: '/account/tokens', when: (me) => me.kind !== 'staff' },
   { key: 'organisation', href: '/account/organisation', when: (me) => Boolean(me.organisation) },
   { key: 'notifications', href: '/account/notifications' },
@@ -76,4 +78,10 @@ export function when(iso) {
 // A section with a heading, for the body of a page.
 export function section(id, heading, ...children) {
   return el('section', { class: 'account-section', 'aria-labelledby': id }, el('h2', { id }, heading), children);
+}
+
+// A closed-by-default panel (<details>) for a form that is not the page's
+// main task, e.g. "add a department" above the list.
+export function disclosure(testid, summary, ...children) {
+  return el('details', { class: 'create-panel', dataset: { testid } }, el('summary', null, summary), el('div', { class: 'create-panel-body' }, children));
 }
