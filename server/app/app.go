@@ -33,6 +33,7 @@ import (
 	"github.com/hlj-opendata/portal/server/catalog"
 	"github.com/hlj-opendata/portal/server/ckan"
 	"github.com/hlj-opendata/portal/server/config"
+	"github.com/hlj-opendata/portal/server/corrections"
 	"github.com/hlj-opendata/portal/server/dcat"
 	"github.com/hlj-opendata/portal/server/deadlines"
 	"github.com/hlj-opendata/portal/server/devapi"
@@ -42,7 +43,9 @@ import (
 	"github.com/hlj-opendata/portal/server/outbox"
 	"github.com/hlj-opendata/portal/server/policy"
 	"github.com/hlj-opendata/portal/server/publishing"
+	"github.com/hlj-opendata/portal/server/requests"
 	"github.com/hlj-opendata/portal/server/revocations"
+	"github.com/hlj-opendata/portal/server/stats"
 	"github.com/hlj-opendata/portal/server/store"
 	"github.com/hlj-opendata/portal/server/upload"
 	"github.com/hlj-opendata/portal/server/web"
@@ -60,6 +63,8 @@ func Migrations() []*gormigrate.Migration {
 	all = append(all, devapi.Migrations()...)
 	all = append(all, deadlines.Migrations()...)
 	all = append(all, applications.Migrations()...)
+	all = append(all, corrections.Migrations()...)
+	all = append(all, requests.Migrations()...)
 	all = append(all, publishing.Migrations()...)
 	all = append(all, revocations.Migrations()...)
 	return all
@@ -90,6 +95,10 @@ type App struct {
 	Limits *devapi.Limiter
 	// Applications: conditional-open applications, grants, use records (000 Art 34).
 	Applications *applications.Service
+	// Corrections (000 Art 24), data requests (000 Art 29), department statistics (000 Art 42).
+	Corrections *corrections.Service
+	Requests    *requests.Service
+	Stats       *stats.Service
 	// Publishing: providers draft and update entries, the authority reviews (000 Art 12).
 	Publishing *publishing.Service
 	// Revocations: withdrawal of open data, filings, announcements (000 Art 35, 16).
@@ -187,6 +196,13 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	a.Applications = &applications.Service{DB: db, Datasets: a.Catalog, Blobs: a.Blobs, Notify: a.Notify, Policy: a.Policy,
 		Calendar: a.Calendar, Profile: a.Profile, Now: opts.Now, Log: log}
 	a.Dev.Grants = devGrants{a.Applications}
+	staff := &corrections.Directory{DB: db, Holders: a.Policy.UsersWithRole}
+	a.Corrections = &corrections.Service{DB: db, Catalog: a.Catalog, Blobs: a.Blobs, Calendar: a.Calendar, Profile: a.Profile,
+		Notify: a.Notify, Mail: sender, Staff: staff, Log: log, Now: opts.Now, Limits: corrections.DefaultLimits()}
+	a.Outbox.Handlers[corrections.MailKind] = a.Corrections.DeliverMail
+	a.Requests = &requests.Service{DB: db, Catalog: a.Catalog, Calendar: a.Calendar, Profile: a.Profile, Notify: a.Notify,
+		Staff: staff, Log: log, Now: opts.Now, Limits: requests.DefaultLimits()}
+	a.Stats = &stats.Service{DB: db, Calendar: a.Calendar, Corrections: a.Corrections, Requests: a.Requests, Log: log, Now: opts.Now}
 	a.Publishing = &publishing.Service{DB: db, Catalog: a.Catalog.Store, Blobs: a.Blobs, Policy: a.Policy, Notify: a.Notify,
 		Uploads:  &upload.Receiver{TempDir: filepath.Join(cfg.DataDir, "tmp"), Limits: upload.DefaultLimits(cfg.MaxUploadBytes)},
 		Calendar: a.Calendar, Profile: a.Profile, Now: opts.Now, Log: log, Kick: a.Outbox.Kick}
@@ -288,13 +304,16 @@ func (a *App) Handler() http.Handler {
 	if site.Demo {
 		site.Notice = seed.DemoNotice
 	}
-	(&catalog.Handler{Service: a.Catalog, Site: site}).Routes(r)
+	(&catalog.Handler{Service: a.Catalog, Site: site, Disputes: a.Corrections}).Routes(r)
 	(&accounts.Handler{Service: a.Accounts}).Routes(r)
 	(&notify.Handler{Service: a.Notify}).Routes(r)
 	(&devapi.Handler{S: a.Dev}).Routes(r, a.Limits.Middleware)
 	(&ckan.Handler{DB: a.DB, Dev: a.Dev, BaseURL: a.Config.BaseURL, SiteName: site.Name, Log: a.Log, Now: a.Now}).Routes(r, a.Limits.Middleware)
 	(&dcat.Handler{DB: a.DB, BaseURL: a.Config.BaseURL, SiteName: site.Name}).Routes(r, a.Limits.Middleware)
 	(&applications.Handler{Service: a.Applications}).Routes(r)
+	(&corrections.Handler{Service: a.Corrections}).Routes(r)
+	(&requests.Handler{Service: a.Requests}).Routes(r)
+	(&stats.Handler{Service: a.Stats}).Routes(r)
 	(&publishing.Handler{Service: a.Publishing}).Routes(r)
 	(&revocations.Handler{Service: a.Revocations, BaseURL: a.Config.BaseURL, SiteName: site.Name}).Routes(r)
 	frontend.Register(e)
@@ -384,6 +403,22 @@ func (a *App) Start() {
 		defer a.workers.Done()
 		deadlines.Loop(ctx, a.Log, "applications", time.Minute, func(ctx context.Context) error {
 			_, err := a.Applications.RunDeadlines(ctx)
+			return err
+		})
+	}()
+	// The same for corrections (000 Art 24) and data requests (000 Art 29).
+	a.workers.Add(2)
+	go func() {
+		defer a.workers.Done()
+		deadlines.Loop(ctx, a.Log, "corrections", time.Minute, func(ctx context.Context) error {
+			_, err := a.Corrections.FollowUp(ctx)
+			return err
+		})
+	}()
+	go func() {
+		defer a.workers.Done()
+		deadlines.Loop(ctx, a.Log, "requests", time.Minute, func(ctx context.Context) error {
+			_, err := a.Requests.FollowUp(ctx)
 			return err
 		})
 	}()

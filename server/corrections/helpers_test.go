@@ -1,0 +1,293 @@
+package corrections_test
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hlj-opendata/portal/server/apptest"
+	"github.com/hlj-opendata/portal/server/calendar"
+	"github.com/hlj-opendata/portal/server/corrections"
+)
+
+// The demo provider's department (hlj-scjgj, region 黑龙江省, overseen by
+// the demo authority) and a dataset of provider2's (hrb-jtysj).
+const (
+	dataset      = "ds-hlj-scjgj-001" // unconditional
+	condDataset  = "ds-hlj-scjgj-002" // conditional: metadata public, reports allowed
+	dept         = "hlj-scjgj"
+	otherDept    = "hrb-jtysj"
+	otherDataset = "ds-hrb-jtysj-001"
+	visitorMail  = "li.visitor@mail.hlj.gov.cn"
+	visitorPhone = "13912345678"
+)
+
+// clock is the injected clock; tests move it, nothing sleeps.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// cst parses "2006-01-02 15:04" as China time.
+func cst(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.Zone)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// env is a portal on one engine with the demo roles and a movable clock.
+type env struct {
+	p     *apptest.Portal
+	clk   *clock
+	items []string // data item names of dataset
+	res   []string // resource ids of dataset
+	mu    sync.Mutex
+	sess  map[string]*apptest.Session
+	when  map[string]time.Time
+}
+
+func newEnv(t *testing.T, engine string, start time.Time, envVars map[string]string) *env {
+	t.Helper()
+	clk := &clock{t: start}
+	p := apptest.New(t, apptest.Options{Engine: engine, Seed: "small", Now: clk.Now, NoWorkers: true, Env: envVars})
+	e := &env{p: p, clk: clk, sess: map[string]*apptest.Session{}, when: map[string]time.Time{}}
+	p.DB.Table("data_items").Where("dataset_id = ?", dataset).Order("position").Pluck("name", &e.items)
+	p.DB.Table("resources").Where("dataset_id = ?", dataset).Order("position").Pluck("id", &e.res)
+	if len(e.items) < 2 || len(e.res) < 1 {
+		t.Fatalf("dataset %s has %d data items and %d resources", dataset, len(e.items), len(e.res))
+	}
+	return e
+}
+
+// as returns a session of the demo role ("" = anonymous), signing in
+// again after the clock moved.
+func (e *env) as(t *testing.T, role string) *apptest.Session {
+	t.Helper()
+	if role == "" {
+		return nil
+	}
+	e.mu.Lock()
+	s, at := e.sess[role], e.when[role]
+	e.mu.Unlock()
+	if s != nil && at.Equal(e.clk.Now()) {
+		return s
+	}
+	s = e.p.SignInAs(t, role)
+	e.mu.Lock()
+	e.sess[role], e.when[role] = s, e.clk.Now()
+	e.mu.Unlock()
+	return s
+}
+
+func (e *env) get(t *testing.T, role, path string) *apptest.Response {
+	t.Helper()
+	return e.p.Do(t, http.MethodGet, path, nil, e.as(t, role).Header())
+}
+
+func (e *env) post(t *testing.T, role, path string, body any) *apptest.Response {
+	t.Helper()
+	return e.p.PostJSON(t, path, body, e.as(t, role).Header())
+}
+
+// report is a valid visitor report on dataset; mod changes it.
+func (e *env) report(mod func(map[string]any)) map[string]any {
+	r := map[string]any{
+		"dataset_id": dataset, "resource_id": e.res[0], "data_item": e.items[1], "row_key": "91230100MA1XYZ0001",
+		"description": "该企业的注册地址已变更，数据仍为旧地址", "proposed_value": "哈尔滨市南岗区学府路 1 号",
+		"contact": map[string]any{"name": "李四", "email": visitorMail, "phone": visitorPhone},
+	}
+	if mod != nil {
+		mod(r)
+	}
+	return r
+}
+
+// created is the answer to a new report.
+type created struct {
+	ID           uint64    `json:"id"`
+	TrackingCode string    `json:"tracking_code"`
+	DueAt        time.Time `json:"due_at"`
+}
+
+// file reports as role and fails unless 201.
+func (e *env) file(t *testing.T, role string, body map[string]any) created {
+	t.Helper()
+	r := e.post(t, role, "/api/v1/corrections", body)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("report: %d %s", r.Status, r.Body)
+	}
+	var c created
+	r.JSON(t, &c)
+	return c
+}
+
+// view is the JSON of a report (the fields tests read).
+type view struct {
+	ID              uint64 `json:"id"`
+	Status          string `json:"status"`
+	DueAt           time.Time
+	WorkingDaysLeft *int `json:"working_days_left"`
+	Overdue         bool `json:"overdue"`
+	Escalated       bool `json:"escalated"`
+	Department      struct {
+		ID string `json:"id"`
+	} `json:"department"`
+	Extension *struct {
+		Status string `json:"status"`
+		Days   int    `json:"days"`
+	} `json:"extension"`
+	Answer *struct {
+		Outcome       string `json:"outcome"`
+		Explanation   string `json:"explanation"`
+		NewResourceID string `json:"new_resource_id"`
+		OnTime        bool   `json:"on_time"`
+	} `json:"answer"`
+	Events []struct {
+		Kind  string     `json:"kind"`
+		DueAt *time.Time `json:"due_at"`
+		Note  string     `json:"note"`
+	} `json:"events"`
+	Reporter *struct {
+		Email string `json:"email"`
+		Phone string `json:"phone"`
+	} `json:"reporter"`
+}
+
+func (v *view) kinds() []string {
+	out := []string{}
+	for _, e := range v.Events {
+		out = append(out, e.Kind)
+	}
+	return out
+}
+
+func decodeView(t *testing.T, r *apptest.Response) view {
+	t.Helper()
+	var v struct {
+		view
+		DueAt time.Time `json:"due_at"`
+	}
+	r.JSON(t, &v)
+	v.view.DueAt = v.DueAt
+	return v.view
+}
+
+// track follows a report by its code.
+func (e *env) track(t *testing.T, code string) view {
+	t.Helper()
+	r := e.p.Get(t, "/api/v1/corrections/track/"+code)
+	if r.Status != http.StatusOK {
+		t.Fatalf("track: %d %s", r.Status, r.Body)
+	}
+	return decodeView(t, r)
+}
+
+// disputed reports the dataset's under_dispute and that of each data item.
+func (e *env) disputed(t *testing.T, id string) (bool, map[string]bool) {
+	t.Helper()
+	r := e.p.Get(t, "/api/v1/datasets/"+id)
+	if r.Status != http.StatusOK {
+		t.Fatalf("dataset %s: %d %s", id, r.Status, r.Body)
+	}
+	var d struct {
+		UnderDispute bool `json:"under_dispute"`
+		DataItems    []struct {
+			Name         string `json:"name"`
+			UnderDispute bool   `json:"under_dispute"`
+		} `json:"data_items"`
+	}
+	r.JSON(t, &d)
+	items := map[string]bool{}
+	for _, it := range d.DataItems {
+		items[it.Name] = it.UnderDispute
+	}
+	return d.UnderDispute, items
+}
+
+func (e *env) count(t *testing.T, table string, where string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := e.p.DB.Table(table).Where(where, args...).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// notices counts the notices of kind addressed to the demo role's account.
+func (e *env) notices(t *testing.T, role, kind string) int64 {
+	t.Helper()
+	var id uint64
+	if err := e.p.DB.Table("users").Where("email = ?", apptest.DemoEmail(role)).Pluck("id", &id).Error; err != nil {
+		t.Fatal(err)
+	}
+	return e.count(t, "notices", "user_id = ? AND kind = ?", id, kind)
+}
+
+// pngBytes is a small valid PNG.
+func pngBytes(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 8, 6))
+	img.Set(1, 1, color.RGBA{200, 10, 10, 255})
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// upload posts content as the multipart field "file".
+func (e *env) upload(t *testing.T, role, path, name string, content []byte) *apptest.Response {
+	t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	part, err := w.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part.Write(content)
+	w.Close()
+	h := e.as(t, role).Header("Content-Type", w.FormDataContentType())
+	return e.p.Do(t, http.MethodPost, path, &b, h)
+}
+
+// dueOn is the end of a China-time day.
+func dueOn(day string) time.Time {
+	d, err := time.ParseInLocation(time.DateOnly, day, calendar.Zone)
+	if err != nil {
+		panic(err)
+	}
+	return d.Add(24*time.Hour - time.Second)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+var _ = strings.Contains
+var _ = corrections.CodeLen

@@ -1,0 +1,398 @@
+package requests_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hlj-opendata/portal/server/apptest"
+	"github.com/hlj-opendata/portal/server/calendar"
+	"github.com/hlj-opendata/portal/server/requests"
+)
+
+const (
+	dept         = "hlj-scjgj" // the demo provider's department
+	deptDataset  = "ds-hlj-scjgj-001"
+	otherDept    = "hrb-jtysj" // provider2's
+	otherDataset = "ds-hrb-jtysj-001"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+func cst(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.Zone)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func dueOn(day string) time.Time {
+	d, err := time.ParseInLocation(time.DateOnly, day, calendar.Zone)
+	if err != nil {
+		panic(err)
+	}
+	return d.Add(24*time.Hour - time.Second)
+}
+
+type env struct {
+	p    *apptest.Portal
+	clk  *clock
+	mu   sync.Mutex
+	sess map[string]*apptest.Session
+	when map[string]time.Time
+}
+
+func newEnv(t *testing.T, engine string, start time.Time) *env {
+	t.Helper()
+	clk := &clock{t: start}
+	p := apptest.New(t, apptest.Options{Engine: engine, Seed: "small", Now: clk.Now, NoWorkers: true})
+	return &env{p: p, clk: clk, sess: map[string]*apptest.Session{}, when: map[string]time.Time{}}
+}
+
+func (e *env) as(t *testing.T, role string) *apptest.Session {
+	t.Helper()
+	if role == "" {
+		return nil
+	}
+	e.mu.Lock()
+	s, at := e.sess[role], e.when[role]
+	e.mu.Unlock()
+	if s != nil && at.Equal(e.clk.Now()) {
+		return s
+	}
+	s = e.p.SignInAs(t, role)
+	e.mu.Lock()
+	e.sess[role], e.when[role] = s, e.clk.Now()
+	e.mu.Unlock()
+	return s
+}
+
+func (e *env) get(t *testing.T, role, path string) *apptest.Response {
+	t.Helper()
+	return e.p.Do(t, http.MethodGet, path, nil, e.as(t, role).Header())
+}
+
+func (e *env) send(t *testing.T, method, role, path string, body any) *apptest.Response {
+	t.Helper()
+	if method == http.MethodPost {
+		return e.p.PostJSON(t, path, body, e.as(t, role).Header())
+	}
+	return e.p.Do(t, method, path, nil, e.as(t, role).Header())
+}
+
+func (e *env) post(t *testing.T, role, path string, body any) *apptest.Response {
+	t.Helper()
+	return e.send(t, http.MethodPost, role, path, body)
+}
+
+type reqJSON struct {
+	ID           uint64     `json:"id"`
+	Status       string     `json:"status"`
+	AnswerDueAt  *time.Time `json:"answer_due_at"`
+	AnswerLate   bool       `json:"answer_late"`
+	CatalogDueAt *time.Time `json:"catalog_due_at"`
+	CatalogLate  bool       `json:"catalog_late"`
+	Reason       string     `json:"reason"`
+	Supporters   int        `json:"supporters"`
+	Supported    bool       `json:"supported"`
+	Mine         bool       `json:"mine"`
+	Escalated    bool       `json:"escalated"`
+	IntendedUse  string     `json:"intended_use"`
+	Department   *struct {
+		ID string `json:"id"`
+	} `json:"department"`
+	Dataset *struct {
+		ID string `json:"id"`
+	} `json:"dataset"`
+}
+
+func decode(t *testing.T, r *apptest.Response, want int) reqJSON {
+	t.Helper()
+	if r.Status != want {
+		t.Fatalf("%d %s, want %d", r.Status, r.Body, want)
+	}
+	var j reqJSON
+	r.JSON(t, &j)
+	return j
+}
+
+func (e *env) notices(t *testing.T, role, kind string) int64 {
+	t.Helper()
+	var n int64
+	e.p.DB.Table("notices").Joins("JOIN users ON users.id = notices.user_id").
+		Where("users.email = ? AND notices.kind = ?", apptest.DemoEmail(role), kind).Count(&n)
+	return n
+}
+
+func newRequest(title string, mod func(map[string]any)) map[string]any {
+	r := map[string]any{"title": title, "description": "全省市场主体年报公示信息，按季度汇总，含行业分类与注册资本区间",
+		"intended_use": "企业信用研究与营商环境评估", "suggested_department_id": dept}
+	if mod != nil {
+		mod(r)
+	}
+	return r
+}
+
+// TestRequestLifecycle: a citizen asks → the authority routes → the
+// department accepts within 3 working days → the entry is linked within
+// 10 working days; dates on the official calendar; the public list never
+// shows who asked or why.
+func TestRequestLifecycle(t *testing.T) {
+	for _, engine := range apptest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			e := newEnv(t, engine, cst("2026-09-17 10:00"))
+			created := decode(t, e.post(t, "citizen", "/api/v1/requests", newRequest("市场主体年报汇总数据", nil)), http.StatusCreated)
+			if created.Status != "submitted" || created.AnswerDueAt != nil || !created.Mine {
+				t.Fatalf("created %+v", created)
+			}
+			if n := e.notices(t, "authority", "data_request.to_route"); n != 1 {
+				t.Errorf("authority told %d times", n)
+			}
+			path := fmt.Sprintf("/api/v1/requests/%d", created.ID)
+			// Routing: providers cannot, the authority can, within its region.
+			if r := e.post(t, "provider", path+"/route", map[string]any{"department_id": dept}); r.Status != http.StatusForbidden {
+				t.Errorf("provider routes: %d", r.Status)
+			}
+			e.clk.Set(cst("2026-09-18 09:30")) // Friday; Sunday 09-20 is a make-up working day
+			routed := decode(t, e.post(t, "authority", path+"/route", map[string]any{"department_id": dept}), http.StatusOK)
+			if routed.Status != "routed" || routed.AnswerDueAt == nil || !routed.AnswerDueAt.Equal(dueOn("2026-09-22")) {
+				t.Errorf("routed %+v due %v", routed, routed.AnswerDueAt)
+			}
+			if r := e.post(t, "authority", path+"/route", map[string]any{"department_id": dept}); r.Status != http.StatusConflict {
+				t.Errorf("routed twice: %d", r.Status)
+			}
+			if n := e.notices(t, "provider", "data_request.routed"); n != 1 {
+				t.Errorf("provider told %d times", n)
+			}
+			// Another department sees nothing to answer.
+			if r := e.post(t, "provider2", path+"/answer", map[string]any{"decision": "accept"}); r.Status != http.StatusNotFound {
+				t.Errorf("provider2 answers: %d", r.Status)
+			}
+			e.clk.Set(cst("2026-09-22 16:00"))
+			acc := decode(t, e.post(t, "provider", path+"/answer", map[string]any{"decision": "accept", "reason": "将于两周内编目发布"}), http.StatusOK)
+			// 10 working days after 09-22 (Mid-Autumn 09-25..27, National Day 10-01..07, make-up 10-10).
+			if acc.Status != "accepted" || acc.AnswerLate || acc.CatalogDueAt == nil || !acc.CatalogDueAt.Equal(dueOn("2026-10-13")) {
+				t.Errorf("accepted %+v catalog due %v", acc, acc.CatalogDueAt)
+			}
+			if r := e.post(t, "provider", path+"/answer", map[string]any{"decision": "refuse", "reason": "改主意"}); r.Status != http.StatusConflict {
+				t.Errorf("answered twice: %d", r.Status)
+			}
+			// Fulfil: a public entry of the department, nothing else.
+			for _, bad := range []string{"ds-nope", otherDataset, ""} {
+				if r := e.post(t, "provider", path+"/fulfil", map[string]any{"dataset_id": bad}); r.Status != http.StatusBadRequest {
+					t.Errorf("fulfil with %q: %d", bad, r.Status)
+				}
+			}
+			e.clk.Set(cst("2026-10-12 10:00"))
+			done := decode(t, e.post(t, "provider", path+"/fulfil", map[string]any{"dataset_id": deptDataset}), http.StatusOK)
+			if done.Status != "fulfilled" || done.CatalogLate || done.Dataset == nil || done.Dataset.ID != deptDataset {
+				t.Errorf("fulfilled %+v", done)
+			}
+			if n := e.notices(t, "citizen", "data_request.fulfilled"); n != 1 {
+				t.Errorf("requester told %d times", n)
+			}
+			// Public views: no requester, no intended use.
+			for _, role := range []string{"", "organisation", "provider2"} {
+				for _, p := range []string{"/api/v1/requests", path} {
+					r := e.get(t, role, p)
+					if r.Status != http.StatusOK {
+						t.Fatalf("%s as %q: %d", p, role, r.Status)
+					}
+					for _, secret := range []string{"企业信用研究", apptest.DemoEmail("citizen"), "requester", "\"mine\":true"} {
+						if strings.Contains(string(r.Body), secret) {
+							t.Errorf("%s as %q shows %q", p, role, secret)
+						}
+					}
+				}
+			}
+			// The requester, the department and the authority see the purpose.
+			for _, role := range []string{"citizen", "provider", "authority"} {
+				if j := decode(t, e.get(t, role, path), http.StatusOK); j.IntendedUse == "" {
+					t.Errorf("%s does not see the intended use", role)
+				}
+			}
+		})
+	}
+}
+
+// TestRequestRules: picking a department routes at once; refusals need a
+// reason; duplicates point at the open request; +1 instead of asking
+// again.
+func TestRequestRules(t *testing.T) {
+	e := newEnv(t, "sqlite", cst("2026-03-02 10:00"))
+	for _, bad := range []map[string]any{
+		newRequest(" ", nil),
+		newRequest("公交到站数据", func(r map[string]any) { r["description"] = "" }),
+		newRequest("公交到站数据", func(r map[string]any) { r["intended_use"] = "。。" }),
+		newRequest("公交到站数据", func(r map[string]any) { r["department_id"] = "nope" }),
+		newRequest("公交到站数据", func(r map[string]any) { r["department_id"] = otherDept }), // and a suggestion: one or the other
+	} {
+		if r := e.post(t, "citizen", "/api/v1/requests", bad); r.Status != http.StatusBadRequest {
+			t.Errorf("%v: %d %s", bad, r.Status, r.Body)
+		}
+	}
+	for _, role := range []string{"", "provider", "authority", "admin"} {
+		want := map[string]int{"": 401}[role]
+		if want == 0 {
+			want = 403
+		}
+		if r := e.post(t, role, "/api/v1/requests", newRequest("公交到站数据", nil)); r.Status != want {
+			t.Errorf("create as %q: %d, want %d", role, r.Status, want)
+		}
+	}
+	direct := decode(t, e.post(t, "organisation", "/api/v1/requests", newRequest("哈尔滨公交实时到站数据", func(r map[string]any) {
+		delete(r, "suggested_department_id")
+		r["department_id"] = otherDept
+	})), http.StatusCreated)
+	// Routed at once: 3 working days after Monday 03-02.
+	if direct.Status != "routed" || direct.AnswerDueAt == nil || !direct.AnswerDueAt.Equal(dueOn("2026-03-05")) {
+		t.Errorf("direct %+v", direct)
+	}
+	// The same title (case, spaces, punctuation aside) while it is open: 409 with the id.
+	r := e.post(t, "citizen", "/api/v1/requests", newRequest("哈尔滨 公交实时到站数据！", nil))
+	if r.Status != http.StatusConflict || !strings.Contains(string(r.Body), fmt.Sprintf(`"duplicate_of":%d`, direct.ID)) {
+		t.Errorf("duplicate: %d %s", r.Status, r.Body)
+	}
+	path := fmt.Sprintf("/api/v1/requests/%d", direct.ID)
+	// Support: idempotent, not one's own, withdrawable.
+	for i := 0; i < 2; i++ {
+		if j := decode(t, e.post(t, "citizen", path+"/support", nil), http.StatusOK); j.Supporters != 1 || !j.Supported {
+			t.Errorf("support #%d: %+v", i+1, j)
+		}
+	}
+	if r := e.post(t, "organisation", path+"/support", nil); r.Status != http.StatusConflict {
+		t.Errorf("support own request: %d", r.Status)
+	}
+	if r := e.post(t, "", path+"/support", nil); r.Status != http.StatusUnauthorized {
+		t.Errorf("anonymous support: %d", r.Status)
+	}
+	var list struct {
+		Items []reqJSON `json:"items"`
+	}
+	e.get(t, "citizen", "/api/v1/requests?sort=supporters").JSON(t, &list)
+	if len(list.Items) != 1 || list.Items[0].Supporters != 1 || !list.Items[0].Supported {
+		t.Errorf("list %+v", list.Items)
+	}
+	if j := decode(t, e.send(t, http.MethodDelete, "citizen", path+"/support", nil), http.StatusOK); j.Supporters != 0 || j.Supported {
+		t.Errorf("withdrawn support %+v", j)
+	}
+	// Refusal: the reason is required and public.
+	if r := e.post(t, "provider2", path+"/answer", map[string]any{"decision": "refuse"}); r.Status != http.StatusBadRequest {
+		t.Errorf("refuse without reason: %d", r.Status)
+	}
+	ref := decode(t, e.post(t, "provider2", path+"/answer", map[string]any{"decision": "refuse", "reason": "该数据涉及运营企业商业秘密，暂不开放"}), http.StatusOK)
+	if ref.Status != "refused" {
+		t.Errorf("refused %+v", ref)
+	}
+	if pub := decode(t, e.get(t, "", path), http.StatusOK); pub.Reason == "" {
+		t.Error("refusal reason not public")
+	}
+	if r := e.post(t, "citizen", path+"/support", nil); r.Status != http.StatusConflict {
+		t.Errorf("support a refused request: %d", r.Status)
+	}
+	// A closed request no longer blocks the same title.
+	if r := e.post(t, "citizen", "/api/v1/requests", newRequest("哈尔滨公交实时到站数据", nil)); r.Status != http.StatusCreated {
+		t.Errorf("same title after refusal: %d %s", r.Status, r.Body)
+	}
+	// Filters.
+	for q, want := range map[string]int{"?status=refused": 1, "?status=submitted": 1, "?q=公交": 2, "?q=100%25": 0, "?department=" + otherDept: 1} {
+		var l struct{ Total int }
+		e.get(t, "", "/api/v1/requests"+q).JSON(t, &l)
+		if l.Total != want {
+			t.Errorf("list%s: %d, want %d", q, l.Total, want)
+		}
+	}
+	if r := e.get(t, "", "/api/v1/requests?status=nope"); r.Status != http.StatusBadRequest {
+		t.Errorf("bad status filter: %d", r.Status)
+	}
+	// Queues.
+	for role, want := range map[string]int{"provider2": 1, "provider": 0, "authority": 2, "citizen": 1, "organisation": 1} {
+		var l struct{ Total int }
+		e.get(t, role, "/api/v1/requests/queue").JSON(t, &l)
+		if l.Total != want {
+			t.Errorf("queue of %s: %d, want %d", role, l.Total, want)
+		}
+	}
+}
+
+// TestRequestDeadlines: late answers and late entries are flagged, the
+// department reminded and the authority told once per deadline.
+func TestRequestDeadlines(t *testing.T) {
+	for _, engine := range apptest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			e := newEnv(t, engine, cst("2026-03-02 10:00"))
+			j := decode(t, e.post(t, "citizen", "/api/v1/requests", newRequest("企业年报数据", func(r map[string]any) {
+				delete(r, "suggested_department_id")
+				r["department_id"] = dept
+			})), http.StatusCreated)
+			path := fmt.Sprintf("/api/v1/requests/%d", j.ID)
+			ctx := context.Background()
+			replica := e.p.Replica(t)
+			run := func() {
+				var wg sync.WaitGroup
+				for _, s := range []*requests.Service{e.p.Requests, replica.Requests} {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						if _, err := s.FollowUp(ctx); err != nil {
+							t.Error(err)
+						}
+					}()
+				}
+				wg.Wait()
+			}
+			e.clk.Set(cst("2026-03-04 09:00")) // 1 working day left (due 03-05)
+			run()
+			run()
+			if n := e.notices(t, "provider", "data_request.reminder"); n != 1 {
+				t.Errorf("%d reminders", n)
+			}
+			e.clk.Set(cst("2026-03-06 09:00"))
+			run()
+			run()
+			if n := e.notices(t, "authority", "data_request.escalated"); n != 1 {
+				t.Errorf("%d escalations", n)
+			}
+			if pub := decode(t, e.get(t, "", path), http.StatusOK); !pub.AnswerLate || !pub.Escalated {
+				t.Errorf("late answer not flagged: %+v", pub)
+			}
+			acc := decode(t, e.post(t, "provider", path+"/answer", map[string]any{"decision": "accept"}), http.StatusOK)
+			// Catalog due: 10 working days after Friday 03-06 → 03-20.
+			if !acc.AnswerLate || acc.CatalogDueAt == nil || !acc.CatalogDueAt.Equal(dueOn("2026-03-20")) || acc.Escalated {
+				t.Errorf("accepted late: %+v", acc)
+			}
+			e.clk.Set(cst("2026-03-23 09:00"))
+			run()
+			if n := e.notices(t, "authority", "data_request.escalated"); n != 2 {
+				t.Errorf("catalog deadline not escalated: %d", n)
+			}
+			if pub := decode(t, e.get(t, "", path), http.StatusOK); !pub.CatalogLate {
+				t.Errorf("late entry not flagged: %+v", pub)
+			}
+			done := decode(t, e.post(t, "provider", path+"/fulfil", map[string]any{"dataset_id": deptDataset}), http.StatusOK)
+			if done.Status != "fulfilled" || !done.CatalogLate {
+				t.Errorf("fulfilled late: %+v", done)
+			}
+		})
+	}
+}
