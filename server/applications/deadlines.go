@@ -91,7 +91,7 @@ func (s *Service) escalate(tx *gorm.DB, it deadlines.Item, left int) error {
 	}
 	body := a.DepartmentName + " 对《" + a.DatasetTitle + "》的申请应于 " + chinaDate(it.Due) + " 前作出决定，已逾期 " + late + " 个工作日（000 第三十四条、第四十二条）。"
 	if err := s.send(tx, s.authorityStaff(a.Region), notify.Notice{
-		Kind: "application.escalated", Title: "申请办理逾期：" + a.DepartmentName, Body: body, Link: "/authority/overdue",
+		Kind: "application.escalated", Title: "申请办理逾期：" + a.DepartmentName, Body: body, Link: "/review/overdue",
 	}); err != nil {
 		return err
 	}

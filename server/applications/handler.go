@@ -269,7 +269,8 @@ type FormJSON struct {
 	Dataset     FormDatasetJSON `json:"dataset"`
 	ReviewDays  int             `json:"review_days"`
 	ExpectedDue time.Time       `json:"expected_due_at"`
-	Accepting   bool            `json:"accepting"` // false once a revocation is approved
+	Accepting   bool            `json:"accepting"`                  // false once a revocation is approved
+	Today       string          `json:"today" example:"2026-03-02"` // the portal's China date, for the period fields
 	Warnings    []string        `json:"calendar_warnings"`
 }
 
@@ -298,7 +299,8 @@ func (h *Handler) form(c echo.Context) error {
 		return err
 	}
 	d := f.Dataset
-	out := FormJSON{ReviewDays: f.ReviewDays, ExpectedDue: f.ExpectedDue, Accepting: !f.Closed, Warnings: h.Service.CalendarWarnings(h.Service.now()),
+	now := h.Service.now()
+	out := FormJSON{ReviewDays: f.ReviewDays, ExpectedDue: f.ExpectedDue, Accepting: !f.Closed, Today: chinaDate(now), Warnings: h.Service.CalendarWarnings(now),
 		Dataset: FormDatasetJSON{ID: d.ID, Title: d.Title, OpenConditions: d.OpenConditions, UsageScope: d.UsageScope,
 			Department: catalog.DepartmentJSON{ID: d.Department.ID, Name: d.Department.Name, RegionLevel: d.Department.RegionLevel, Region: d.Department.Region},
 			DataItems:  make([]catalog.DataItemJSON, len(d.DataItems))}}
