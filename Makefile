@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: run build test vet fmt-check unit openapi openapi-check openapi-validate bench-search tidy
+.PHONY: run build test vet fmt-check unit openapi openapi-check openapi-validate bench-search bench-download tidy
 
 # swag is pinned in go.mod (tool directive); the validator is pinned here and
 # installed with npm into .tools/ (gitignored) on first use.
@@ -54,3 +54,9 @@ openapi-validate: $(SWAGGER_CLI_STAMP)
 $(SWAGGER_CLI_STAMP):
 	npm install --prefix .tools/npm --no-save --no-audit --no-fund --loglevel=error @apidevtools/swagger-cli@$(SWAGGER_CLI_VERSION)
 	touch $@
+
+## bench-download: a 1 GB file from the portal vs nginx on loopback (ratio),
+## CSV → JSON/NDJSON/CSV/XML/XLSX conversion throughput and RSS growth.
+## Needs nginx for the ratio (apt-get install nginx). Not a test.
+bench-download:
+	$(GO) run ./cmd/benchdl -size-mb 1024 -convert-mb 256
