@@ -415,6 +415,17 @@ func TestAccountPasswordResetAndOrganisation(t *testing.T) {
 	}
 	check(t, b, "accounts-profile-phone")
 
+	// A token on a phone: the shown-once panel fits the screen.
+	b.Do(t, "open tokens", chromedp.Navigate(p.URL+"/account/tokens"))
+	waitFor(t, b, "token form", `document.querySelector('[data-testid=token-form]') && document.querySelector('[data-testid=tokens-empty]')`)
+	typeInto(t, b, `#f-name`, "手机")
+	click(t, b, `[data-testid=token-form] [data-testid=submit]`)
+	waitFor(t, b, "the new token", `document.querySelector('[data-testid=new-token]') && document.querySelectorAll('[data-testid=token-row]').length === 1`)
+	if w := eval[int](t, b, "document.documentElement.scrollWidth"); w > 400 {
+		t.Errorf("tokens page scrolls sideways on a phone: %d px", w)
+	}
+	check(t, b, "accounts-token-phone")
+
 	// The link worked once.
 	b.Do(t, "open the used link", chromedp.Navigate(p.URL+link))
 	waitFor(t, b, "reset form", `document.querySelector('[data-testid=reset-form]')`)
