@@ -307,6 +307,20 @@ func TestApplicationLifecycle(t *testing.T) {
 				t.Errorf("token scoped to this grant: %v", err)
 			}
 
+			// The holder downloads with the ordinary download URL (the
+			// developer API removes the columns not approved).
+			var res []string
+			e.p.DB.Table("resources").Where("dataset_id = ?", dataset).Order("position").Pluck("id", &res)
+			download := "/api/v1/resources/" + res[0] + "/download"
+			if r := e.get(t, "citizen", download); r.Status != 200 {
+				t.Fatalf("holder downloads: %d %s", r.Status, short(r.Body))
+			}
+			for role, want := range map[string]int{"organisation": 403, "": 403, "provider2": 403} {
+				if r := e.get(t, role, download); r.Status != want {
+					t.Errorf("download as %q: %d, want %d", role, r.Status, want)
+				}
+			}
+
 			// Suspension (000 Art 43) stops access at once; reinstatement restores it.
 			gpath := "/api/v1/grants/" + got.GrantID
 			for _, tc := range []struct {
@@ -331,6 +345,9 @@ func TestApplicationLifecycle(t *testing.T) {
 			_, err = e.p.Applications.GrantAccess(ctx, holder, dataset)
 			if !apperr.Is(err, apperr.Forbidden) || !strings.Contains(err.Error(), "发现数据被转售给第三方") {
 				t.Errorf("access while suspended: %v", err)
+			}
+			if r := e.get(t, "citizen", download); r.Status != 403 {
+				t.Errorf("download while suspended: %d", r.Status)
 			}
 			if r := e.post(t, "provider", gpath+"/suspend", map[string]any{"reason": "again"}); r.Status != 409 {
 				t.Errorf("suspend twice: %d", r.Status)
@@ -374,6 +391,9 @@ func TestApplicationLifecycle(t *testing.T) {
 			e.clk.Set(stored.PeriodEnd.Add(time.Second))
 			if _, err := e.p.Applications.GrantAccess(ctx, holder, dataset); !apperr.Is(err, apperr.Forbidden) {
 				t.Errorf("access after the period: %v", err)
+			}
+			if r := e.get(t, "citizen", download); r.Status != 403 {
+				t.Errorf("download after the period: %d", r.Status)
 			}
 			e.get(t, "citizen", "/api/v1/grants").JSON(t, &grants)
 			if grants.Items[0].Status != "expired" {
