@@ -363,3 +363,59 @@ func TestSIGTERMTimeoutCutsStalledDownload(t *testing.T) {
 		}
 	}
 }
+
+// SIGTERM while a request body is still arriving (an upload in flight):
+// the server keeps reading it, answers, and exits 0.
+func TestSIGTERMFinishesRequestBodyInFlight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	prepareDataDir(t, dir)
+	p := startPortal(t, dir, "PORTAL_SHUTDOWN_TIMEOUT=60s")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(p.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"email":"nobody@example.gov.cn","password":"` + strings.Repeat("p", 200) + `"}`
+	half := len(body) / 2
+	// Expect: 100-continue makes the server say when the handler starts
+	// reading the body: from then on the request is in flight.
+	head := "POST /api/v1/auth/login HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n" +
+		fmt.Sprintf("Content-Length: %d\r\n\r\n", len(body))
+	if _, err := io.WriteString(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(conn)
+	if cont, err := http.ReadResponse(br, nil); err != nil || cont.StatusCode != http.StatusContinue {
+		t.Fatalf("want 100 Continue, got %v %v", cont, err)
+	}
+	if _, err := io.WriteString(conn, body[:half]); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	p.waitLog(t, "shutting down", 10*time.Second)
+	if !p.running() {
+		t.Fatalf("exited with a request body in flight:\n%s", p.log())
+	}
+	if _, err := io.WriteString(conn, body[half:]); err != nil {
+		t.Fatalf("the rest of the body could not be sent: %v", err)
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("no answer to the request in flight: %v\n%s", err, p.log())
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	// The body was read to the end and judged: wrong credentials, not a
+	// malformed (cut) body.
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(answer), `"error"`) {
+		t.Fatalf("answer %d %s", resp.StatusCode, answer)
+	}
+	if code := p.waitExit(t, 20*time.Second); code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, p.log())
+	}
+}
