@@ -370,9 +370,7 @@ func TestSIGTERMFinishesRequestBodyInFlight(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	dir := t.TempDir()
-	prepareDataDir(t, dir)
-	p := startPortal(t, dir, "PORTAL_SHUTDOWN_TIMEOUT=60s")
+	p := startPortal(t, t.TempDir(), "PORTAL_SHUTDOWN_TIMEOUT=60s")
 	conn, err := net.Dial("tcp", strings.TrimPrefix(p.url, "http://"))
 	if err != nil {
 		t.Fatal(err)
