@@ -66,6 +66,9 @@ func (f *File) checkJSON() error {
 	depth := 0
 	for {
 		tok, err := dec.Token()
+		if err == io.EOF && depth != 0 {
+			return fileError(apperr.Invalid, "the file is not valid JSON: it ends before its last bracket")
+		}
 		if err == io.EOF {
 			break
 		}
@@ -290,7 +293,14 @@ func (p *problems) add(field, format string, args ...any) {
 	p.fields[field] = fmt.Sprintf(format, args...)
 }
 
-func (p *problems) full() bool { return len(p.fields) >= p.max }
+// full reports that no more problems are collected; the file was not
+// read to its end, so there may be more.
+func (p *problems) full() bool {
+	if len(p.fields) >= p.max {
+		p.more = true
+	}
+	return p.more
+}
 
 func (p *problems) err(msg string) error {
 	if len(p.fields) == 0 {
