@@ -6,7 +6,7 @@ import { el, clear, append } from '../dom.js?v=__V__';
 import { t, has, onLangChange, fmtDate, fmtDateTime } from '../i18n.js?v=__V__';
 import { initLayout, setTitle, errorAlert, errorMessage } from '../layout.js?v=__V__';
 import { apiGet, API_BASE, ApiError } from '../api.js?v=__V__';
-import { requireUser } from '../session.js?v=__V__';
+import { requireUser, hasRole } from '../session.js?v=__V__';
 
 // startPage({title, render(me, main)}): lays out the page, signs the
 // visitor in first, then renders into #apps-body; a language switch
@@ -27,6 +27,8 @@ export async function startPage(o) {
     fill(body, errorAlert(err));
     return;
   }
+  const nav = () => navLinks(me);
+  nav();
   let redraw = null;
   try {
     redraw = await o.render(me, body);
@@ -35,6 +37,7 @@ export async function startPage(o) {
   }
   onLangChange(() => {
     title();
+    nav();
     if (typeof redraw === 'function') redraw();
   });
 }
@@ -42,6 +45,32 @@ export async function startPage(o) {
 // fill(node, ...parts): replaces node's children (parts may be arrays).
 export function fill(node, ...parts) {
   return append(clear(node), parts);
+}
+
+// The links between the application pages the account may use.
+const NAV = [
+  { key: 'mine', href: '/account/applications', when: (me) => me.kind !== 'staff' },
+  { key: 'grants', href: '/account/grants', when: (me) => me.kind !== 'staff' },
+  { key: 'queue', href: '/console/applications', when: (me) => hasRole(me, 'provider') },
+  { key: 'manageGrants', href: '/console/grants', when: (me) => hasRole(me, 'provider') || hasRole(me, 'authority') },
+  { key: 'overdue', href: '/review/overdue', when: (me) => hasRole(me, 'provider') || hasRole(me, 'authority') || hasRole(me, 'province') },
+];
+
+function navLinks(me) {
+  const nav = document.getElementById('apps-nav');
+  if (!nav) return;
+  const links = NAV.filter((n) => n.when(me));
+  clear(nav);
+  nav.hidden = links.length < 2;
+  nav.append(
+    el(
+      'ul',
+      null,
+      links.map((n) =>
+        el('li', null, el('a', { href: n.href, 'aria-current': location.pathname === n.href ? 'page' : null, dataset: { nav: n.key } }, t(`apps.nav.${n.key}`))),
+      ),
+    ),
+  );
 }
 
 export function statusBadge(status) {
