@@ -5,6 +5,7 @@ import { apiGet } from './api.js?v=__V__';
 import { el, clear } from './dom.js?v=__V__';
 import { t, lang, onLangChange, fmtNumber, fmtDate, enumLabel } from './i18n.js?v=__V__';
 import { initLayout, setTitle, bigSearchForm, errorAlert } from './layout.js?v=__V__';
+import { announcementItem } from './revocations/common.js?v=__V__';
 
 const data = {}; // section -> {value} | {error}
 
@@ -160,6 +161,12 @@ async function main() {
   section('home-departments', 'departments', () => apiGet('/departments'), renderDepartments);
   section('home-newest', 'newest', () => apiGet('/datasets', { sort: 'published', page_size: 6 }), (r) => datasetList(r, 'newest'));
   section('home-popular', 'popular', () => apiGet('/datasets', { sort: 'downloads', page_size: 6 }), (r) => datasetList(r, 'popular'));
+  // The latest revocation announcements (000 Art 35: announced on the portal).
+  section('home-announcements', 'announcements', () => apiGet('/announcements', { page_size: 3 }), (r) =>
+    r.items && r.items.length
+      ? el('ul', { class: 'rv-cards' }, r.items.map((a) => announcementItem(a, 'home-announcement', 'h3')))
+      : el('p', { class: 'empty' }, t('rv.list.none')),
+  );
 }
 
 main();

@@ -1,0 +1,152 @@
+// Shared pieces of the revocation pages: the staff page frame (sign-in,
+// role check, re-render on language switch), status badges, form fields
+// with their errors, and the announcement summary used by the lists.
+
+import { el, clear, append } from '../dom.js?v=__V__';
+import { t, has, onLangChange, fmtDate, fmtDateTime } from '../i18n.js?v=__V__';
+import { initLayout, setTitle, errorAlert } from '../layout.js?v=__V__';
+import { requireUser, hasRole } from '../session.js?v=__V__';
+
+export { fmtDate, fmtDateTime };
+
+// fill(node, ...parts): replaces node's children.
+export function fill(node, ...parts) {
+  return append(clear(node), parts);
+}
+
+// startStaffPage({title, role, render(me, body)}): signs the visitor in,
+// checks the role, renders into #rv-body; render returns a redraw function
+// called again when the language changes.
+export async function startStaffPage(o) {
+  await initLayout();
+  const body = document.getElementById('rv-body');
+  const title = () => {
+    setTitle(t(o.title));
+    for (const n of document.querySelectorAll('[data-rv-title]')) n.textContent = t(o.title);
+  };
+  title();
+  let me;
+  try {
+    me = await requireUser();
+  } catch (err) {
+    fill(body, errorAlert(err));
+    return;
+  }
+  if (!hasRole(me, o.role)) {
+    fill(body, el('div', { class: 'alert alert-info', dataset: { testid: 'rv-forbidden' } }, el('p', null, t(`rv.forbidden.${o.role}`))));
+    onLangChange(title);
+    return;
+  }
+  let redraw = null;
+  try {
+    redraw = await o.render(me, body);
+  } catch (err) {
+    fill(body, errorAlert(err));
+  }
+  onLangChange(() => {
+    title();
+    if (typeof redraw === 'function') redraw();
+  });
+}
+
+export function statusBadge(status) {
+  const cls = { pending: 'badge-pending', approved: 'badge-revoked', rejected: 'badge-neutral' }[status] || 'badge-neutral';
+  return el('span', { class: ['badge', cls], dataset: { testid: 'rv-status', status } }, t(`rv.status.${status}`));
+}
+
+// The scope of a revocation: the whole dataset or one resource.
+export function scopeText(x) {
+  return x.resource ? t('rv.scope.resource', { name: x.resource.name }) : t('rv.scope.whole');
+}
+
+// China date of an ISO time, "YYYY-MM-DD"; today when iso is omitted.
+export function chinaDate(iso) {
+  const d = iso ? new Date(iso) : new Date();
+  const p = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  return p;
+}
+
+// field(id, name, labelKey, control, {hint}) -> a labelled form field
+// with a slot for its error message (filled by showErrors).
+export function field(id, name, labelKey, control, opts = {}) {
+  const hintId = opts.hint ? `${id}-hint` : null;
+  const errId = `${id}-error`;
+  control.id = id;
+  control.setAttribute('aria-describedby', [hintId, errId].filter(Boolean).join(' '));
+  return el(
+    'div',
+    { class: 'rv-field', dataset: { field: name }, hidden: opts.hidden },
+    el('label', { for: id, class: 'rv-label' }, t(labelKey)),
+    opts.hint ? el('p', { id: hintId, class: 'rv-hint' }, t(opts.hint)) : null,
+    el('p', { id: errId, class: 'rv-error', hidden: true }),
+    control,
+  );
+}
+
+// showErrors(form, err, keys): puts each field error next to its field
+// (keys maps a field to the i18n key of its message, default
+// rv.error.<field>) and focuses the first; true when there were any.
+export function showErrors(form, err, keys = {}) {
+  for (const p of form.querySelectorAll('.rv-error')) {
+    p.hidden = true;
+    p.textContent = '';
+  }
+  for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
+  const fields = err && err.body && err.body.error && err.body.error.fields;
+  if (!fields) return false;
+  let first = null;
+  for (const [name, msg] of Object.entries(fields)) {
+    const box = form.querySelector(`[data-field="${CSS.escape(name)}"]`);
+    if (!box) continue;
+    const p = box.querySelector('.rv-error');
+    const key = keys[name] || `rv.error.${name}`;
+    p.textContent = has(key) ? `${t(key)} (${msg})` : String(msg);
+    p.hidden = false;
+    const control = box.querySelector('input, textarea, select');
+    if (control) {
+      control.setAttribute('aria-invalid', 'true');
+      if (!first) first = control;
+    }
+  }
+  if (first) first.focus();
+  return Boolean(first);
+}
+
+// A definition list of label/value pairs; empty values are left out.
+export function facts(pairs, testid) {
+  return el(
+    'dl',
+    { class: 'meta-list meta-list--compact', dataset: testid ? { testid } : undefined },
+    pairs
+      .filter(([, v]) => v !== null && v !== undefined && v !== '')
+      .map(([k, v, id]) => el('div', { class: 'field' }, el('dt', null, t(k)), el('dd', { dataset: id ? { testid: id } : undefined }, v))),
+  );
+}
+
+export function announcementLink(id, text, testid) {
+  return el('a', { href: `/announcements/${encodeURIComponent(id)}`, dataset: testid ? { testid } : undefined }, text);
+}
+
+// A short line saying when the data goes (or went).
+export function effectText(a) {
+  return a.in_effect ? t('rv.effect.since', { date: fmtDate(a.effective_at) }) : t('rv.effect.from', { date: fmtDate(a.effective_at) });
+}
+
+// One announcement in a list (the announcements page, the home page,
+// where its heading is one level lower).
+export function announcementItem(a, testid = 'announcement-item', heading = 'h2') {
+  return el(
+    'li',
+    { class: 'rv-card', dataset: { testid, id: a.id } },
+    el('p', { class: 'rv-card-meta' },
+      el('span', { class: 'rv-number', lang: 'zh-CN', dataset: { testid: 'announcement-number' } }, a.number),
+      a.kind === 'correction' ? el('span', { class: 'badge badge-neutral' }, t('rv.kind.correction')) : null,
+      el('span', null, t('rv.published', { date: fmtDate(a.published_at) })),
+    ),
+    el(heading, null, el('a', { href: `/announcements/${encodeURIComponent(a.id)}`, lang: 'zh-CN', dataset: { testid: 'announcement-link' } }, a.title)),
+    el('p', { class: 'rv-card-meta' },
+      el('span', { lang: 'zh-CN' }, a.department.name),
+      el('span', { class: ['badge', a.in_effect ? 'badge-revoked' : 'badge-pending'] }, effectText(a)),
+    ),
+  );
+}
