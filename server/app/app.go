@@ -316,6 +316,7 @@ func (a *App) Handler() http.Handler {
 	(&stats.Handler{Service: a.Stats}).Routes(r)
 	(&publishing.Handler{Service: a.Publishing}).Routes(r)
 	(&revocations.Handler{Service: a.Revocations, BaseURL: a.Config.BaseURL, SiteName: site.Name}).Routes(r)
+	e.Use(a.Revocations.GonePages) // a withdrawn dataset's page answers 410 too (000 Art 35)
 	frontend.Register(e)
 	return e
 }

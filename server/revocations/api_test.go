@@ -36,7 +36,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 func china(y int, m time.Month, d, h, min int) time.Time {
@@ -307,6 +307,9 @@ func TestRevocationWholePath(t *testing.T) {
 			if !e.listed(t, openDS) {
 				t.Fatal("dataset left the list before its effective date")
 			}
+			if r := e.Get(t, "/datasets/"+openDS); r.Status != 200 {
+				t.Fatalf("dataset page a second before: %d", r.Status)
+			}
 			if n, _ := e.Revocations.ApplyDue(ctx); n != 0 {
 				t.Fatalf("job applied %d before the effective date", n)
 			}
@@ -319,6 +322,14 @@ func TestRevocationWholePath(t *testing.T) {
 			}
 			if e.listed(t, openDS) {
 				t.Error("withdrawn dataset still listed at its effective time")
+			}
+			// Its page URL answers 410 too, and still serves the page that
+			// renders the tombstone.
+			if r := e.Get(t, "/datasets/"+openDS); r.Status != http.StatusGone || !bytes.Contains(r.Body, []byte("dataset.js")) {
+				t.Errorf("dataset page: %d %.100s", r.Status, r.Body)
+			}
+			if r := e.Get(t, "/datasets/"+conditionalDS); r.Status != 200 {
+				t.Errorf("another dataset's page: %d", r.Status)
 			}
 			res := e.resourceOf(t, openDS)
 			if tomb := gone(t, e.Get(t, "/api/v1/resources/"+res+"/download")); tomb.AnnouncementID != a.ID {
