@@ -131,6 +131,9 @@ func TestPublishFlow(t *testing.T) {
 			if v2["version"].(float64) != 2 || v2["note"] != "更名并新增一个文件" || !strings.Contains(strings.Join(toStrings(v2["changes"]), ","), "title") || !strings.Contains(strings.Join(toStrings(v2["changes"]), ","), "resources") {
 				t.Fatalf("history v2: %v", v2)
 			}
+			if v1 := items[1].(map[string]any); v1["note"] != "首次发布" || toStrings(v1["changes"])[0] != "created" {
+				t.Fatalf("history v1 (resubmitted without a note keeps the first): %v", v1)
+			}
 			if n := e.count("dataset_versions", "dataset_id = ?", dsID); n != 2 {
 				t.Fatalf("versions kept: %d", n)
 			}

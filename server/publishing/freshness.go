@@ -117,7 +117,7 @@ func (s *Service) flagDepartment(ctx context.Context, dept string, list []overdu
 		if len(fresh) == 1 {
 			title = "目录未按更新频率更新：" + clipTitle(fresh[0].Title)
 		}
-		link := "/manage?overdue=1"
+		link := "/console?overdue=1"
 		if len(fresh) == 1 {
 			link = consoleLink(fresh[0].ID)
 		}
@@ -127,7 +127,7 @@ func (s *Service) flagDepartment(ctx context.Context, dept string, list []overdu
 			notices = append(notices, notify.Notice{UserID: uid, Kind: NoticeOverdue, Title: title, Body: body, Link: link})
 		}
 		for _, uid := range s.usersIn(authz.RoleAuthority, authz.RegionDomain(dep.Region)) {
-			notices = append(notices, notify.Notice{UserID: uid, Kind: NoticeOverdue, Title: title, Body: body, Link: "/manage?overdue=1"})
+			notices = append(notices, notify.Notice{UserID: uid, Kind: NoticeOverdue, Title: title, Body: body, Link: "/review?overdue=1"})
 		}
 		notified = len(notices)
 		return s.Notify.Send(tx, notices...)

@@ -517,8 +517,11 @@ func (s *Service) Submit(ctx context.Context, a Actor, id, note string) error {
 	now := s.now()
 	due := s.Calendar.AddWorkingDays(now, s.Profile.CatalogReviewByAuthority).UTC() // 001 Art 17: authority reviews within 2 working days
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		res := tx.Model(&Version{}).Where("id = ? AND status IN ?", w.ID, []Status{StatusDraft, StatusReturned}).
-			Updates(map[string]any{"status": StatusSubmitted, "submitted_at": now, "review_due": due, "fix_due": nil, "note": note, "updated_at": now})
+		upd := map[string]any{"status": StatusSubmitted, "submitted_at": now, "review_due": due, "fix_due": nil, "updated_at": now}
+		if note != "" {
+			upd["note"] = note // a resubmission without a note keeps the first one
+		}
+		res := tx.Model(&Version{}).Where("id = ? AND status IN ?", w.ID, []Status{StatusDraft, StatusReturned}).Updates(upd)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -527,7 +530,7 @@ func (s *Service) Submit(ctx context.Context, a Actor, id, note string) error {
 		}
 		notices := []notify.Notice{}
 		for _, uid := range s.usersIn(authz.RoleAuthority, authz.RegionDomain(e.Department.Region)) {
-			notices = append(notices, notify.Notice{UserID: uid, Kind: NoticeSubmitted, Link: consoleLink(id),
+			notices = append(notices, notify.Notice{UserID: uid, Kind: NoticeSubmitted, Link: reviewLink(id),
 				Title: "目录待审核：" + clipTitle(d.Title),
 				Body:  fmt.Sprintf("%s 提交了目录“%s”（第 %d 版），请于 %s 前完成审核（001 第十七条）。", e.Department.Name, d.Title, w.Number, chinaDate(due))})
 		}
@@ -756,7 +759,11 @@ func (s *Service) usersIn(role, domain string) []uint64 {
 	return out
 }
 
-func consoleLink(id string) string { return "/manage/datasets/" + id }
+// consoleLink is the entry's page in the department console; reviewLink
+// the same page for the authority.
+func consoleLink(id string) string { return "/console/datasets/" + id }
+
+func reviewLink(id string) string { return "/review/datasets/" + id }
 
 func clipTitle(s string) string {
 	if r := []rune(s); len(r) > 100 {

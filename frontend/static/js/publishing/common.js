@@ -1,0 +1,184 @@
+// Shared pieces of the catalog console and review pages: the page frame
+// (sign-in, title, re-render on language switch), the section links of the
+// console and review hubs, status badges, deadline text and multipart
+// uploads with the CSRF token and progress.
+
+import { el, clear, append } from '../dom.js?v=__V__';
+import { t, onLangChange, fmtDate } from '../i18n.js?v=__V__';
+import { initLayout, setTitle, errorAlert } from '../layout.js?v=__V__';
+import { API_BASE, ApiError, setCsrfToken } from '../api.js?v=__V__';
+import { requireUser, hasRole } from '../session.js?v=__V__';
+
+// startPage({title, render(me, body)}): signs the visitor in, renders into
+// #pub-body; a language switch calls the function render returned.
+export async function startPage(o) {
+  await initLayout();
+  const body = document.getElementById('pub-body');
+  const title = () => {
+    const text = typeof o.title === 'function' ? o.title() : t(o.title);
+    setTitle(text);
+    const h1 = document.getElementById('page-title');
+    if (h1) {
+      h1.removeAttribute('data-i18n');
+      h1.textContent = text;
+    }
+  };
+  title();
+  let me;
+  try {
+    me = await requireUser();
+  } catch (err) {
+    fill(body, errorAlert(err));
+    return;
+  }
+  sectionNav(me);
+  let redraw = null;
+  try {
+    redraw = await o.render(me, body, title);
+  } catch (err) {
+    fill(body, errorAlert(err));
+  }
+  onLangChange(() => {
+    title();
+    sectionNav(me);
+    if (typeof redraw === 'function') redraw();
+  });
+}
+
+export function fill(node, ...parts) {
+  return append(clear(node), parts);
+}
+
+// The sections of the department console and of the review hub. Other
+// domains' pages are listed here so the hubs link to them.
+const SECTIONS = [
+  { key: 'catalog', href: '/console', hub: 'console', when: (me) => hasRole(me, 'provider') },
+  { key: 'import', href: '/console/import', hub: 'console', when: (me) => hasRole(me, 'provider') },
+  { key: 'applications', href: '/console/applications', hub: 'console', when: (me) => hasRole(me, 'provider') },
+  { key: 'grants', href: '/console/grants', hub: 'console', when: (me) => hasRole(me, 'provider') },
+  { key: 'revocations', href: '/console/revocations', hub: 'console', when: (me) => hasRole(me, 'provider') },
+  { key: 'corrections', href: '/console/corrections', hub: 'console', when: (me) => hasRole(me, 'provider') },
+  { key: 'requests', href: '/console/requests', hub: 'console', when: (me) => hasRole(me, 'provider') },
+  { key: 'catalogReview', href: '/review', hub: 'review', when: (me) => hasRole(me, 'authority') },
+  { key: 'revocationReview', href: '/review/revocations', hub: 'review', when: (me) => hasRole(me, 'authority') },
+  { key: 'filings', href: '/review/filings', hub: 'review', when: (me) => hasRole(me, 'province') },
+  { key: 'overdue', href: '/review/overdue', hub: 'review', when: (me) => hasRole(me, 'authority') || hasRole(me, 'province') },
+];
+
+function sectionNav(me) {
+  const nav = document.getElementById('pub-nav');
+  if (!nav) return;
+  const hub = nav.dataset.hub;
+  const links = SECTIONS.filter((s) => s.hub === hub && s.when(me));
+  clear(nav);
+  nav.hidden = links.length < 2;
+  nav.append(
+    el(
+      'ul',
+      null,
+      links.map((s) => el('li', null, el('a', { href: s.href, 'aria-current': location.pathname === s.href ? 'page' : null }, t(`pub.section.${s.key}`)))),
+    ),
+  );
+}
+
+// A notice for accounts that may not use the page.
+export function notForYou(key) {
+  return el('div', { class: 'alert alert-info', dataset: { testid: 'pub-forbidden' } }, el('p', null, t(key)));
+}
+
+const STATUS_CLASS = {
+  draft: 'pub-badge-draft',
+  submitted: 'pub-badge-submitted',
+  returned: 'pub-badge-returned',
+  published: 'badge-open',
+  approved: 'badge-open',
+  revoked: 'pub-badge-revoked',
+};
+
+export function statusBadge(status) {
+  return el('span', { class: ['badge', STATUS_CLASS[status] || 'badge-neutral'], dataset: { testid: 'pub-status', status } }, t(`pub.status.${status}`));
+}
+
+// "2026-11-25（剩 2 个工作日）", "（逾期 1 个工作日）".
+export function dueText(due, daysLeft) {
+  if (!due) return '—';
+  const date = fmtDate(due);
+  if (daysLeft === null || daysLeft === undefined) return date;
+  if (daysLeft < 0) return t('pub.due.overdue', { date, n: -daysLeft });
+  if (daysLeft === 0) return t('pub.due.today', { date });
+  return t('pub.due.left', { date, n: daysLeft });
+}
+
+export function freshnessText(fr) {
+  if (!fr) return '—';
+  if (!fr.next_update_due) return t('pub.freshness.irregular');
+  return fr.on_schedule ? t('pub.freshness.onSchedule', { date: fmtDate(fr.next_update_due) }) : t('pub.freshness.overdue', { date: fmtDate(fr.next_update_due) });
+}
+
+// The fields of an error body ({} when none).
+export function errorFields(err) {
+  const e = err && err.body && err.body.error;
+  return e && e.fields && typeof e.fields === 'object' ? e.fields : {};
+}
+
+async function csrfToken() {
+  try {
+    const res = await fetch(`${API_BASE}/auth/csrf`, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    const body = res.ok ? await res.json() : null;
+    const tok = body && typeof body.csrf_token === 'string' ? body.csrf_token : '';
+    setCsrfToken(tok);
+    return tok;
+  } catch {
+    return '';
+  }
+}
+
+// sendFile('/manage/datasets/x/resources', file, {onProgress, params}) ->
+// parsed JSON, or throws ApiError. Multipart with the file in "file".
+export async function sendFile(path, file, opts = {}) {
+  const token = await csrfToken();
+  const form = new FormData();
+  form.append('file', file, file.name);
+  const qs = opts.params ? `?${new URLSearchParams(opts.params)}` : '';
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', API_BASE + path + qs);
+    xhr.setRequestHeader('Accept', 'application/json');
+    if (token) xhr.setRequestHeader('X-CSRF-Token', token);
+    xhr.withCredentials = true;
+    xhr.responseType = 'text';
+    if (opts.onProgress) {
+      xhr.upload.addEventListener('progress', (ev) => {
+        if (ev.lengthComputable) opts.onProgress(ev.loaded, ev.total);
+      });
+    }
+    xhr.addEventListener('load', () => {
+      let body = null;
+      try {
+        body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        body = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(body);
+        return;
+      }
+      const e = body && body.error ? body.error : {};
+      reject(new ApiError(xhr.status, String(e.code || ''), String(e.message || ''), body));
+    });
+    xhr.addEventListener('error', () => reject(new ApiError(0, 'network', '', null)));
+    xhr.send(form);
+  });
+}
+
+// A table inside a focusable, labelled scroll region.
+export function tableWrap(table, captionId) {
+  return el('div', { class: 'table-wrap', role: 'region', 'aria-labelledby': captionId, tabindex: '0' }, table);
+}
+
+// "rows[4].open_conditions" -> {row: 4, field: "open_conditions"}.
+export function splitRowKey(key) {
+  const m = /^rows\[(\d+)\]\.?(.*)$/.exec(key);
+  if (!m) return { row: null, field: key };
+  return { row: Number(m[1]), field: m[2] || '' };
+}

@@ -1,0 +1,4 @@
+// /console: the department console's catalog list.
+import { startList } from './list.js?v=__V__';
+
+startList('console');

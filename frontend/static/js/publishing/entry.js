@@ -1,0 +1,657 @@
+// One catalog entry: /console/datasets/new (a new draft),
+// /console/datasets/{id} (the department edits, uploads and submits) and
+// /review/datasets/{id} (the authority reads the pending version, its
+// changes and files, and approves or returns it with a comment).
+// Every field of 000 Art 13; conditional entries state their conditions,
+// not_open entries their reason (000 Art 33) — the server checks, the form
+// shows its field errors next to the fields.
+
+import { el } from '../dom.js?v=__V__';
+import { t, lang, fmtDate, fmtDateTime, fmtBytes, fmtNumber, enumLabel } from '../i18n.js?v=__V__';
+import { apiGet, apiPost, apiPatch, apiDelete } from '../api.js?v=__V__';
+import { hasRole } from '../session.js?v=__V__';
+import { errorAlert } from '../layout.js?v=__V__';
+import { startPage, fill, notForYou, statusBadge, dueText, freshnessText, errorFields, sendFile, tableWrap } from './common.js?v=__V__';
+
+const OPEN_TYPES = ['unconditional', 'conditional', 'not_open'];
+const FREQUENCIES = ['realtime', 'daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'irregular'];
+const GRADES = ['L1', 'L2', 'L3', 'L4'];
+const ITEM_TYPES = ['string', 'integer', 'number', 'date', 'datetime', 'boolean'];
+const DRAFT_FIELDS = ['title', 'description', 'topic', 'open_type', 'open_conditions', 'usage_scope', 'not_open_reason', 'update_frequency', 'classification', 'grade', 'tags', 'region', 'data_items'];
+
+const path = location.pathname;
+const isNew = path === '/console/datasets/new';
+const idMatch = path.match(/^\/(?:console|review)\/datasets\/([^/]+)\/?$/);
+const entryId = !isNew && idMatch ? safeDecode(idMatch[1]) : '';
+const api = `/manage/datasets/${encodeURIComponent(entryId)}`;
+
+let body = null;
+let topics = [];
+let detail = null;
+let failure = null;
+let draft = null; // the form's values, kept in step with every input
+let formErr = null; // ApiError of the last save
+let notice = '';
+let upload = { busy: false, err: null };
+let submitErr = null;
+let note = '';
+let review = { decision: '', comment: '', err: null };
+
+function safeDecode(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function emptyDraft() {
+  return {
+    title: '', description: '', topic: { id: '' }, open_type: 'unconditional', open_conditions: '', usage_scope: '', not_open_reason: '',
+    data_items: [{ name: '', label: '', type: 'string', description: '', required: false }],
+    update_frequency: 'monthly', classification: '', grade: 'L1', tags: [], region: '',
+  };
+}
+
+function copyDraft(d) {
+  const c = JSON.parse(JSON.stringify(d || emptyDraft()));
+  for (const k of ['open_conditions', 'usage_scope', 'not_open_reason', 'region', 'classification', 'description']) c[k] = c[k] || '';
+  c.tags = c.tags || [];
+  c.data_items = c.data_items || [];
+  c.topic = c.topic || { id: '' };
+  return c;
+}
+
+// The review hub's copy of the page: its breadcrumb and section links.
+if (path.startsWith('/review/')) {
+  document.getElementById('pub-nav').dataset.hub = 'review';
+  const crumb = document.querySelector('.breadcrumb a[href="/console"]');
+  if (crumb) {
+    crumb.href = '/review';
+    crumb.dataset.i18n = 'pub.crumb.review';
+  }
+}
+
+startPage({
+  title: () => (isNew ? t('pub.entry.new') : detail ? detail.title : t('pub.entry.loading')),
+  async render(me, node, retitle) {
+    body = node;
+    if (isNew && !hasRole(me, 'provider')) {
+      fill(body, notForYou('pub.console.forbidden'));
+      return null;
+    }
+    apiGet('/topics')
+      .then((r) => {
+        topics = r.items || [];
+        if (draft) draw();
+      })
+      .catch(() => {});
+    if (isNew) {
+      draft = emptyDraft();
+    } else {
+      try {
+        detail = await apiGet(api);
+        resetDraft();
+      } catch (err) {
+        failure = err;
+      }
+    }
+    retitle();
+    draw();
+    if (new URLSearchParams(location.search).get('created') === '1') {
+      notice = t('pub.form.created');
+      draw();
+    }
+    return draw;
+  },
+});
+
+function resetDraft() {
+  const src = detail.working ? detail.working.draft : detail.published ? detail.published.draft : null;
+  draft = copyDraft(src);
+}
+
+function draw() {
+  if (!body) return;
+  const active = document.activeElement;
+  const focusId = active && body.contains(active) ? active.id : '';
+  if (failure) {
+    fill(body, failure.status === 404 ? el('div', { class: 'alert alert-info' }, el('p', null, t('pub.entry.notFound'))) : errorAlert(failure));
+    return;
+  }
+  if (isNew) {
+    fill(body, formSection());
+  } else {
+    const d = detail;
+    fill(
+      body,
+      notice ? el('div', { class: 'alert alert-info', role: 'status', id: 'pub-notice', tabindex: '-1', dataset: { testid: 'pub-notice' } }, el('p', null, notice)) : null,
+      summary(d),
+      returnedCallout(d),
+      d.can_edit ? formSection() : readOnly(d),
+      resourcesSection(d),
+      d.can_edit && d.working ? submitSection(d) : null,
+      d.can_review ? reviewSection(d) : null,
+      reviewsSection(d),
+      historySection(d),
+    );
+  }
+  if (focusId) {
+    const again = document.getElementById(focusId);
+    if (again && again !== document.activeElement) again.focus({ preventScroll: true });
+  }
+}
+
+function section(id, key, ...content) {
+  return el('section', { class: 'section', 'aria-labelledby': id }, el('h2', { id }, t(key)), content);
+}
+
+// ---- summary ----
+
+function summary(d) {
+  const w = d.working;
+  const due = w && w.status === 'returned' ? w.fix_due : w && w.status === 'submitted' ? w.review_due : null;
+  const row = (key, value) => el('div', { class: 'field' }, el('dt', null, t(key)), el('dd', null, value));
+  return el(
+    'dl',
+    { class: 'meta-list meta-list--compact pub-summary', dataset: { testid: 'pub-summary' } },
+    row('pub.col.status', statusBadge(d.status)),
+    row('pub.col.department', el('span', { lang: 'zh-CN' }, d.department.name)),
+    row(
+      'pub.entry.published',
+      d.published_version
+        ? [t('pub.version.n', { n: d.published_version }), ' ', d.public_url ? el('a', { href: d.public_url, dataset: { testid: 'pub-public-link' } }, t('pub.entry.viewPublic')) : null]
+        : t('pub.entry.never'),
+    ),
+    w ? row('pub.entry.pending', t('pub.version.n', { n: w.version })) : null,
+    due ? row(w.status === 'returned' ? 'pub.entry.fixDue' : 'pub.entry.reviewDue', el('span', { class: w.days_left < 0 ? 'pub-late' : null }, dueText(due, w.days_left))) : null,
+    d.freshness ? row('pub.col.freshness', el('span', { class: d.freshness.on_schedule ? null : 'pub-late' }, freshnessText(d.freshness))) : null,
+  );
+}
+
+function returnedCallout(d) {
+  if (!d.working || d.working.status !== 'returned') return null;
+  const last = (d.reviews || []).find((r) => r.decision === 'return');
+  return el(
+    'div',
+    { class: 'callout pub-returned', dataset: { testid: 'pub-returned' } },
+    el('p', { class: 'callout-title' }, t('pub.entry.returnedTitle')),
+    last ? el('p', { class: 'prewrap', lang: 'zh-CN' }, last.comment) : null,
+  );
+}
+
+// ---- the form ----
+
+function formSection() {
+  const errs = errorFields(formErr);
+  const described = (id, hint, err) => [hint ? `${id}-hint` : '', err ? `${id}-err` : ''].filter(Boolean).join(' ') || null;
+  const wrap = (key, control, opts = {}) => {
+    const id = `f-${key}`;
+    const err = errs[key];
+    control.setAttribute('aria-invalid', err ? 'true' : 'false');
+    const by = described(id, opts.hint, err);
+    if (by) control.setAttribute('aria-describedby', by);
+    return el(
+      'div',
+      { class: 'form-field', id: `ff-${key}`, hidden: opts.hidden },
+      el('label', { class: 'form-label', for: id }, t(`pub.field.${key}`), opts.required ? null : el('span', { class: 'form-optional' }, t('pub.form.optional'))),
+      opts.hint ? el('p', { class: 'form-hint', id: `${id}-hint` }, t(opts.hint)) : null,
+      err ? el('p', { class: 'form-error', id: `${id}-err` }, err) : null,
+      control,
+    );
+  };
+  const text = (key, attrs = {}) => {
+    const input = el('input', { id: `f-${key}`, class: 'form-control', type: 'text', value: draft[key] || '', ...attrs });
+    input.addEventListener('input', () => (draft[key] = input.value));
+    return input;
+  };
+  const area = (key, rows = 3) => {
+    const ta = el('textarea', { id: `f-${key}`, class: 'form-control', rows });
+    ta.value = draft[key] || '';
+    ta.addEventListener('input', () => (draft[key] = ta.value));
+    return ta;
+  };
+  const select = (key, values, label, current) => {
+    const s = el(
+      'select',
+      { id: `f-${key}`, class: 'form-control form-control--short' },
+      values.map((v) => el('option', { value: v, selected: v === current }, label(v))),
+    );
+    return s;
+  };
+
+  const topic = select('topic', ['', ...topics.map((tp) => tp.id)], (v) => {
+    if (!v) return t('pub.form.chooseTopic');
+    const tp = topics.find((x) => x.id === v);
+    return tp ? (lang() === 'en' && tp.name_en ? tp.name_en : tp.name) : v;
+  }, draft.topic.id);
+  if (draft.topic.id && !topics.some((x) => x.id === draft.topic.id)) topic.append(el('option', { value: draft.topic.id, selected: true }, draft.topic.id));
+  topic.addEventListener('change', () => (draft.topic = { id: topic.value }));
+
+  const openType = select('open_type', OPEN_TYPES, (v) => enumLabel('open_type', v), draft.open_type);
+  openType.addEventListener('change', () => {
+    draft.open_type = openType.value;
+    document.getElementById('ff-open_conditions').hidden = draft.open_type !== 'conditional';
+    document.getElementById('ff-usage_scope').hidden = draft.open_type !== 'conditional';
+    document.getElementById('ff-not_open_reason').hidden = draft.open_type !== 'not_open';
+  });
+  const freq = select('update_frequency', FREQUENCIES, (v) => enumLabel('update_frequency', v), draft.update_frequency);
+  freq.addEventListener('change', () => (draft.update_frequency = freq.value));
+  const grade = select('grade', GRADES, (v) => enumLabel('grade', v), draft.grade);
+  grade.addEventListener('change', () => (draft.grade = grade.value));
+  const tags = el('input', { id: 'f-tags', class: 'form-control', type: 'text', value: (draft.tags || []).join('，') });
+  tags.addEventListener('input', () => (draft.tags = tags.value.split(/[,，;；、]/).map((x) => x.trim()).filter(Boolean)));
+
+  const save = el('button', { type: 'submit', class: 'btn btn-primary', dataset: { testid: 'pub-save' } }, t(isNew ? 'pub.form.create' : 'pub.form.save'));
+  const form = el(
+    'form',
+    { class: 'form pub-form', id: 'pub-form', novalidate: true, 'aria-labelledby': 'pub-form-heading' },
+    formErr ? el('div', { id: 'pub-form-alert', tabindex: '-1', dataset: { testid: 'pub-alert' } }, errorAlert(formErr, { title: t('pub.form.fixErrors') })) : null,
+    wrap('title', text('title', { maxlength: 300 }), { required: true }),
+    wrap('description', area('description', 4), { required: true }),
+    wrap('topic', topic, { required: true }),
+    wrap('open_type', openType, { required: true, hint: 'pub.hint.open_type' }),
+    wrap('open_conditions', area('open_conditions'), { required: true, hidden: draft.open_type !== 'conditional', hint: 'pub.hint.open_conditions' }),
+    wrap('usage_scope', area('usage_scope'), { required: true, hidden: draft.open_type !== 'conditional' }),
+    wrap('not_open_reason', area('not_open_reason'), { required: true, hidden: draft.open_type !== 'not_open', hint: 'pub.hint.not_open_reason' }),
+    wrap('update_frequency', freq, { required: true }),
+    wrap('classification', text('classification', { maxlength: 64 }), { required: true, hint: 'pub.hint.classification' }),
+    wrap('grade', grade, { required: true }),
+    wrap('tags', tags, { hint: 'pub.hint.tags' }),
+    wrap('region', text('region', { maxlength: 100 }), { hint: 'pub.hint.region' }),
+    itemsFieldset(errs),
+    el('p', { class: 'pub-actions' }, save),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    saveDraft(save);
+  });
+  return section('pub-form-heading', isNew ? 'pub.entry.new' : 'pub.form.heading', form);
+}
+
+function itemsFieldset(errs) {
+  const rows = draft.data_items.map((it, i) => {
+    const cell = (key, control) => {
+      const err = errs[`data_items[${i}].${key}`];
+      control.id = `di-${i}-${key}`;
+      control.setAttribute('aria-label', t('pub.items.cellLabel', { n: i + 1, field: t(`pub.items.${key}`) }));
+      if (err) {
+        control.setAttribute('aria-invalid', 'true');
+        control.setAttribute('aria-describedby', `di-${i}-${key}-err`);
+      }
+      return el('td', null, control, err ? el('p', { class: 'form-error', id: `di-${i}-${key}-err` }, err) : null);
+    };
+    const input = (key) => {
+      const x = el('input', { type: 'text', class: 'form-control', value: it[key] || '' });
+      x.addEventListener('input', () => (it[key] = x.value));
+      return x;
+    };
+    const type = el('select', { class: 'form-control' }, ITEM_TYPES.map((v) => el('option', { value: v, selected: v === it.type }, enumLabel('type', v))));
+    type.addEventListener('change', () => (it.type = type.value));
+    const req = el('input', { type: 'checkbox', checked: it.required });
+    req.addEventListener('change', () => (it.required = req.checked));
+    const remove = el('button', { type: 'button', class: 'link-button', id: `di-${i}-remove`, 'aria-label': t('pub.items.removeLabel', { n: i + 1 }) }, t('pub.items.remove'));
+    remove.addEventListener('click', () => {
+      draft.data_items.splice(i, 1);
+      draw();
+      const next = document.getElementById(`di-${Math.min(i, draft.data_items.length - 1)}-name`) || document.getElementById('di-add');
+      if (next) next.focus();
+    });
+    return el('tr', { dataset: { testid: 'pub-item-row' } }, cell('name', input('name')), cell('label', input('label')), cell('type', type), cell('required', req), cell('description', input('description')), el('td', null, remove));
+  });
+  const add = el('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'di-add', dataset: { testid: 'pub-item-add' } }, t('pub.items.add'));
+  add.addEventListener('click', () => {
+    draft.data_items.push({ name: '', label: '', type: 'string', description: '', required: false });
+    draw();
+    const n = document.getElementById(`di-${draft.data_items.length - 1}-name`);
+    if (n) n.focus();
+  });
+  const err = errs.data_items;
+  return el(
+    'fieldset',
+    { class: 'form-field pub-items', id: 'ff-data_items' },
+    el('legend', { class: 'form-label' }, t('pub.field.data_items')),
+    el('p', { class: 'form-hint' }, t('pub.hint.data_items')),
+    err ? el('p', { class: 'form-error' }, err) : null,
+    tableWrap(
+      el(
+        'table',
+        { class: 'data-table pub-items-table' },
+        el('caption', { id: 'pub-items-caption', class: 'visually-hidden' }, t('pub.field.data_items')),
+        el('thead', null, el('tr', null, ['name', 'label', 'type', 'required', 'description', 'action'].map((c) => el('th', { scope: 'col' }, t(`pub.items.${c}`))))),
+        el('tbody', null, rows),
+      ),
+      'pub-items-caption',
+    ),
+    el('p', null, add),
+  );
+}
+
+function payload() {
+  const p = {};
+  for (const k of DRAFT_FIELDS) p[k] = draft[k];
+  p.topic = { id: draft.topic.id };
+  return p;
+}
+
+async function saveDraft(button) {
+  button.disabled = true;
+  formErr = null;
+  notice = '';
+  try {
+    if (isNew) {
+      const d = await apiPost('/manage/datasets', payload());
+      location.assign(`/console/datasets/${encodeURIComponent(d.id)}?created=1`);
+      return;
+    }
+    detail = await apiPatch(api, payload());
+    resetDraft();
+    notice = t('pub.form.saved');
+  } catch (err) {
+    formErr = err;
+  }
+  button.disabled = false;
+  draw();
+  const target = document.getElementById(formErr ? 'pub-form-alert' : 'pub-notice');
+  if (target) target.focus();
+}
+
+// ---- read-only view ----
+
+function readOnly(d) {
+  const v = d.working || d.published;
+  if (!v) return null;
+  const dr = v.draft;
+  const row = (key, value) => (value === '' || value === null || value === undefined ? null : el('div', { class: 'field' }, el('dt', null, t(`pub.field.${key}`)), el('dd', { lang: 'zh-CN', class: 'prewrap' }, value)));
+  const changed = d.working && d.published ? changedFields(d.published, d.working) : null;
+  return section(
+    'pub-ro-heading',
+    d.working ? 'pub.entry.pendingHeading' : 'pub.entry.publishedHeading',
+    changed ? el('p', { class: 'callout', dataset: { testid: 'pub-changes' } }, t('pub.entry.changes', { list: changed.length ? changed.map((k) => t(`pub.field.${k}`)).join('、') : t('pub.entry.noChanges') })) : null,
+    el(
+      'dl',
+      { class: 'meta-list' },
+      row('title', dr.title),
+      row('description', dr.description),
+      row('topic', topicName(dr.topic && dr.topic.id)),
+      row('open_type', enumLabel('open_type', dr.open_type)),
+      row('open_conditions', dr.open_conditions),
+      row('usage_scope', dr.usage_scope),
+      row('not_open_reason', dr.not_open_reason),
+      row('update_frequency', enumLabel('update_frequency', dr.update_frequency)),
+      row('classification', dr.classification),
+      row('grade', enumLabel('grade', dr.grade)),
+      row('tags', (dr.tags || []).join('，')),
+      row('region', dr.region),
+    ),
+    itemsTable(dr.data_items || []),
+  );
+}
+
+function topicName(id) {
+  const tp = topics.find((x) => x.id === id);
+  if (!tp) return id || '';
+  return lang() === 'en' && tp.name_en ? tp.name_en : tp.name;
+}
+
+function itemsTable(items) {
+  return tableWrap(
+    el(
+      'table',
+      { class: 'data-table' },
+      el('caption', { id: 'pub-ro-items' }, t('pub.field.data_items')),
+      el('thead', null, el('tr', null, ['name', 'label', 'type', 'required', 'description'].map((c) => el('th', { scope: 'col' }, t(`pub.items.${c}`))))),
+      el(
+        'tbody',
+        null,
+        items.map((it) => el('tr', null, el('td', null, el('code', null, it.name)), el('td', { lang: 'zh-CN' }, it.label), el('td', null, enumLabel('type', it.type)), el('td', null, it.required ? t('common.yes') : t('common.no')), el('td', { lang: 'zh-CN' }, it.description || ''))),
+      ),
+    ),
+    'pub-ro-items',
+  );
+}
+
+// The draft fields (and files) a pending version changes.
+function changedFields(pub, work) {
+  const out = [];
+  for (const k of DRAFT_FIELDS) {
+    if (JSON.stringify(norm(pub.draft[k])) !== JSON.stringify(norm(work.draft[k]))) out.push(k);
+  }
+  const key = (v) => v.resources.map((r) => `${r.id}:${r.sha256}`).sort().join(',');
+  if (key(pub) !== key(work)) out.push('resources');
+  return out;
+}
+
+function norm(v) {
+  if (v === undefined || v === null) return '';
+  if (v && typeof v === 'object' && !Array.isArray(v) && 'id' in v) return v.id;
+  return v;
+}
+
+// ---- resources ----
+
+function resourcesSection(d) {
+  const v = d.working || d.published;
+  const list = v ? v.resources : [];
+  const canEdit = d.can_edit;
+  const rows = list.map((r) => {
+    const remove = canEdit ? el('button', { type: 'button', class: 'link-button', 'aria-label': t('pub.files.removeLabel', { name: r.name }), dataset: { testid: 'pub-resource-remove' } }, t('pub.files.remove')) : null;
+    if (remove) remove.addEventListener('click', () => removeResource(r, remove));
+    return el(
+      'tr',
+      { dataset: { testid: 'pub-resource-row', id: r.id } },
+      el('th', { scope: 'row', lang: 'zh-CN' }, r.name),
+      el('td', null, r.format),
+      el('td', { class: 'num' }, fmtNumber(r.rows)),
+      el('td', { class: 'num' }, fmtBytes(r.size)),
+      el('td', null, r.encoding || '—'),
+      el('td', { class: 'hash-cell' }, el('code', { class: 'hash', title: r.sha256 }, r.sha256.slice(0, 12))),
+      el('td', null, el('a', { href: r.download_url, download: '', 'aria-label': t('pub.files.downloadLabel', { name: r.name }) }, t('pub.files.download')), remove ? ' ' : null, remove),
+    );
+  });
+  const table = list.length
+    ? tableWrap(
+        el(
+          'table',
+          { class: 'data-table', dataset: { testid: 'pub-resources' } },
+          el('caption', { id: 'pub-files-caption', class: 'visually-hidden' }, t('pub.files.heading')),
+          el('thead', null, el('tr', null, ['name', 'format', 'rows', 'size', 'encoding', 'sha256', 'action'].map((c) => el('th', { scope: 'col' }, t(`pub.files.${c}`))))),
+          el('tbody', null, rows),
+        ),
+        'pub-files-caption',
+      )
+    : el('p', { class: 'empty' }, t('pub.files.none'));
+  return section('pub-files-heading', 'pub.files.heading', table, canEdit ? uploadForm() : null);
+}
+
+function uploadForm() {
+  const input = el('input', { type: 'file', id: 'f-file', class: 'form-control', accept: '.csv,.txt,.xlsx,.json', 'aria-describedby': 'f-file-hint' });
+  const button = el('button', { type: 'submit', class: 'btn btn-secondary', disabled: upload.busy, dataset: { testid: 'pub-upload' } }, t(upload.busy ? 'pub.files.uploading' : 'pub.files.upload'));
+  const progress = el('progress', { id: 'pub-upload-progress', max: '100', value: '0', hidden: !upload.busy, 'aria-label': t('pub.files.progress') });
+  const form = el(
+    'form',
+    { class: 'form pub-upload', novalidate: true },
+    upload.err ? el('div', { id: 'pub-upload-alert', tabindex: '-1', dataset: { testid: 'pub-upload-alert' } }, errorAlert(upload.err, { title: t('pub.files.refused') })) : null,
+    el(
+      'div',
+      { class: 'form-field' },
+      el('label', { class: 'form-label', for: 'f-file' }, t('pub.files.choose')),
+      el('p', { class: 'form-hint', id: 'f-file-hint' }, t('pub.hint.file')),
+      input,
+    ),
+    el('p', { class: 'pub-actions' }, button, ' ', progress),
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const file = input.files && input.files[0];
+    if (!file) {
+      input.focus();
+      return;
+    }
+    upload = { busy: true, err: null };
+    notice = '';
+    draw();
+    try {
+      await sendFile(`${api}/resources`, file, {
+        onProgress: (loaded, total) => {
+          const p = document.getElementById('pub-upload-progress');
+          if (p) p.value = String(Math.round((loaded * 100) / total));
+        },
+      });
+      detail = await apiGet(api);
+      resetDraft();
+      notice = t('pub.files.done', { name: file.name });
+    } catch (err) {
+      upload.err = err;
+    }
+    upload.busy = false;
+    draw();
+    const target = document.getElementById(upload.err ? 'pub-upload-alert' : 'pub-notice');
+    if (target) target.focus();
+  });
+  return form;
+}
+
+async function removeResource(r, button) {
+  button.disabled = true;
+  try {
+    await apiDelete(`/manage/resources/${encodeURIComponent(r.id)}`);
+    detail = await apiGet(api);
+    resetDraft();
+    notice = t('pub.files.removed', { name: r.name });
+  } catch (err) {
+    upload.err = err;
+  }
+  draw();
+  const target = document.getElementById(upload.err ? 'pub-upload-alert' : 'pub-notice');
+  if (target) target.focus();
+}
+
+// ---- submit ----
+
+function submitSection(d) {
+  const ta = el('textarea', { id: 'f-note', class: 'form-control', rows: 2, 'aria-describedby': 'f-note-hint' });
+  ta.value = note;
+  ta.addEventListener('input', () => (note = ta.value));
+  const button = el('button', { type: 'submit', class: 'btn btn-primary', dataset: { testid: 'pub-submit' } }, t(d.working.status === 'returned' ? 'pub.submit.again' : 'pub.submit.button'));
+  const form = el(
+    'form',
+    { class: 'form', novalidate: true },
+    submitErr ? el('div', { id: 'pub-submit-alert', tabindex: '-1', dataset: { testid: 'pub-submit-alert' } }, errorAlert(submitErr, { title: t('pub.submit.refused') })) : null,
+    el('p', { class: 'form-hint' }, t('pub.submit.hint')),
+    el('div', { class: 'form-field' }, el('label', { class: 'form-label', for: 'f-note' }, t('pub.submit.note'), el('span', { class: 'form-optional' }, t('pub.form.optional'))), el('p', { class: 'form-hint', id: 'f-note-hint' }, t('pub.submit.noteHint')), ta),
+    el('p', { class: 'pub-actions' }, button),
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    button.disabled = true;
+    submitErr = null;
+    notice = '';
+    try {
+      detail = await apiPost(`${api}/submit`, { note });
+      resetDraft();
+      note = '';
+      notice = t('pub.submit.done');
+    } catch (err) {
+      submitErr = err;
+    }
+    draw();
+    const target = document.getElementById(submitErr ? 'pub-submit-alert' : 'pub-notice');
+    if (target) target.focus();
+  });
+  return section('pub-submit-heading', 'pub.submit.heading', form);
+}
+
+// ---- review (authority) ----
+
+function reviewSection(d) {
+  const radio = (value) => {
+    const r = el('input', { type: 'radio', name: 'decision', id: `r-${value}`, value, checked: review.decision === value });
+    r.addEventListener('change', () => (review.decision = value));
+    return el('div', { class: 'form-radio' }, r, el('label', { for: `r-${value}` }, t(`pub.review.${value}`)));
+  };
+  const errs = errorFields(review.err);
+  const ta = el('textarea', { id: 'f-comment', class: 'form-control', rows: 3, 'aria-describedby': errs.comment ? 'f-comment-err f-comment-hint' : 'f-comment-hint', 'aria-invalid': errs.comment ? 'true' : 'false' });
+  ta.value = review.comment;
+  ta.addEventListener('input', () => (review.comment = ta.value));
+  const button = el('button', { type: 'submit', class: 'btn btn-primary', dataset: { testid: 'pub-review-submit' } }, t('pub.review.submit'));
+  const form = el(
+    'form',
+    { class: 'form', novalidate: true },
+    review.err ? el('div', { id: 'pub-review-alert', tabindex: '-1', dataset: { testid: 'pub-review-alert' } }, errorAlert(review.err)) : null,
+    el('p', { class: 'form-hint' }, t('pub.review.hint', { date: fmtDate(d.working.review_due) })),
+    el('fieldset', { class: 'form-field' }, el('legend', { class: 'form-label' }, t('pub.review.decision')), radio('approve'), radio('return')),
+    el(
+      'div',
+      { class: 'form-field' },
+      el('label', { class: 'form-label', for: 'f-comment' }, t('pub.review.comment')),
+      el('p', { class: 'form-hint', id: 'f-comment-hint' }, t('pub.review.commentHint')),
+      errs.comment ? el('p', { class: 'form-error', id: 'f-comment-err' }, errs.comment) : null,
+      ta,
+    ),
+    el('p', { class: 'pub-actions' }, button),
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (!review.decision) {
+      document.getElementById('r-approve').focus();
+      return;
+    }
+    button.disabled = true;
+    const decision = review.decision;
+    try {
+      detail = await apiPost(`${api}/review`, { decision, comment: review.comment });
+      review = { decision: '', comment: '', err: null };
+      notice = t(`pub.review.done.${decision}`);
+    } catch (err) {
+      review.err = err;
+    }
+    draw();
+    const target = document.getElementById(review.err ? 'pub-review-alert' : 'pub-notice');
+    if (target) target.focus();
+  });
+  return section('pub-review-heading', 'pub.review.heading', form);
+}
+
+// ---- reviews and versions ----
+
+function reviewsSection(d) {
+  if (!d.reviews || !d.reviews.length) return null;
+  return section(
+    'pub-reviews-heading',
+    'pub.reviews.heading',
+    el(
+      'ol',
+      { class: 'pub-timeline', dataset: { testid: 'pub-reviews' } },
+      d.reviews.map((r) =>
+        el(
+          'li',
+          null,
+          el('p', null, el('strong', null, t(`pub.reviews.${r.decision}`)), ' · ', t('pub.version.n', { n: r.version }), ' · ', el('time', { datetime: r.at }, fmtDateTime(r.at))),
+          r.comment ? el('p', { class: 'prewrap', lang: 'zh-CN' }, r.comment) : null,
+        ),
+      ),
+    ),
+  );
+}
+
+function historySection(d) {
+  if (!d.history || !d.history.length) return null;
+  return section(
+    'pub-history-heading',
+    'pub.history.heading',
+    el(
+      'ol',
+      { class: 'pub-timeline' },
+      d.history.map((h) =>
+        el(
+          'li',
+          null,
+          el('p', null, el('strong', null, t('pub.version.n', { n: h.version })), ' · ', el('time', { datetime: h.published_at }, fmtDate(h.published_at))),
+          h.changes && h.changes.length ? el('p', { class: 'muted' }, h.changes.map((c) => t(`pub.change.${c}`)).join('、')) : null,
+          h.note ? el('p', { class: 'prewrap', lang: 'zh-CN' }, h.note) : null,
+        ),
+      ),
+    ),
+  );
+}
