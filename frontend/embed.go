@@ -40,6 +40,13 @@ var pageRoutes = []struct {
 	{"/", "pages/home.html"},
 	{"/datasets", "pages/datasets.html"},
 	{"/datasets/:id", "pages/dataset.html"},
+	{"/corrections/new", "pages/correction-new.html"},
+	{"/corrections/track", "pages/correction-track.html"},
+	{"/console/corrections", "pages/console-corrections.html"},
+	{"/requests", "pages/requests.html"},
+	{"/requests/new", "pages/request-new.html"},
+	{"/console/requests", "pages/console-requests.html"},
+	{"/stats", "pages/stats.html"},
 	{"/apply", "pages/apply.html"},
 	{"/applications/:id", "pages/application.html"},
 	{"/account/applications", "pages/applications-mine.html"},
@@ -63,12 +70,6 @@ var pageRoutes = []struct {
 	{"/review/revocations", "pages/revocations-review.html"},
 	{"/review/filings", "pages/filings.html"},
 	{"/api/docs", "pages/apidocs.html"},
-	{"/console", "pages/console.html"},
-	{"/console/datasets/new", "pages/catalog-entry.html"},
-	{"/console/datasets/:id", "pages/catalog-entry.html"},
-	{"/console/import", "pages/catalog-import.html"},
-	{"/review", "pages/review.html"},
-	{"/review/datasets/:id", "pages/catalog-entry.html"},
 }
 
 // Pages lists the page routes Register adds (Echo route syntax).

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +29,7 @@ import (
 func main() {
 	sizeMB := flag.Int("size-mb", 1024, "size of the generated CSV")
 	convMB := flag.Int("convert-mb", 0, "size used for the conversions (default: same file)")
-	runs := flag.Int("runs", 3, "downloads per server")
+	runs := flag.Int("runs", 7, "downloads per server, alternating portal and nginx")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "benchdl-")
 	check(err)
@@ -58,15 +59,36 @@ func main() {
 	portal := "http://" + ln.Addr().String()
 	blobPath := filepath.Join(cfg.DataDir, "files", filepath.FromSlash(res.StorageKey))
 
-	fmt.Printf("\nfile: %d bytes\n", res.Size)
-	pt := best(*runs, portal+"/api/v1/resources/res-big/download")
-	fmt.Printf("portal  : %8.1f MB/s\n", pt)
-	if ng, stop := startNginx(dir, blobPath); ng != "" {
-		nt := best(*runs, ng+"/big.csv")
-		stop()
-		fmt.Printf("nginx   : %8.1f MB/s\nratio   : %8.2f (portal / nginx)\n", nt, pt/nt)
-	} else {
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("load average before the runs: %s", b) // other work on the machine skews the figures
+	}
+	fmt.Printf("\nfile: %d bytes, %d alternating runs per server after one warm-up each, client %s\n", res.Size, *runs, *clientFlag)
+	portalURL := portal + "/api/v1/resources/res-big/download"
+	ng, stop := startNginx(dir, blobPath)
+	if ng == "" {
 		fmt.Println("nginx   : not installed (apt-get install nginx), no ratio")
+	} else {
+		defer stop()
+	}
+	fetch := get
+	if *clientFlag == "curl" {
+		fetch = curl
+	}
+	var pt, nt []float64
+	fetch(portalURL)
+	if ng != "" {
+		fetch(ng + "/big.csv")
+	}
+	for i := 0; i < *runs; i++ {
+		pt = append(pt, speed(fetch, portalURL))
+		if ng != "" {
+			nt = append(nt, speed(fetch, ng+"/big.csv"))
+		}
+	}
+	fmt.Printf("portal  : median %7.1f MB/s, best %7.1f MB/s\n", median(pt), slices.Max(pt))
+	if ng != "" {
+		fmt.Printf("nginx   : median %7.1f MB/s, best %7.1f MB/s\n", median(nt), slices.Max(nt))
+		fmt.Printf("ratio   : median %7.2f, best %.2f (portal / nginx)\n", median(pt)/median(nt), slices.Max(pt)/slices.Max(nt))
 	}
 
 	conv := "res-big"
@@ -152,6 +174,17 @@ func writeCSV(path string, size int64) error {
 	return err
 }
 
+var clientFlag = flag.String("client", "curl", "downloader for the throughput runs: curl (a separate process, as a real client) or go (in this process)")
+
+// curl downloads url with curl(1) into /dev/null and returns the bytes received.
+func curl(url string) int64 {
+	out, err := exec.Command("curl", "-sS", "--fail", "-o", "/dev/null", "-w", "%{size_download}", url).Output()
+	check(err)
+	n, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	check(err)
+	return n
+}
+
 func get(url string) int64 {
 	resp, err := http.Get(url)
 	check(err)
@@ -165,18 +198,20 @@ func get(url string) int64 {
 	return n
 }
 
-// best returns the best MB/s of runs downloads (the first warms the page cache).
-func best(runs int, url string) float64 {
-	get(url)
-	var b float64
-	for i := 0; i < runs; i++ {
-		start := time.Now()
-		n := get(url)
-		if v := float64(n) / 1e6 / time.Since(start).Seconds(); v > b {
-			b = v
-		}
+// speed downloads url once and returns MB/s.
+func speed(fetch func(string) int64, url string) float64 {
+	start := time.Now()
+	n := fetch(url)
+	return float64(n) / 1e6 / time.Since(start).Seconds()
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
 	}
-	return b
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func startNginx(dir, file string) (string, func()) {

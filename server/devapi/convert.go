@@ -9,10 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Formats a conversion can produce, with their media types and extensions.
@@ -34,7 +31,8 @@ type RowWriter interface {
 
 // NewRowWriter returns the writer of a format (a key of Formats). bom adds
 // a UTF-8 byte-order mark to CSV so Excel reads Chinese text correctly.
-func NewRowWriter(format string, w io.Writer, bom bool, tmpDir string) (RowWriter, error) {
+// Every writer holds one row at a time.
+func NewRowWriter(format string, w io.Writer, bom bool) (RowWriter, error) {
 	switch format {
 	case "csv":
 		return &csvWriter{w: w, bom: bom}, nil
@@ -45,7 +43,7 @@ func NewRowWriter(format string, w io.Writer, bom bool, tmpDir string) (RowWrite
 	case "xml":
 		return &xmlWriter{w: bufio.NewWriterSize(w, 64<<10)}, nil
 	case "xlsx":
-		return &xlsxWriter{w: w, tmpDir: tmpDir}, nil
+		return newXLSXWriter(w), nil
 	}
 	return nil, fmt.Errorf("unknown format %q", format)
 }
@@ -359,108 +357,4 @@ func (x *xmlWriter) End() error {
 	return x.w.Flush()
 }
 
-// ---- XLSX through excelize's StreamWriter: rows go to a temporary file,
-// so memory stays flat; a sheet holds at most MaxSheetRows rows and the
-// table continues on the next sheet with the header repeated.
-
-// MaxSheetRows is Excel's row limit per sheet, header included.
-const MaxSheetRows = 1048576
-
-type xlsxWriter struct {
-	w         io.Writer
-	tmpDir    string
-	f         *excelize.File
-	sw        *excelize.StreamWriter
-	cols      []Column
-	sheet     int
-	rowInSht  int
-	cells     []any
-	dateStyle int
-	timeStyle int
-}
-
-func (x *xlsxWriter) Begin(cols []Column) error {
-	x.f = excelize.NewFile(excelize.Options{TmpDir: x.tmpDir})
-	x.cols = cols
-	x.cells = make([]any, len(cols))
-	df, tf := "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
-	var err error
-	if x.dateStyle, err = x.f.NewStyle(&excelize.Style{CustomNumFmt: &df}); err != nil {
-		return err
-	}
-	if x.timeStyle, err = x.f.NewStyle(&excelize.Style{CustomNumFmt: &tf}); err != nil {
-		return err
-	}
-	return x.newSheet()
-}
-
-func (x *xlsxWriter) newSheet() error {
-	if x.sw != nil {
-		if err := x.sw.Flush(); err != nil {
-			return err
-		}
-	}
-	x.sheet++
-	name := "Sheet" + strconv.Itoa(x.sheet)
-	if x.sheet > 1 {
-		if _, err := x.f.NewSheet(name); err != nil {
-			return err
-		}
-	}
-	sw, err := x.f.NewStreamWriter(name)
-	if err != nil {
-		return err
-	}
-	x.sw = sw
-	head := make([]any, len(x.cols))
-	for i, c := range x.cols {
-		head[i] = c.Name
-	}
-	x.rowInSht = 1
-	return sw.SetRow("A1", head)
-}
-
-func (x *xlsxWriter) Row(vals []string) error {
-	if x.rowInSht >= MaxSheetRows {
-		if err := x.newSheet(); err != nil {
-			return err
-		}
-	}
-	for i, v := range vals {
-		x.cells[i] = x.cell(x.cols[i].Type, v)
-	}
-	x.rowInSht++
-	cell, _ := excelize.CoordinatesToCellName(1, x.rowInSht)
-	return x.sw.SetRow(cell, x.cells)
-}
-
-func (x *xlsxWriter) cell(typ, s string) any {
-	if s == "" {
-		return nil
-	}
-	switch typ {
-	case "date":
-		if t, err := time.Parse("2006-01-02", s); err == nil {
-			return excelize.Cell{StyleID: x.dateStyle, Value: t}
-		}
-	case "datetime":
-		for _, layout := range []string{"2006-01-02 15:04:05", time.RFC3339, "2006-01-02T15:04:05"} {
-			if t, err := time.Parse(layout, s); err == nil {
-				return excelize.Cell{StyleID: x.timeStyle, Value: t}
-			}
-		}
-	}
-	v := TypedValue(typ, s)
-	if _, isString := v.(string); isString {
-		return s // strings stay as written (leading zeros, long codes)
-	}
-	return v
-}
-
-func (x *xlsxWriter) End() error {
-	defer x.f.Close()
-	if err := x.sw.Flush(); err != nil {
-		return err
-	}
-	return x.f.Write(x.w)
-}
+// ---- XLSX: see xlsx.go (SpreadsheetML streamed into a zip).

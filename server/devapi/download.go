@@ -220,7 +220,7 @@ func (h *Handler) serveConversion(c echo.Context, res *catalog.Resource, scope *
 	h.S.Counts.Download(ctx, scope.Dataset.ID)
 	resp := c.Response()
 	resp.WriteHeader(http.StatusOK)
-	rw, err := NewRowWriter(p.Format, resp, p.BOM, h.S.TmpDir)
+	rw, err := NewRowWriter(p.Format, resp, p.BOM)
 	if err != nil {
 		return err
 	}

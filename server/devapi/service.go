@@ -20,7 +20,7 @@ type Service struct {
 	Counts  *Counter
 	Log     *slog.Logger
 	Now     func() time.Time
-	TmpDir  string // XLSX conversions spill rows here
+	TmpDir  string // scratch folder under the data dir (conversions stream and need none today)
 	// Withdrawn turns a resource lookup into 410 Gone with a tombstone when
 	// the data was withdrawn (catalog.Service.CheckWithdrawnResource;
 	// optional, 000 Art 35).

@@ -14,6 +14,8 @@ const NAV = [
   { key: 'home', href: '/', match: (p) => p === '/' },
   { key: 'datasets', href: '/datasets', match: (p) => p === '/datasets' || p.startsWith('/datasets/') },
   { key: 'announcements', href: '/announcements', match: (p) => p.startsWith('/announcements') },
+  { key: 'requests', href: '/requests', match: (p) => p.startsWith('/requests') },
+  { key: 'stats', href: '/stats', match: (p) => p.startsWith('/stats') },
   { key: 'developers', href: '/developers', match: (p) => p.startsWith('/developers') },
 ];
 
