@@ -70,6 +70,12 @@ var pageRoutes = []struct {
 	{"/review/revocations", "pages/revocations-review.html"},
 	{"/review/filings", "pages/filings.html"},
 	{"/api/docs", "pages/apidocs.html"},
+	{"/console", "pages/console.html"},
+	{"/console/datasets/new", "pages/catalog-entry.html"},
+	{"/console/datasets/:id", "pages/catalog-entry.html"},
+	{"/console/import", "pages/catalog-import.html"},
+	{"/review", "pages/review.html"},
+	{"/review/datasets/:id", "pages/catalog-entry.html"},
 }
 
 // Pages lists the page routes Register adds (Echo route syntax).

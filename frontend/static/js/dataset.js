@@ -5,6 +5,7 @@ import { apiGet } from './api.js?v=__V__';
 import { el, clear, append } from './dom.js?v=__V__';
 import { t, onLangChange, fmtNumber, fmtDateTime, fmtBytes, enumLabel, lang } from './i18n.js?v=__V__';
 import { initLayout, setTitle, errorAlert } from './layout.js?v=__V__';
+import { freshnessField, historySection } from './publishing/dataset.js?v=__V__';
 import { correctionsBox, itemDisputeMark } from './corrections/dataset.js?v=__V__';
 
 let ds = null;
@@ -100,6 +101,7 @@ function metadata(d) {
     field('region', d.region ? el('span', { lang: 'zh-CN' }, d.region) : ''),
     field('published_at', time(d.published_at)),
     field('updated_at', time(d.updated_at)),
+    freshnessField(d),
     field('downloads', fmtNumber(d.downloads)),
     field('id', el('code', null, d.id)),
   );
@@ -305,6 +307,7 @@ function renderDataset(body, d) {
     section('meta-heading', 'dataset.metaHeading', metadata(d)),
     section('items-heading', 'dataset.items.heading', dataItemsTable(d)),
     section('resources-heading', 'dataset.resources.heading', conditionalBox(d), resourcesTable(d)),
+    historySection(d),
   ]);
   addAlternateLinks(d);
 }
