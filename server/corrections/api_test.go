@@ -704,3 +704,38 @@ func (r *recorder) Send(_ context.Context, m mailMessage) error {
 	r.msgs = append(r.msgs, struct{ To, Subject, Body string }{m.To, m.Subject, m.Body})
 	return nil
 }
+
+// TestCorrectedWithNewVersion: the department uploads the corrected file
+// as a new version of the entry (server/publishing, under the authority's
+// review) and answers "corrected" linking that resource.
+func TestCorrectedWithNewVersion(t *testing.T) {
+	e := newEnv(t, "sqlite", cst("2026-03-02 10:00"), nil)
+	c := e.file(t, "", e.report(nil))
+	orig := e.p.Get(t, "/api/v1/resources/"+e.res[0]+"/download")
+	if orig.Status != http.StatusOK {
+		t.Fatalf("download: %d", orig.Status)
+	}
+	lines := strings.SplitAfterN(string(orig.Body), "\n", 4)
+	fixed := strings.Join(lines[:3], "")
+	up := e.upload(t, "provider", "/api/v1/manage/datasets/"+dataset+"/resources", "fixed.csv", []byte(fixed))
+	if up.Status != http.StatusCreated {
+		t.Fatalf("upload the corrected version: %d %s", up.Status, up.Body)
+	}
+	newID := up.Map(t)["id"].(string)
+	if newID == e.res[0] {
+		t.Fatalf("the new version's resource kept the old id %s", newID)
+	}
+	// A resource of another dataset is refused; the new version's is taken.
+	var other []string
+	e.p.DB.Table("resources").Where("dataset_id = ?", otherDataset).Limit(1).Pluck("id", &other)
+	if r := e.post(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{"outcome": "corrected", "explanation": "已更正", "new_resource_id": other[0]}); r.Status != http.StatusBadRequest {
+		t.Errorf("another dataset's resource: %d", r.Status)
+	}
+	r := e.post(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{"outcome": "corrected", "explanation": "已上传更正后的新版本，待主管部门审核后发布", "new_resource_id": newID})
+	if r.Status != http.StatusOK {
+		t.Fatalf("answer with the new version: %d %s", r.Status, r.Body)
+	}
+	if v := e.track(t, c.TrackingCode); v.Answer == nil || v.Answer.NewResourceID != newID {
+		t.Errorf("tracked answer %+v", v.Answer)
+	}
+}

@@ -497,11 +497,11 @@ func (s *Service) Answer(ctx context.Context, p *authz.Principal, ip string, id 
 	switch in.Outcome {
 	case Corrected:
 		if in.NewResourceID != "" {
-			var n int64
-			if err := s.DB.WithContext(ctx).Model(&catalog.Resource{}).Where("id = ? AND dataset_id = ?", in.NewResourceID, c.DatasetID).Count(&n).Error; err != nil {
-				return nil, apperr.Internalf(err, "check resource")
+			ok, err := s.resourceOf(ctx, in.NewResourceID, c.DatasetID)
+			if err != nil {
+				return nil, err
 			}
-			if n == 0 {
+			if !ok {
 				return nil, fieldErr("new_resource_id", "no resource with this id in the reported dataset")
 			}
 		}
@@ -582,6 +582,28 @@ func (s *Service) Answer(ctx context.Context, p *authz.Principal, ip string, id 
 		return nil, internal(err, "answer correction")
 	}
 	return s.detail(ctx, c, ViewDepartment)
+}
+
+// resourceOf reports whether id is a resource of the dataset: published
+// (catalog), or uploaded to a new version still under the authority's
+// review (server/publishing's version tables, read by name so this
+// package does not depend on that one). A correction is often answered
+// with the new version while it waits for approval (000 Art 12).
+func (s *Service) resourceOf(ctx context.Context, id, datasetID string) (bool, error) {
+	db := s.DB.WithContext(ctx)
+	var n int64
+	if err := db.Model(&catalog.Resource{}).Where("id = ? AND dataset_id = ?", id, datasetID).Count(&n).Error; err != nil {
+		return false, apperr.Internalf(err, "check resource")
+	}
+	if n > 0 || !db.Migrator().HasTable("version_resources") || !db.Migrator().HasTable("dataset_versions") {
+		return n > 0, nil
+	}
+	err := db.Table("version_resources").Joins("JOIN dataset_versions ON dataset_versions.id = version_resources.version_id").
+		Where("version_resources.resource_id = ? AND dataset_versions.dataset_id = ?", id, datasetID).Count(&n).Error
+	if err != nil {
+		return false, apperr.Internalf(err, "check resource version")
+	}
+	return n > 0, nil
 }
 
 var errChanged = apperr.New(apperr.Conflict, "the report changed meanwhile (answered, forwarded or extended): reload it")

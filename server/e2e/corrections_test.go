@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"strings"
 	"testing"
 
@@ -18,6 +20,28 @@ func noNull(t *testing.T, b *Browser, page string) {
 	if eval[bool](t, b, `/\b(null|undefined)\b/.test(document.querySelector('main').textContent)`) {
 		t.Errorf("%s shows null/undefined: %s", page, textOf(t, b, "main"))
 	}
+}
+
+// uploadVersion uploads a corrected copy (the first two records) of a
+// resource as a new version of the entry, as the provider, and returns the
+// new resource's id.
+func uploadVersion(t *testing.T, p *apptest.Portal, dataset, resource string) string {
+	t.Helper()
+	orig := p.Get(t, "/api/v1/resources/"+resource+"/download")
+	if orig.Status != 200 {
+		t.Fatalf("download %s: %d", resource, orig.Status)
+	}
+	lines := strings.SplitAfterN(string(orig.Body), "\n", 4)
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, _ := w.CreateFormFile("file", "corrected.csv")
+	part.Write([]byte(strings.Join(lines[:3], "")))
+	w.Close()
+	r := p.Do(t, "POST", "/api/v1/manage/datasets/"+dataset+"/resources", &body, p.SignInAs(t, "provider").Header("Content-Type", w.FormDataContentType()))
+	if r.Status != 201 {
+		t.Fatalf("upload the corrected version: %d %s", r.Status, r.Body)
+	}
+	return r.Map(t)["id"].(string)
 }
 
 // forget drops the browser's cookies and session storage: a visitor again.
@@ -85,7 +109,9 @@ func TestCorrectionJourney(t *testing.T) {
 	check(t, b, "dataset-under-dispute")
 	noNull(t, b, "dataset-under-dispute")
 
-	// The provider answers.
+	// The provider uploads the corrected file as a new version of the entry
+	// (publishing API), then answers in the console linking it.
+	newRes := uploadVersion(t, p, ds, res[0])
 	actAs(t, b, p, "provider", "/console/corrections")
 	waitFor(t, b, "the queue", `document.querySelector('[data-testid=corr-item][data-status=open]')`)
 	click(t, b, `[data-testid=corr-item] [data-testid=corr-open]`)
@@ -97,7 +123,7 @@ func TestCorrectionJourney(t *testing.T) {
 	noNull(t, b, "correction-console")
 	click(t, b, `[data-testid=outcome-corrected]`)
 	typeInto(t, b, `[data-testid=answer-form] [name=explanation]`, "已将注册地址更新为学府路 1 号")
-	typeInto(t, b, `[data-testid=answer-form] [name=new_resource_id]`, res[0])
+	typeInto(t, b, `[data-testid=answer-form] [name=new_resource_id]`, newRes)
 	click(t, b, `[data-testid=answer-submit]`)
 	waitFor(t, b, "the confirmation", `document.querySelector('[data-testid=console-status]').textContent.length > 0`)
 	waitFor(t, b, "the queue emptied", `document.querySelector('[data-testid=corr-empty]')`)
@@ -112,6 +138,9 @@ func TestCorrectionJourney(t *testing.T) {
 	}
 	b.Do(t, "track again", chromedp.Navigate(p.URL+"/corrections/track#"+code))
 	waitFor(t, b, "the answered report", `document.querySelector('[data-testid=report-view][data-status=answered] [data-testid=report-answer]')`)
+	if ans := textOf(t, b, `[data-testid=report-answer]`); !strings.Contains(ans, newRes) {
+		t.Errorf("the answer does not link the new version %s: %q", newRes, ans)
+	}
 	check(t, b, "correction-track-answered")
 	noNull(t, b, "correction-track-answered")
 }
