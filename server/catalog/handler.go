@@ -283,6 +283,25 @@ type DatasetJSON struct {
 	// Freshness: next update due by the update frequency and whether the
 	// entry is on schedule (000 Art 15).
 	Freshness Freshness `json:"freshness"`
+	// Alternates: the entry's DCAT-AP descriptions, for <link rel="alternate">.
+	Alternates []AlternateJSON `json:"alternates"`
+}
+
+// AlternateJSON is another representation of an entry (a same-site path).
+type AlternateJSON struct {
+	Type  string `json:"type"`
+	Href  string `json:"href"`
+	Title string `json:"title"`
+}
+
+// DCATAlternates lists an entry's DCAT-AP files (served by server/dcat).
+func DCATAlternates(id string) []AlternateJSON {
+	base := "/dataset/" + url.PathEscape(id)
+	return []AlternateJSON{
+		{Type: "application/ld+json", Href: base + ".jsonld", Title: "DCAT-AP (JSON-LD)"},
+		{Type: "text/turtle", Href: base + ".ttl", Title: "DCAT-AP (Turtle)"},
+		{Type: "application/rdf+xml", Href: base + ".rdf", Title: "DCAT-AP (RDF/XML)"},
+	}
 }
 
 // DatasetDetailJSON renders an entry for the public API.
@@ -294,6 +313,7 @@ func DatasetDetailJSON(d *Dataset) DatasetJSON {
 		Formats: d.Formats(), UpdateFrequency: d.UpdateFrequency, Classification: d.Classification, Grade: d.Grade,
 		Tags: []string(d.Tags), Region: d.Region, Version: d.Version, PublishedAt: d.PublishedAt, UpdatedAt: d.UpdatedAt,
 		Downloads: d.Downloads, Resources: make([]ResourceJSON, len(d.Resources)),
+		Alternates: DCATAlternates(d.ID),
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}

@@ -157,3 +157,38 @@ func TestDCATParsesInEverySerialisation(t *testing.T) {
 		t.Error("vocabulary has too few triples")
 	}
 }
+
+// The public dataset JSON names the entry's DCAT files (the dataset page
+// turns them into <link rel="alternate">), and each one is served with its
+// media type and describes that entry.
+func TestDatasetJSONListsDCATAlternates(t *testing.T) {
+	p := apptest.New(t, apptest.Options{Seed: "small"})
+	for _, openType := range []catalog.OpenType{catalog.Unconditional, catalog.Conditional} {
+		var d catalog.Dataset
+		if err := p.DB.Where("open_type = ? AND status = ?", openType, catalog.StatusPublished).Order("id").First(&d).Error; err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Alternates []struct{ Type, Href, Title string } `json:"alternates"`
+		}
+		p.Get(t, "/api/v1/datasets/"+d.ID).JSON(t, &body)
+		want := map[string]string{"application/ld+json": "jsonld", "text/turtle": "ttl", "application/rdf+xml": "rdf"}
+		if len(body.Alternates) != len(want) {
+			t.Fatalf("%s: alternates %+v", d.ID, body.Alternates)
+		}
+		for _, a := range body.Alternates {
+			ext, ok := want[a.Type]
+			if !ok || a.Href != "/dataset/"+url.PathEscape(d.ID)+"."+ext || a.Title == "" {
+				t.Errorf("%s: alternate %+v", d.ID, a)
+				continue
+			}
+			r := p.Get(t, a.Href)
+			if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), a.Type) {
+				t.Fatalf("%s: %d %s", a.Href, r.Status, r.Header.Get("Content-Type"))
+			}
+			if ts := parse(t, ext, r.Body); !has(ts, "", rdfType, dcatDataset) || !has(ts, "", "http://purl.org/dc/terms/identifier", d.ID) {
+				t.Errorf("%s: no dcat:Dataset with identifier %s", a.Href, d.ID)
+			}
+		}
+	}
+}
