@@ -205,4 +205,15 @@ func TestDataRequestJourney(t *testing.T) {
 	}
 	check(t, b, "stats")
 	noNull(t, b, "stats")
+
+	// On a phone nothing scrolls sideways (the wide table scrolls in its box).
+	for _, path := range []string{"/stats?from=2026-01&to=2026-03", "/requests", "/corrections/new?dataset=ds-hlj-scjgj-001", "/corrections/track"} {
+		b.Do(t, "phone "+path, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)), chromedp.Navigate(p.URL+path))
+		waitFor(t, b, "the page "+path, `document.querySelector('main form') && !document.querySelector('main .loading')`)
+		if w := eval[int](t, b, "document.documentElement.scrollWidth"); w > 400 {
+			t.Errorf("%s scrolls sideways on a phone: %d px", path, w)
+		}
+	}
+	b.CheckAccessibility(t, "corrections track (phone)")
+	b.Screenshot(t, "correction-track-phone")
 }
