@@ -395,6 +395,15 @@ func (a *App) Start() {
 	// Entries behind their update schedule are reported (000 Art 15).
 	go func() { defer a.workers.Done(); a.Publishing.RunFreshness(ctx, time.Hour) }()
 	a.workers.Add(1)
+	// Review (001 Art 17) and fix (000 Art 12) deadlines of catalog entries.
+	go func() {
+		defer a.workers.Done()
+		deadlines.Loop(ctx, a.Log, "catalog", time.Minute, func(ctx context.Context) error {
+			_, err := a.Publishing.RunDeadlines(ctx)
+			return err
+		})
+	}()
+	a.workers.Add(1)
 	// Approved revocations take effect on their date (injected clock; reads enforce it too).
 	go func() { defer a.workers.Done(); a.Revocations.Run(ctx, time.Minute) }()
 	a.workers.Add(1)

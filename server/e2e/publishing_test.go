@@ -71,6 +71,19 @@ func TestPublishingJourney(t *testing.T) {
 	click(t, b, `[data-testid=pub-submit]`)
 	waitFor(t, b, "under review", `document.querySelector('[data-testid=pub-status]').dataset.status === 'submitted'`)
 
+	// Bulk import: the template checks (dry run) and lists its one entry.
+	tpl := p.Do(t, "GET", "/api/v1/manage/import/template", nil, p.SignInAs(t, "provider").Header())
+	tplPath := filepath.Join(t.TempDir(), "目录导入模板.csv")
+	if err := os.WriteFile(tplPath, tpl.Body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Do(t, "open the import page", chromedp.Navigate(p.URL+"/console/import"))
+	waitFor(t, b, "the import form", `document.querySelector('#f-import')`)
+	b.Do(t, "choose the template", chromedp.SetUploadFiles(chromedp.CSS(`#f-import`), []string{tplPath}))
+	click(t, b, `[data-testid=pub-import-check]`)
+	waitFor(t, b, "the dry run result", `document.querySelectorAll('[data-testid=pub-import-result] tbody tr').length === 1`)
+	check(t, b, "publishing-import")
+
 	// The authority returns it with a comment.
 	actAs(t, b, p, "authority", "/review")
 	waitFor(t, b, "the queue", `document.querySelector('[data-testid=pub-row][data-id=`+jsString(id)+`] a')`)

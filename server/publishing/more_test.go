@@ -291,3 +291,54 @@ func (e *env) uploadTo(role, path, name string, content []byte) *apptest.Respons
 }
 
 var _ = http.MethodGet
+
+// TestReviewAndFixDeadlines: the authority is reminded the working day
+// before its review is due and the lateness is escalated (to the
+// provincial authority too); a late fix is escalated to the provider and
+// the authority; each step happens once per round.
+func TestReviewAndFixDeadlines(t *testing.T) {
+	for _, engine := range apptest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			e := newEnv(t, engine, nil)
+			ctx := context.Background()
+			run := func(what string, reminded, escalated int) {
+				t.Helper()
+				res, err := e.p.Publishing.RunDeadlines(ctx)
+				if err != nil || res.Reminded != reminded || res.Escalated != escalated {
+					t.Fatalf("%s: %+v %v, want %d reminded %d escalated", what, res, err, reminded, escalated)
+				}
+			}
+			dsID := id(e.must(e.do("provider", "POST", "/api/v1/manage/datasets", draft("期限测试")), 201, "create"))
+			e.must(e.upload("provider", "/api/v1/manage/datasets/"+dsID+"/resources", "a.csv", []byte(goodCSV)), 201, "upload")
+			e.must(e.do("provider", "POST", "/api/v1/manage/datasets/"+dsID+"/submit", nil), 200, "submit") // Monday; due Wednesday
+			run("Monday", 0, 0)
+			e.advance(24 * time.Hour) // Tuesday: one working day left
+			run("Tuesday", 1, 0)
+			run("Tuesday again", 0, 0)
+			if n := e.count("notices", "kind = ?", publishing.NoticeDueSoon); n != 1 {
+				t.Fatalf("%d reminders", n)
+			}
+			e.advance(48 * time.Hour) // Thursday: one working day late
+			run("Thursday", 0, 1)
+			run("Thursday again", 0, 0)
+			if n := e.count("notices", "kind = ?", publishing.NoticeEscalated); n != 2 { // the authority and the province
+				t.Fatalf("%d escalation notices", n)
+			}
+			if n := e.count("audit_entries", "action = ? AND object_id = ?", publishing.ActionEscalated, dsID); n != 1 {
+				t.Fatalf("%d escalations audited", n)
+			}
+			// Returned Thursday: fixes due the next Thursday; late on Friday.
+			e.must(e.do("authority", "POST", "/api/v1/manage/datasets/"+dsID+"/review", map[string]string{"decision": "return", "comment": "补充说明"}), 200, "return")
+			e.advance(8 * 24 * time.Hour)
+			run("a week later", 0, 1)
+			if n := e.count("notices", "kind = ?", publishing.NoticeEscalated); n != 4 { // + the provider and the authority
+				t.Fatalf("%d escalation notices", n)
+			}
+			// Resubmitted Friday: a new round of the review clock, due
+			// Tuesday; reminded on Monday.
+			e.must(e.do("provider", "POST", "/api/v1/manage/datasets/"+dsID+"/submit", nil), 200, "resubmit")
+			e.advance(72 * time.Hour)
+			run("the new round", 1, 0)
+		})
+	}
+}
