@@ -417,15 +417,21 @@ func (h *Handler) listTokens(c echo.Context) error {
 type createTokenRequest struct {
 	Name      string     `json:"name"`
 	ExpiresAt *time.Time `json:"expires_at"`
+	// GrantID scopes the token to one of the caller's active grants.
+	GrantID *string `json:"grant_id"`
 }
 
 // createToken godoc
 // @Summary      Create an API token
-// @Description  The token is in this answer only; the portal keeps its SHA-256. Send it as "Authorization: Bearer <token>".
+// @Description  The token is in this answer only; the portal keeps its SHA-256. Send it as "Authorization: Bearer <token>". With `grant_id` (one of your active grants) the token reaches only that grant's data: downloads and rows of its dataset, limited to the approved fields (public routes stay public); every route that needs sign-in answers 403 to it.
 // @Tags         tokens
 // @Accept       json
 // @Produce      json
+// @Param        body body createTokenRequest true "name, optional expires_at and grant_id"
 // @Success      201 {object} NewTokenJSON
+// @Failure      400 {object} web.ErrorBody
+// @Failure      404 {object} web.ErrorBody "grant_id is not one of your grants"
+// @Failure      409 {object} web.ErrorBody "too many live tokens, or the grant is not active"
 // @Router       /me/tokens [post]
 func (h *Handler) createToken(c echo.Context) error {
 	p, err := principal(c)
@@ -436,7 +442,7 @@ func (h *Handler) createToken(c echo.Context) error {
 	if err := web.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, err := h.Service.CreateToken(c.Request().Context(), p, req.Name, req.ExpiresAt, MetaOf(c))
+	t, err := h.Service.CreateToken(c.Request().Context(), p, req.Name, req.ExpiresAt, req.GrantID, MetaOf(c))
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,7 @@ type Service struct {
 	Now     func() time.Time
 	BaseURL string // PORTAL_BASE_URL: links in mails; https also forces Secure cookies
 	Limits  Limits
+	Grants  GrantChecker // grant-scoped tokens; nil refuses grant_id
 }
 
 // now is the injected clock in UTC, at the millisecond precision both

@@ -26,9 +26,19 @@ type NewToken struct {
 	Token  APIToken
 }
 
+// GrantChecker is what tokens need from the applications domain: whether
+// a grant is the caller's own and active now. It answers NotFound for a
+// grant that is missing or someone else's, Conflict for one of the caller's
+// that is not active (suspended, expired, not started).
+type GrantChecker interface {
+	CheckOwnActiveGrant(ctx context.Context, p *authz.Principal, grantID string) error
+}
+
 // CreateToken issues an API token for the caller. expiresAt, when set,
-// must be in the future.
-func (s *Service) CreateToken(ctx context.Context, p *authz.Principal, name string, expiresAt *time.Time, m Meta) (*NewToken, error) {
+// must be in the future. grantID, when set, scopes the token to one of the
+// caller's active grants: it then reaches that grant's data only (the guard
+// refuses every other non-public route, devapi every other dataset).
+func (s *Service) CreateToken(ctx context.Context, p *authz.Principal, name string, expiresAt *time.Time, grantID *string, m Meta) (*NewToken, error) {
 	name = strings.TrimSpace(name)
 	now := s.now()
 	var v apperr.Validation
@@ -38,11 +48,24 @@ func (s *Service) CreateToken(ctx context.Context, p *authz.Principal, name stri
 		expiresAt = &t
 		v.Check(t.After(now), "expires_at", "expires_at must be in the future")
 	}
+	if grantID != nil {
+		g := strings.TrimSpace(*grantID)
+		grantID = &g
+		v.Check(g != "" && len(g) <= 64, "grant_id", "grant_id must name one of your grants")
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if grantID != nil {
+		if s.Grants == nil {
+			return nil, apperr.New(apperr.Invalid, "grant-scoped tokens are not available")
+		}
+		if err := s.Grants.CheckOwnActiveGrant(ctx, p, *grantID); err != nil {
+			return nil, err
+		}
+	}
 	secret := tokenPrefix + randomSecret(32)
-	t := APIToken{UserID: p.UserID, Name: name, Prefix: secret[:prefixLen], Hash: sha256Hex(secret), CreatedAt: now, ExpiresAt: expiresAt}
+	t := APIToken{UserID: p.UserID, Name: name, Prefix: secret[:prefixLen], Hash: sha256Hex(secret), CreatedAt: now, ExpiresAt: expiresAt, GrantID: grantID}
 	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		var live int64
 		if err := tx.Model(&APIToken{}).Where("user_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)", p.UserID, now).Count(&live).Error; err != nil {
@@ -54,7 +77,7 @@ func (s *Service) CreateToken(ctx context.Context, p *authz.Principal, name stri
 		if err := tx.Create(&t).Error; err != nil {
 			return err
 		}
-		return s.record(tx, actor(p, m.IP), audit.TokenCreated, "api_token", uid(t.ID), map[string]any{"name": name, "prefix": t.Prefix, "expires_at": expiresAt})
+		return s.record(tx, actor(p, m.IP), audit.TokenCreated, "api_token", uid(t.ID), map[string]any{"name": name, "prefix": t.Prefix, "expires_at": expiresAt, "grant_id": grantID})
 	})
 	if err != nil {
 		return nil, internal(err, "create token")

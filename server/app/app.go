@@ -196,6 +196,7 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	a.Applications = &applications.Service{DB: db, Datasets: a.Catalog, Blobs: a.Blobs, Notify: a.Notify, Policy: a.Policy,
 		Calendar: a.Calendar, Profile: a.Profile, Now: opts.Now, Log: log}
 	a.Dev.Grants = devGrants{a.Applications}
+	a.Accounts.Grants = devGrants{a.Applications}
 	staff := &corrections.Directory{DB: db, Holders: a.Policy.UsersWithRole}
 	a.Corrections = &corrections.Service{DB: db, Catalog: a.Catalog, Blobs: a.Blobs, Calendar: a.Calendar, Profile: a.Profile,
 		Notify: a.Notify, Mail: sender, Staff: staff, Log: log, Now: opts.Now, Limits: corrections.DefaultLimits()}
