@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-gormigrate/gormigrate/v2"
 	_ "github.com/go-sql-driver/mysql"
 
 	"github.com/hlj-opendata/portal/search"
@@ -267,6 +268,17 @@ func OpenDB(t testing.TB, engine string) *gorm.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close(db) })
+	return db
+}
+
+// MigratedDB opens a fresh database on engine (as OpenDB) and applies
+// migrations.
+func MigratedDB(t testing.TB, engine string, migrations []*gormigrate.Migration) *gorm.DB {
+	t.Helper()
+	db := OpenDB(t, engine)
+	if err := store.Migrate(db, migrations); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/hlj-opendata/portal/server/apptest"
 	"github.com/hlj-opendata/portal/server/audit"
 )
 
@@ -34,7 +35,7 @@ func appendN(t *testing.T, db *gorm.DB, n int) {
 
 func TestChainAndTamperDetection(t *testing.T) {
 	ctx := context.Background()
-	for _, engine := range engines(t) {
+	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			tests := []struct {
 				name       string
@@ -51,7 +52,7 @@ func TestChainAndTamperDetection(t *testing.T) {
 			}
 			for _, tc := range tests {
 				t.Run(tc.name, func(t *testing.T) {
-					db := openDB(t, engine, audit.Migrations())
+					db := apptest.MigratedDB(t, engine, audit.Migrations())
 					appendN(t, db, 10)
 					if tc.tamper != "" {
 						var args []any
@@ -87,9 +88,9 @@ func TestChainAndTamperDetection(t *testing.T) {
 
 func TestAppendIsTransactionalAndSerialised(t *testing.T) {
 	ctx := context.Background()
-	for _, engine := range engines(t) {
+	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			db := openDB(t, engine, audit.Migrations())
+			db := apptest.MigratedDB(t, engine, audit.Migrations())
 			// A rolled-back change leaves no record and no gap.
 			boom := errors.New("boom")
 			err := db.Transaction(func(tx *gorm.DB) error {

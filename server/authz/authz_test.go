@@ -3,6 +3,8 @@ package authz_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/hlj-opendata/portal/seed"
 	"github.com/hlj-opendata/portal/server/apperr"
+	"github.com/hlj-opendata/portal/server/apptest"
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/web"
 )
@@ -66,9 +69,9 @@ func TestPolicyInDatabase(t *testing.T) {
 	if err != nil || len(want) < 20 {
 		t.Fatalf("default policy: %d rules, %v", len(want), err)
 	}
-	for _, engine := range engines(t) {
+	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			db := openDB(t, engine, authz.Migrations())
+			db := apptest.MigratedDB(t, engine, authz.Migrations())
 			en := newEnforcer(t, db)
 			var n int64
 			db.Table("casbin_rule").Where("ptype = 'p'").Count(&n)
@@ -192,7 +195,7 @@ type fakeAuthn struct {
 func (f fakeAuthn) Authenticate(echo.Context) (*authz.Principal, error) { return f.p, f.err }
 
 func TestGuard(t *testing.T) {
-	db := openDB(t, "sqlite", authz.Migrations())
+	db := apptest.MigratedDB(t, "sqlite", authz.Migrations())
 	en := newEnforcer(t, db)
 	assign(t, db, en, 1, authz.Assignment{Role: authz.RoleCitizen, Domain: authz.Global})
 	citizen := principal(en, 1)
@@ -242,3 +245,5 @@ func TestGuard(t *testing.T) {
 	}()
 	web.NewRouter(web.New(web.Options{Log: discard()}), authz.Guard(fakeAuthn{}, en)).GET("/y", "datasets:mange", func(echo.Context) error { return nil })
 }
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
