@@ -168,6 +168,11 @@ func TestGrantScopedToken(t *testing.T) {
 			if r := p.PostJSON(t, "/api/v1/me/tokens", map[string]any{"name": "x", "grant_id": grantB}, citizen.Header()); r.Status != 409 {
 				t.Errorf("token on an expired grant: %d %s", r.Status, r.Body)
 			}
+			// The approved period limits when the grant can be used: after it,
+			// no row of the dataset is served, whatever its dates.
+			if r := p.Do(t, "GET", dlB, nil, citizen.Header()); r.Status != 403 || !strings.Contains(string(r.Body), "ended") {
+				t.Errorf("download after the approved period: %d %s", r.Status, r.Body)
+			}
 		})
 	}
 }
