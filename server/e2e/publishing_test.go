@@ -28,7 +28,7 @@ func TestPublishingJourney(t *testing.T) {
 	actAs(t, b, p, "provider", "/console")
 	waitFor(t, b, "the console list", `document.querySelector('[data-testid=pub-list]')`)
 	check(t, b, "publishing-console")
-	click(t, b, `[data-testid=pub-new]`)
+	press(t, b, `[data-testid=pub-new]`)
 	waitFor(t, b, "the new-entry form", `location.pathname === '/console/datasets/new' && document.querySelector('#f-title')`)
 	waitFor(t, b, "topics", `document.querySelector('#f-topic option[value=credit]')`)
 	setValue(t, b, `#f-title`, title)
@@ -39,15 +39,15 @@ func TestPublishingJourney(t *testing.T) {
 	chooseOption(t, b, `#f-grade`, "L2")
 	setValue(t, b, `#di-0-name`, "reg_no")
 	setValue(t, b, `#di-0-label`, "注册号")
-	click(t, b, `#di-0-required`)
-	click(t, b, `[data-testid=pub-item-add]`)
+	press(t, b, `#di-0-required`)
+	press(t, b, `[data-testid=pub-item-add]`)
 	waitFor(t, b, "a second data item", `document.querySelector('#di-1-name')`)
 	setValue(t, b, `#di-1-name`, "capital")
 	setValue(t, b, `#di-1-label`, "注册资本")
 	chooseOption(t, b, `#di-1-type`, "number")
 
 	// 000 Art 33: no open conditions, no draft.
-	click(t, b, `[data-testid=pub-save]`)
+	press(t, b, `[data-testid=pub-save]`)
 	waitFor(t, b, "the field errors", `document.querySelector('#f-open_conditions-err') && document.querySelector('#f-usage_scope-err')`)
 	if inv := eval[string](t, b, `document.querySelector('#f-open_conditions').getAttribute('aria-invalid')`); inv != "true" {
 		t.Errorf("open_conditions aria-invalid = %q", inv)
@@ -55,7 +55,7 @@ func TestPublishingJourney(t *testing.T) {
 	check(t, b, "publishing-form-errors")
 	setValue(t, b, `#f-open_conditions`, "申请人须说明用途并签署数据安全承诺书。")
 	setValue(t, b, `#f-usage_scope`, "仅限科研与征信用途。")
-	click(t, b, `[data-testid=pub-save]`)
+	press(t, b, `[data-testid=pub-save]`)
 	waitFor(t, b, "the created draft", `location.pathname.startsWith('/console/datasets/ds-') && document.querySelector('[data-testid=pub-status]')`)
 	id := strings.TrimPrefix(eval[string](t, b, `location.pathname`), "/console/datasets/")
 
@@ -64,11 +64,11 @@ func TestPublishingJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Do(t, "choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#f-file`), []string{csvPath}))
-	click(t, b, `[data-testid=pub-upload]`)
+	press(t, b, `[data-testid=pub-upload]`)
 	waitFor(t, b, "the uploaded file", `document.querySelectorAll('[data-testid=pub-resource-row]').length === 1`)
 	check(t, b, "publishing-entry")
 	setValue(t, b, `#f-note`, "首次发布")
-	click(t, b, `[data-testid=pub-submit]`)
+	press(t, b, `[data-testid=pub-submit]`)
 	waitFor(t, b, "under review", `document.querySelector('[data-testid=pub-status]').dataset.status === 'submitted'`)
 
 	// Bulk import: the template checks (dry run) and lists its one entry.
@@ -80,7 +80,7 @@ func TestPublishingJourney(t *testing.T) {
 	b.Do(t, "open the import page", chromedp.Navigate(p.URL+"/console/import"))
 	waitFor(t, b, "the import form", `document.querySelector('#f-import')`)
 	b.Do(t, "choose the template", chromedp.SetUploadFiles(chromedp.CSS(`#f-import`), []string{tplPath}))
-	click(t, b, `[data-testid=pub-import-check]`)
+	press(t, b, `[data-testid=pub-import-check]`)
 	waitFor(t, b, "the dry run result", `document.querySelectorAll('[data-testid=pub-import-result] tbody tr').length === 1`)
 	check(t, b, "publishing-import")
 
@@ -88,30 +88,30 @@ func TestPublishingJourney(t *testing.T) {
 	actAs(t, b, p, "authority", "/review")
 	waitFor(t, b, "the queue", `document.querySelector('[data-testid=pub-row][data-id=`+jsString(id)+`] a')`)
 	check(t, b, "publishing-review-queue")
-	click(t, b, `[data-testid=pub-row][data-id=`+jsString(id)+`] a`)
+	press(t, b, `[data-testid=pub-row][data-id=`+jsString(id)+`] a`)
 	waitFor(t, b, "the review form", `location.pathname === '/review/datasets/`+id+`' && document.querySelector('#r-return')`)
 	check(t, b, "publishing-review")
-	click(t, b, `#r-return`)
-	click(t, b, `[data-testid=pub-review-submit]`)
+	press(t, b, `#r-return`)
+	press(t, b, `[data-testid=pub-review-submit]`)
 	waitFor(t, b, "the missing comment", `document.querySelector('#f-comment-err')`)
 	setValue(t, b, `#f-comment`, "请补充注册号的说明。")
-	click(t, b, `[data-testid=pub-review-submit]`)
+	press(t, b, `[data-testid=pub-review-submit]`)
 	waitFor(t, b, "returned", `document.querySelector('[data-testid=pub-status]').dataset.status === 'returned'`)
 
 	// The provider reads the comment, fixes and resubmits.
 	actAs(t, b, p, "provider", "/console/datasets/"+id)
 	waitFor(t, b, "the comment", `(document.querySelector('[data-testid=pub-returned]') || {textContent: ''}).textContent.includes('请补充注册号的说明')`)
 	setValue(t, b, `#di-0-description`, "统一社会信用代码")
-	click(t, b, `[data-testid=pub-save]`)
+	press(t, b, `[data-testid=pub-save]`)
 	waitFor(t, b, "saved", `document.querySelector('[data-testid=pub-notice]')`)
-	click(t, b, `[data-testid=pub-submit]`)
+	press(t, b, `[data-testid=pub-submit]`)
 	waitFor(t, b, "under review again", `document.querySelector('[data-testid=pub-status]').dataset.status === 'submitted'`)
 
 	// The authority approves.
 	actAs(t, b, p, "authority", "/review/datasets/"+id)
 	waitFor(t, b, "the review form", `document.querySelector('#r-approve')`)
-	click(t, b, `#r-approve`)
-	click(t, b, `[data-testid=pub-review-submit]`)
+	press(t, b, `#r-approve`)
+	press(t, b, `[data-testid=pub-review-submit]`)
 	waitFor(t, b, "published", `document.querySelector('[data-testid=pub-status]').dataset.status === 'published'`)
 
 	// Public list and search (the index follows through the outbox).
@@ -132,9 +132,9 @@ func TestPublishingJourney(t *testing.T) {
 	actAs(t, b, p, "provider", "/console/datasets/"+id)
 	waitFor(t, b, "the form", `document.querySelector('#f-title')`)
 	setValue(t, b, `#f-title`, title+"（第二版）")
-	click(t, b, `[data-testid=pub-save]`)
+	press(t, b, `[data-testid=pub-save]`)
 	waitFor(t, b, "saved", `document.querySelector('[data-testid=pub-notice]')`)
-	click(t, b, `[data-testid=pub-submit]`)
+	press(t, b, `[data-testid=pub-submit]`)
 	waitFor(t, b, "under review", `document.querySelector('[data-testid=pub-status]').dataset.status === 'submitted'`)
 	b.Do(t, "the public page", chromedp.Navigate(p.URL+"/datasets/"+id))
 	waitFor(t, b, "its page", `document.querySelector('h1').textContent.length > 0 && !document.querySelector('h1').dataset.i18n`)
@@ -143,6 +143,14 @@ func TestPublishingJourney(t *testing.T) {
 	}
 	actAs(t, b, p, "authority", "/review/datasets/"+id)
 	waitFor(t, b, "the changes", `(document.querySelector('[data-testid=pub-changes]') || {textContent: ''}).textContent.includes('目录名称')`)
+}
+
+// press clicks an element from script: pages re-render as their API calls
+// return, and a click computed from coordinates may land on the old layout.
+func press(t *testing.T, b *Browser, sel string) {
+	t.Helper()
+	waitFor(t, b, sel, `document.querySelector(`+jsString(sel)+`)`)
+	eval[bool](t, b, `(document.querySelector(`+jsString(sel)+`).click(), true)`)
 }
 
 // waitSearch polls the public API until the search finds id.
