@@ -182,7 +182,7 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	if cfg.SMTPURL == "" {
 		log.Info("mail is not configured (PORTAL_SMTP_URL): password reset and invitation mails are not sent")
 	}
-	a.Accounts = &accounts.Service{DB: db, Policy: a.Policy, Mail: sender, Log: log, Now: opts.Now, BaseURL: cfg.BaseURL, Limits: accounts.DefaultLimits()}
+	a.Accounts = &accounts.Service{DB: db, Policy: a.Policy, Mail: sender, Log: log, Now: opts.Now, BaseURL: cfg.BaseURL, Limits: accountLimits(cfg)}
 	a.Notify = &notify.Service{DB: db, Mail: sender, Now: opts.Now, BaseURL: cfg.BaseURL, EmailOf: a.emailOf}
 	a.Outbox.Handlers[notify.OutboxKind] = a.Notify.DeliverEmails
 	a.Calendar, err = LoadCalendar(cfg.CalendarDir, log)
@@ -470,4 +470,13 @@ func (a *App) emailOf(ctx context.Context, userID uint64) (string, error) {
 	var u accounts.User
 	err := a.DB.WithContext(ctx).Select("email").Where("id = ? AND disabled_at IS NULL", userID).Take(&u).Error
 	return u.Email, err
+}
+
+// accountLimits applies the operator's sign-in settings to the defaults.
+func accountLimits(cfg config.Config) accounts.Limits {
+	l := accounts.DefaultLimits()
+	l.MaxLoginFailures = cfg.LoginMaxFailures
+	l.IdleTimeout = cfg.SessionIdle
+	l.AbsoluteTimeout = cfg.SessionMax
+	return l
 }

@@ -38,10 +38,15 @@ type Config struct {
 	LogLevel        string        // PORTAL_LOG_LEVEL
 	MaxUploadBytes  int64         // PORTAL_MAX_UPLOAD_MB
 	ShutdownTimeout time.Duration // PORTAL_SHUTDOWN_TIMEOUT
-	DemoPassword    string        // PORTAL_DEMO_PASSWORD
-	SMTPURL         string        // PORTAL_SMTP_URL
-	RateAnon        int           // PORTAL_RATE_ANON: developer-API requests a minute per anonymous address
-	RateToken       int           // PORTAL_RATE_TOKEN: developer-API requests a minute per API token or account
+	// Sign-in limits (000 Art 38: access control). The issue caps
+	// failures at 100 per account and per IP an hour; operators may go lower.
+	LoginMaxFailures int           // PORTAL_LOGIN_MAX_FAILURES
+	SessionIdle      time.Duration // PORTAL_SESSION_IDLE
+	SessionMax       time.Duration // PORTAL_SESSION_MAX
+	DemoPassword     string        // PORTAL_DEMO_PASSWORD
+	SMTPURL          string        // PORTAL_SMTP_URL
+	RateAnon         int           // PORTAL_RATE_ANON: developer-API requests a minute per anonymous address
+	RateToken        int           // PORTAL_RATE_TOKEN: developer-API requests a minute per API token or account
 	// MetricsAddr, when set, serves /metrics on its own listener (not on Addr).
 	MetricsAddr string // PORTAL_METRICS_ADDR
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
@@ -118,6 +123,18 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, &Error{"PORTAL_MAX_UPLOAD_MB", getenv("PORTAL_MAX_UPLOAD_MB"), "want a whole number of megabytes from 1"}
 	}
 	c.MaxUploadBytes = mb << 20
+	c.LoginMaxFailures, err = strconv.Atoi(get("PORTAL_LOGIN_MAX_FAILURES", "100"))
+	if err != nil || c.LoginMaxFailures < 1 || c.LoginMaxFailures > 100 {
+		return c, &Error{"PORTAL_LOGIN_MAX_FAILURES", getenv("PORTAL_LOGIN_MAX_FAILURES"), "want a whole number from 1 to 100 (failures per account and per IP an hour)"}
+	}
+	c.SessionIdle, err = time.ParseDuration(get("PORTAL_SESSION_IDLE", "30m"))
+	if err != nil || c.SessionIdle < time.Minute || c.SessionIdle > 24*time.Hour {
+		return c, &Error{"PORTAL_SESSION_IDLE", getenv("PORTAL_SESSION_IDLE"), "want a duration from 1m to 24h"}
+	}
+	c.SessionMax, err = time.ParseDuration(get("PORTAL_SESSION_MAX", "12h"))
+	if err != nil || c.SessionMax < c.SessionIdle || c.SessionMax > 30*24*time.Hour {
+		return c, &Error{"PORTAL_SESSION_MAX", getenv("PORTAL_SESSION_MAX"), "want a duration from PORTAL_SESSION_IDLE to 720h"}
+	}
 	c.ShutdownTimeout, err = time.ParseDuration(get("PORTAL_SHUTDOWN_TIMEOUT", "30s"))
 	if err != nil || c.ShutdownTimeout <= 0 {
 		return c, &Error{"PORTAL_SHUTDOWN_TIMEOUT", getenv("PORTAL_SHUTDOWN_TIMEOUT"), "want a positive duration such as 30s"}

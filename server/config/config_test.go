@@ -37,17 +37,20 @@ func TestMySQLDSN(t *testing.T) {
 
 func TestBadValuesNameTheVariable(t *testing.T) {
 	cases := map[string]string{
-		"PORTAL_ADDR":             "localhost",
-		"PORTAL_DB_DSN":           "postgres://x",
-		"PORTAL_SEED":             "maybe",
-		"PORTAL_MEILI_URL":        "ftp://x",
-		"PORTAL_LOG_LEVEL":        "loud",
-		"PORTAL_MAX_UPLOAD_MB":    "lots",
-		"PORTAL_SHUTDOWN_TIMEOUT": "-1s",
-		"PORTAL_SMTP_URL":         "mailto:x",
-		"PORTAL_BASE_URL":         "portal.example",
-		"PORTAL_METRICS_ADDR":     "metrics",
-		"PORTAL_TRUSTED_PROXIES":  "10.0.0.0/8,proxy.example",
+		"PORTAL_ADDR":               "localhost",
+		"PORTAL_DB_DSN":             "postgres://x",
+		"PORTAL_SEED":               "maybe",
+		"PORTAL_MEILI_URL":          "ftp://x",
+		"PORTAL_LOG_LEVEL":          "loud",
+		"PORTAL_MAX_UPLOAD_MB":      "lots",
+		"PORTAL_SHUTDOWN_TIMEOUT":   "-1s",
+		"PORTAL_SMTP_URL":           "mailto:x",
+		"PORTAL_BASE_URL":           "portal.example",
+		"PORTAL_LOGIN_MAX_FAILURES": "500",
+		"PORTAL_SESSION_IDLE":       "5s",
+		"PORTAL_SESSION_MAX":        "forever",
+		"PORTAL_METRICS_ADDR":       "metrics",
+		"PORTAL_TRUSTED_PROXIES":    "10.0.0.0/8,proxy.example",
 	}
 	for name, val := range cases {
 		_, err := Load(env(map[string]string{name: val}))
