@@ -738,7 +738,7 @@ func TestDemoAccountsFirstStart(t *testing.T) {
 	}
 	all := strings.Join(out, "\n")
 	m := regexp.MustCompile(`demo password \(shown once[^)]*\): (\S+)`).FindStringSubmatch(all)
-	if m == nil || strings.Count(all, "@demo.local") != 7 {
+	if m == nil || strings.Count(all, "@demo.local") != 8 {
 		t.Fatalf("output: %s", all)
 	}
 	for _, role := range apptest.DemoRoles {

@@ -42,6 +42,9 @@ func DemoAccounts(providerDept, provider2Dept string) []DemoAccount {
 		{Email: "provider@demo.local", Name: "演示数据提供部门工作人员", Kind: KindStaff, Role: authz.RoleProvider, DepartmentID: providerDept},
 		{Email: "provider2@demo.local", Name: "演示数据提供部门工作人员（二）", Kind: KindStaff, Role: authz.RoleProvider, DepartmentID: provider2Dept},
 		{Email: "authority@demo.local", Name: "演示政务数据主管部门工作人员", Kind: KindStaff, Role: authz.RoleAuthority, DepartmentID: providerDept},
+		// 哈尔滨市's own authority reviews the city departments' entries and
+		// revocations (the same-level authority, 000 Art 12, 35).
+		{Email: "authority2@demo.local", Name: "演示哈尔滨市政务数据主管部门工作人员", Kind: KindStaff, Role: authz.RoleAuthority, DepartmentID: provider2Dept},
 		{Email: "province@demo.local", Name: "演示省级政务数据主管部门工作人员", Kind: KindStaff, Role: authz.RoleProvince},
 		{Email: "admin@demo.local", Name: "演示平台管理员", Kind: KindStaff, Role: authz.RoleAdmin},
 	}
