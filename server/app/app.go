@@ -383,6 +383,7 @@ func (a *App) MetricsHandler() http.Handler { return metrics.Handler() }
 // Start runs the background workers until Close.
 func (a *App) Start() {
 	metrics.SetOutboxBacklog(func(ctx context.Context) (int64, error) { return outbox.Backlog(ctx, a.DB) })
+	a.registerOverdueMetrics()
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	a.workers.Add(1)

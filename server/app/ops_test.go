@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hlj-opendata/portal/openapi"
+	"github.com/hlj-opendata/portal/seed"
 	"github.com/hlj-opendata/portal/server/apptest"
 	"github.com/hlj-opendata/portal/server/metrics"
 )
@@ -285,5 +286,33 @@ func TestDownloadsAreSandboxedAttachments(t *testing.T) {
 	}
 	if r.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Error("download without nosniff")
+	}
+}
+
+// TestOverdueMetric: an application past its 5-working-day deadline shows
+// in portal_overdue_items for the authority's dashboards (000 Art 42).
+func TestOverdueMetric(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) // a Monday
+	clock := func() time.Time { return now }
+	p := apptest.New(t, apptest.Options{Seed: "small", Now: clock})
+	var dataset string
+	p.DB.Table("datasets").Where("open_type = ? AND department_id = ?", "conditional", seed.DemoProviderDepartment).Order("id").Limit(1).Pluck("id", &dataset)
+	var items []string
+	p.DB.Table("data_items").Where("dataset_id = ?", dataset).Order("position").Limit(2).Pluck("name", &items)
+	s := p.SignInAs(t, "citizen")
+	r := p.PostJSON(t, "/api/v1/applications", map[string]any{
+		"dataset_id": dataset, "purpose": "研究", "scenario": "统计分析", "basis": "数据使用协议",
+		"data_items": items, "period_start": "2026-03-02", "period_end": "2026-05-31",
+		"security_measures": "加密存储，专人访问", "contact": "张三 0451-12345678",
+	}, s.Header())
+	if r.Status != http.StatusCreated {
+		t.Fatalf("apply: %d %s", r.Status, r.Body)
+	}
+	if got := counter(scrape(t, p), `portal_overdue_items{domain="applications"}`); got != 0 {
+		t.Fatalf("overdue before the deadline: %v", got)
+	}
+	now = now.AddDate(0, 0, 14)
+	if got := counter(scrape(t, p), `portal_overdue_items{domain="applications"}`); got != 1 {
+		t.Fatalf("overdue after the deadline: %v, want 1", got)
 	}
 }

@@ -1,0 +1,28 @@
+package app
+
+import (
+	"context"
+
+	"github.com/hlj-opendata/portal/server/applications"
+	"github.com/hlj-opendata/portal/server/corrections"
+	"github.com/hlj-opendata/portal/server/metrics"
+)
+
+// registerOverdueMetrics exposes, per procedure, how many items are past
+// their deadline right now: the numbers the authority chases (000 Art 42).
+func (a *App) registerOverdueMetrics() {
+	metrics.RegisterOverdue("applications", func(ctx context.Context) (int64, error) {
+		var n int64
+		err := a.DB.WithContext(ctx).Model(&applications.Application{}).
+			Where("status IN ? AND due_at IS NOT NULL AND due_at < ?", []applications.Status{applications.Submitted, applications.Resubmitted}, a.Now().UTC()).
+			Count(&n).Error
+		return n, err
+	})
+	metrics.RegisterOverdue("corrections", func(ctx context.Context) (int64, error) {
+		var n int64
+		err := a.DB.WithContext(ctx).Model(&corrections.Correction{}).
+			Where("status = ? AND due_at < ?", corrections.StatusOpen, a.Now().UTC()).
+			Count(&n).Error
+		return n, err
+	})
+}
