@@ -69,6 +69,7 @@ var pageRoutes = []struct {
 	{"/console/revocations", "pages/revocations-request.html"},
 	{"/review/revocations", "pages/revocations-review.html"},
 	{"/review/filings", "pages/filings.html"},
+	{"/developers", "pages/developers.html"},
 	{"/api/docs", "pages/apidocs.html"},
 	{"/console", "pages/console.html"},
 	{"/console/datasets/new", "pages/catalog-entry.html"},
