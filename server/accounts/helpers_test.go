@@ -11,26 +11,6 @@ import (
 	"github.com/hlj-opendata/portal/server/mail"
 )
 
-// clock is the injected clock tests move forward; nothing sleeps.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Now().UTC().Truncate(time.Second)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // outbox captures the mail the portal sends.
 type outbox struct {
 	mu   sync.Mutex
@@ -65,9 +45,9 @@ func tokenIn(t *testing.T, body string) string {
 }
 
 // portal starts a portal with the injected clock and a captured mailbox.
-func portal(t *testing.T, engine, seed string) (*apptest.Portal, *clock, *outbox) {
+func portal(t *testing.T, engine, seed string) (*apptest.Portal, *apptest.Clock, *outbox) {
 	t.Helper()
-	clk := newClock()
+	clk := apptest.NewClock(time.Now().UTC().Truncate(time.Second))
 	p := apptest.New(t, apptest.Options{Engine: engine, Seed: seed, Now: clk.Now})
 	box := &outbox{}
 	p.Accounts.Mail = box

@@ -37,9 +37,9 @@ func TestReviewDeadlines(t *testing.T) {
 	}
 	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			e := newEnv(t, engine, cst(cases[0].submitted))
+			e := newEnv(t, engine, apptest.CST(cases[0].submitted))
 			for _, tc := range cases {
-				e.clk.Set(cst(tc.submitted))
+				e.clk.Set(apptest.CST(tc.submitted))
 				a := e.apply(t, "citizen", nil)
 				if got := dueDate(t, a.DueAt); got != tc.due+" 23:59:59" {
 					t.Errorf("%s: submitted %s, due %s, want %s 23:59:59", tc.name, tc.submitted, got, tc.due)
@@ -51,7 +51,7 @@ func TestReviewDeadlines(t *testing.T) {
 				if got := dueDate(t, e.app(t, a.ID).DueAt); got != tc.due+" 23:59:59" {
 					t.Errorf("%s: stored due %s", tc.name, got)
 				}
-				if r := e.post(t, "citizen", "/api/v1/applications/"+a.ID+"/withdraw", nil); r.Status != 200 {
+				if r := e.PostJSON(t, "citizen", "/api/v1/applications/"+a.ID+"/withdraw", nil); r.Status != 200 {
 					t.Fatalf("withdraw: %d %s", r.Status, r.Body)
 				}
 			}
@@ -60,14 +60,14 @@ func TestReviewDeadlines(t *testing.T) {
 				Warnings []string `json:"calendar_warnings"`
 				Due      string   `json:"expected_due_at"`
 			}
-			e.get(t, "citizen", "/api/v1/applications/form?dataset_id="+dataset).JSON(t, &form)
+			e.Get(t, "citizen", "/api/v1/applications/form?dataset_id="+dataset).JSON(t, &form)
 			if !strings.Contains(strings.Join(form.Warnings, ";"), "2027") {
 				t.Errorf("form warnings %v lack the missing 2027 calendar", form.Warnings)
 			}
 			var board struct {
 				Warnings []string `json:"calendar_warnings"`
 			}
-			e.get(t, "authority", "/api/v1/applications/overdue").JSON(t, &board)
+			e.Get(t, "authority", "/api/v1/applications/overdue").JSON(t, &board)
 			if !strings.Contains(strings.Join(board.Warnings, ";"), "no holiday calendar for 2027") {
 				t.Errorf("authority board warnings %v lack the missing 2027 calendar", board.Warnings)
 			}
@@ -78,8 +78,8 @@ func TestReviewDeadlines(t *testing.T) {
 // TestExpectedDueOnForm: the apply form shows the dataset's conditions, its
 // data items and the due date an application submitted now would get.
 func TestExpectedDueOnForm(t *testing.T) {
-	e := newEnv(t, "sqlite", cst("2025-09-26 09:00"))
-	r := e.get(t, "citizen", "/api/v1/applications/form?dataset_id="+dataset)
+	e := newEnv(t, "sqlite", apptest.CST("2025-09-26 09:00"))
+	r := e.Get(t, "citizen", "/api/v1/applications/form?dataset_id="+dataset)
 	var f struct {
 		Dataset struct {
 			ID             string `json:"id"`
@@ -103,7 +103,7 @@ func TestExpectedDueOnForm(t *testing.T) {
 		query  string
 		status int
 	}{{"", 400}, {"?dataset_id=" + openDataset, 400}, {"?dataset_id=no-such", 404}} {
-		if r := e.get(t, "citizen", "/api/v1/applications/form"+tc.query); r.Status != tc.status {
+		if r := e.Get(t, "citizen", "/api/v1/applications/form"+tc.query); r.Status != tc.status {
 			t.Errorf("form%s: %d, want %d", tc.query, r.Status, tc.status)
 		}
 	}
@@ -112,7 +112,7 @@ func TestExpectedDueOnForm(t *testing.T) {
 // TestApplyValidation: bad input is a 400 naming the fields, and nothing is
 // stored.
 func TestApplyValidation(t *testing.T) {
-	e := newEnv(t, "sqlite", cst("2026-03-02 09:00"))
+	e := newEnv(t, "sqlite", apptest.CST("2026-03-02 09:00"))
 	cases := []struct {
 		name   string
 		mod    func(map[string]any)
@@ -138,7 +138,7 @@ func TestApplyValidation(t *testing.T) {
 		{"wrong type", func(f map[string]any) { f["data_items"] = "all" }, 400, "data_items"},
 	}
 	for _, tc := range cases {
-		r := e.post(t, "citizen", "/api/v1/applications", e.form(tc.mod))
+		r := e.PostJSON(t, "citizen", "/api/v1/applications", e.form(tc.mod))
 		var body struct {
 			Error struct {
 				Code   string            `json:"code"`
@@ -150,25 +150,25 @@ func TestApplyValidation(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d with field %s", tc.name, r.Status, short(r.Body), tc.status, tc.field)
 		}
 	}
-	if r := e.p.Do(t, "POST", "/api/v1/applications", strings.NewReader("{"), e.as(t, "citizen").Header("Content-Type", "application/json")); r.Status != 400 {
+	if r := e.p.Do(t, "POST", "/api/v1/applications", strings.NewReader("{"), e.As(t, "citizen").Header("Content-Type", "application/json")); r.Status != 400 {
 		t.Errorf("malformed JSON: %d", r.Status)
 	}
-	if n := e.count(t, "applications", "1 = 1"); n != 0 {
+	if n := e.p.Count(t, "applications", "1 = 1"); n != 0 {
 		t.Errorf("%d applications stored from bad input", n)
 	}
 	// One open application per applicant and dataset.
 	e.apply(t, "citizen", nil)
-	if r := e.post(t, "citizen", "/api/v1/applications", e.form(nil)); r.Status != 409 {
+	if r := e.PostJSON(t, "citizen", "/api/v1/applications", e.form(nil)); r.Status != 409 {
 		t.Errorf("second open application: %d %s", r.Status, r.Body)
 	}
 	// Staff do not apply (guard), anonymous callers must sign in.
-	if r := e.post(t, "provider", "/api/v1/applications", e.form(nil)); r.Status != 403 {
+	if r := e.PostJSON(t, "provider", "/api/v1/applications", e.form(nil)); r.Status != 403 {
 		t.Errorf("provider applies: %d", r.Status)
 	}
-	if r := e.post(t, "", "/api/v1/applications", e.form(nil)); r.Status != 401 {
+	if r := e.PostJSON(t, "", "/api/v1/applications", e.form(nil)); r.Status != 401 {
 		t.Errorf("anonymous applies: %d", r.Status)
 	}
-	if n := e.count(t, "applications", "1 = 1"); n != 1 {
+	if n := e.p.Count(t, "applications", "1 = 1"); n != 1 {
 		t.Errorf("%d applications stored, want 1", n)
 	}
 }
@@ -180,7 +180,7 @@ func TestApplicationLifecycle(t *testing.T) {
 	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			e := newEnv(t, engine, cst("2026-03-02 09:00")) // a Monday
+			e := newEnv(t, engine, apptest.CST("2026-03-02 09:00")) // a Monday
 			a := e.apply(t, "citizen", nil)
 			if a.Status != "submitted" || dueDate(t, a.DueAt) != "2026-03-09 23:59:59" || a.Round != 1 {
 				t.Fatalf("submitted: %+v", a)
@@ -193,77 +193,77 @@ func TestApplicationLifecycle(t *testing.T) {
 			}
 			// The provider's queue shows it with its due date and working days left.
 			var q pageJSON[appJSON]
-			e.get(t, "provider", "/api/v1/applications").JSON(t, &q)
+			e.Get(t, "provider", "/api/v1/applications").JSON(t, &q)
 			if q.Total != 1 || q.Items[0].ID != a.ID || *q.Items[0].WorkingDaysLeft != 5 || !has(q.Items[0].Actions, "need_material") {
 				t.Fatalf("provider queue: %+v", q)
 			}
 
 			// Two days later: needs more material.
-			e.clk.Set(cst("2026-03-04 10:00"))
+			e.clk.Set(apptest.CST("2026-03-04 10:00"))
 			path := "/api/v1/applications/" + a.ID
-			if r := e.post(t, "provider", path+"/decision", map[string]any{"decision": "need_material", "missing": []string{" ", ""}}); r.Status != 400 {
+			if r := e.PostJSON(t, "provider", path+"/decision", map[string]any{"decision": "need_material", "missing": []string{" ", ""}}); r.Status != 400 {
 				t.Errorf("need_material without a list: %d", r.Status)
 			}
 			missing := []string{"加盖公章的数据安全承诺书", "数据使用场景的详细说明"}
-			r := e.post(t, "provider", path+"/decision", map[string]any{"decision": "need_material", "missing": missing, "reason": "材料不全"})
+			r := e.PostJSON(t, "provider", path+"/decision", map[string]any{"decision": "need_material", "missing": missing, "reason": "材料不全"})
 			var got appJSON
 			r.JSON(t, &got)
 			if r.Status != 200 || got.Status != "needs_more_material" || got.DueAt != nil || strings.Join(got.Missing, "|") != strings.Join(missing, "|") {
 				t.Fatalf("need material: %d %s", r.Status, short(r.Body))
 			}
-			if r := e.post(t, "provider", path+"/decision", map[string]any{"decision": "approve"}); r.Status != 409 {
+			if r := e.PostJSON(t, "provider", path+"/decision", map[string]any{"decision": "approve"}); r.Status != 409 {
 				t.Errorf("decide while waiting for material: %d", r.Status)
 			}
 			if got := e.inbox(t, "citizen"); !has(got, "application.needs_more_material") {
 				t.Errorf("applicant inbox %v", got)
 			}
-			e.get(t, "citizen", path).JSON(t, &got)
+			e.Get(t, "citizen", path).JSON(t, &got)
 			if !has(got.Actions, "resubmit") || strings.Join(got.Missing, "|") != strings.Join(missing, "|") {
 				t.Errorf("applicant sees %+v", got)
 			}
 
 			// Resubmitted on Friday: a new clock of 5 working days from Friday.
-			e.clk.Set(cst("2026-03-06 15:00"))
-			if r := e.post(t, "citizen", path+"/resubmit", map[string]any{"security_measures": ""}); r.Status != 400 {
+			e.clk.Set(apptest.CST("2026-03-06 15:00"))
+			if r := e.PostJSON(t, "citizen", path+"/resubmit", map[string]any{"security_measures": ""}); r.Status != 400 {
 				t.Errorf("resubmit with an emptied field: %d", r.Status)
 			}
-			r = e.post(t, "citizen", path+"/resubmit", map[string]any{"note": "已补充承诺书和场景说明", "scenario": "全省市场主体活跃度季度分析"})
+			r = e.PostJSON(t, "citizen", path+"/resubmit", map[string]any{"note": "已补充承诺书和场景说明", "scenario": "全省市场主体活跃度季度分析"})
 			r.JSON(t, &got)
 			if r.Status != 200 || got.Status != "resubmitted" || got.Round != 2 || dueDate(t, got.DueAt) != "2026-03-13 23:59:59" {
 				t.Fatalf("resubmit: %d %s", r.Status, short(r.Body))
 			}
-			if r := e.post(t, "citizen", path+"/resubmit", nil); r.Status != 409 {
+			if r := e.PostJSON(t, "citizen", path+"/resubmit", nil); r.Status != 409 {
 				t.Errorf("resubmit twice: %d", r.Status)
 			}
 			// 001 Art 21: material is requested once.
-			if r := e.post(t, "provider", path+"/decision", map[string]any{"decision": "need_material", "missing": []string{"再要一份"}}); r.Status != 409 {
+			if r := e.PostJSON(t, "provider", path+"/decision", map[string]any{"decision": "need_material", "missing": []string{"再要一份"}}); r.Status != 409 {
 				t.Errorf("second need_material: %d %s", r.Status, r.Body)
 			}
-			if r := e.post(t, "provider", path+"/decision", map[string]any{"decision": "approve", "data_items": []string{e.items[0], e.items[5]}}); r.Status != 400 {
+			if r := e.PostJSON(t, "provider", path+"/decision", map[string]any{"decision": "approve", "data_items": []string{e.items[0], e.items[5]}}); r.Status != 400 {
 				t.Errorf("approve an item not requested: %d", r.Status)
 			}
-			if r := e.post(t, "provider", path+"/decision", map[string]any{"decision": "maybe"}); r.Status != 400 {
+			if r := e.PostJSON(t, "provider", path+"/decision", map[string]any{"decision": "maybe"}); r.Status != 400 {
 				t.Errorf("unknown decision: %d", r.Status)
 			}
-			if r := e.post(t, "provider2", path+"/decision", map[string]any{"decision": "approve"}); r.Status != 404 {
+			if r := e.PostJSON(t, "provider2", path+"/decision", map[string]any{"decision": "approve"}); r.Status != 404 {
 				t.Errorf("other department decides: %d", r.Status)
 			}
-			if r := e.post(t, "citizen", path+"/decision", map[string]any{"decision": "approve"}); r.Status != 403 {
+			if r := e.PostJSON(t, "citizen", path+"/decision", map[string]any{"decision": "approve"}); r.Status != 403 {
 				t.Errorf("applicant decides: %d", r.Status)
 			}
 
 			// Approved for two of the four items requested.
-			e.clk.Set(cst("2026-03-09 11:00"))
+			e.clk.Set(apptest.CST("2026-03-09 11:00"))
 			approved := []string{e.items[0], e.items[2]}
-			r = e.post(t, "provider", path+"/decision", map[string]any{"decision": "approve", "data_items": approved, "reason": "仅批准必要字段"})
+			r = e.PostJSON(t, "provider", path+"/decision", map[string]any{"decision": "approve", "data_items": approved, "reason": "仅批准必要字段"})
 			r.JSON(t, &got)
 			if r.Status != 200 || got.Status != "approved" || got.GrantID == "" || got.Decision == nil || strings.Join(got.Decision.DataItems, ",") != strings.Join(approved, ",") || got.Decision.Late {
 				t.Fatalf("approve: %d %s", r.Status, short(r.Body))
 			}
-			if r := e.post(t, "provider", path+"/decision", map[string]any{"decision": "reject", "reason": "x"}); r.Status != 409 {
+			if r := e.PostJSON(t, "provider", path+"/decision", map[string]any{"decision": "reject", "reason": "x"}); r.Status != 409 {
 				t.Errorf("decide twice: %d", r.Status)
 			}
-			if r := e.post(t, "citizen", path+"/withdraw", nil); r.Status != 409 {
+			if r := e.PostJSON(t, "citizen", path+"/withdraw", nil); r.Status != 409 {
 				t.Errorf("withdraw after approval: %d", r.Status)
 			}
 			wantHistory := []string{"submitted", "needs_more_material", "resubmitted", "approved"}
@@ -274,13 +274,13 @@ func TestApplicationLifecycle(t *testing.T) {
 			if strings.Join(actions, ",") != strings.Join(wantHistory, ",") {
 				t.Errorf("history %v, want %v", actions, wantHistory)
 			}
-			if n := e.count(t, "audit_entries", "action = ? AND object_id = ?", "application.decided", a.ID); n != 2 {
+			if n := e.p.Count(t, "audit_entries", "action = ? AND object_id = ?", "application.decided", a.ID); n != 2 {
 				t.Errorf("%d audit entries for the decisions, want 2", n)
 			}
 
 			// The grant: listed for the holder, limited to the approved items.
 			var grants pageJSON[grantJSON]
-			e.get(t, "citizen", "/api/v1/grants").JSON(t, &grants)
+			e.Get(t, "citizen", "/api/v1/grants").JSON(t, &grants)
 			if grants.Total != 1 || grants.Items[0].ID != got.GrantID || grants.Items[0].DatasetID != dataset ||
 				strings.Join(grants.Items[0].DataItems, ",") != strings.Join(approved, ",") || grants.Items[0].Status != "active" {
 				t.Fatalf("citizen grants: %+v", grants)
@@ -312,11 +312,11 @@ func TestApplicationLifecycle(t *testing.T) {
 			var res []string
 			e.p.DB.Table("resources").Where("dataset_id = ?", dataset).Order("position").Pluck("id", &res)
 			download := "/api/v1/resources/" + res[0] + "/download"
-			if r := e.get(t, "citizen", download); r.Status != 200 {
+			if r := e.Get(t, "citizen", download); r.Status != 200 {
 				t.Fatalf("holder downloads: %d %s", r.Status, short(r.Body))
 			}
 			for role, want := range map[string]int{"organisation": 403, "": 403, "provider2": 403} {
-				if r := e.get(t, role, download); r.Status != want {
+				if r := e.Get(t, role, download); r.Status != want {
 					t.Errorf("download as %q: %d, want %d", role, r.Status, want)
 				}
 			}
@@ -332,12 +332,12 @@ func TestApplicationLifecycle(t *testing.T) {
 				{"provider2", map[string]any{"reason": "x"}, 404},
 				{"provider", map[string]any{"reason": " "}, 400},
 			} {
-				if r := e.post(t, tc.role, gpath+"/suspend", tc.body); r.Status != tc.status {
+				if r := e.PostJSON(t, tc.role, gpath+"/suspend", tc.body); r.Status != tc.status {
 					t.Errorf("suspend as %s: %d, want %d", tc.role, r.Status, tc.status)
 				}
 			}
 			var g grantJSON
-			r = e.post(t, "provider", gpath+"/suspend", map[string]any{"reason": "发现数据被转售给第三方"})
+			r = e.PostJSON(t, "provider", gpath+"/suspend", map[string]any{"reason": "发现数据被转售给第三方"})
 			r.JSON(t, &g)
 			if r.Status != 200 || g.Status != "suspended" || g.SuspendReason == "" || !has(g.Actions, "reinstate") {
 				t.Fatalf("suspend: %d %s", r.Status, short(r.Body))
@@ -346,13 +346,13 @@ func TestApplicationLifecycle(t *testing.T) {
 			if !apperr.Is(err, apperr.Forbidden) || !strings.Contains(err.Error(), "发现数据被转售给第三方") {
 				t.Errorf("access while suspended: %v", err)
 			}
-			if r := e.get(t, "citizen", download); r.Status != 403 {
+			if r := e.Get(t, "citizen", download); r.Status != 403 {
 				t.Errorf("download while suspended: %d", r.Status)
 			}
-			if r := e.post(t, "provider", gpath+"/suspend", map[string]any{"reason": "again"}); r.Status != 409 {
+			if r := e.PostJSON(t, "provider", gpath+"/suspend", map[string]any{"reason": "again"}); r.Status != 409 {
 				t.Errorf("suspend twice: %d", r.Status)
 			}
-			e.get(t, "citizen", "/api/v1/grants").JSON(t, &grants)
+			e.Get(t, "citizen", "/api/v1/grants").JSON(t, &grants)
 			if grants.Items[0].Status != "suspended" {
 				t.Errorf("holder sees %+v", grants.Items[0])
 			}
@@ -360,12 +360,12 @@ func TestApplicationLifecycle(t *testing.T) {
 				t.Errorf("holder inbox %v", got)
 			}
 			// The same-level authority may reinstate (and suspend).
-			r = e.post(t, "authority", gpath+"/reinstate", map[string]any{"reason": "已整改"})
+			r = e.PostJSON(t, "authority", gpath+"/reinstate", map[string]any{"reason": "已整改"})
 			r.JSON(t, &g)
 			if r.Status != 200 || g.Status != "active" {
 				t.Fatalf("reinstate: %d %s", r.Status, short(r.Body))
 			}
-			if r := e.post(t, "authority", gpath+"/reinstate", nil); r.Status != 409 {
+			if r := e.PostJSON(t, "authority", gpath+"/reinstate", nil); r.Status != 409 {
 				t.Errorf("reinstate twice: %d", r.Status)
 			}
 			if _, err := e.p.Applications.GrantAccess(ctx, holder, dataset); err != nil {
@@ -374,11 +374,11 @@ func TestApplicationLifecycle(t *testing.T) {
 			var detail struct {
 				History []struct{ Action, Reason string } `json:"history"`
 			}
-			e.get(t, "provider", gpath).JSON(t, &detail)
+			e.Get(t, "provider", gpath).JSON(t, &detail)
 			if len(detail.History) != 2 || detail.History[0].Action != "suspended" || detail.History[1].Action != "reinstated" {
 				t.Errorf("grant history %+v", detail.History)
 			}
-			if n := e.count(t, "audit_entries", "object_id = ? AND action IN ?", got.GrantID, []string{"grant.suspended", "grant.reinstated"}); n != 2 {
+			if n := e.p.Count(t, "audit_entries", "object_id = ? AND action IN ?", got.GrantID, []string{"grant.suspended", "grant.reinstated"}); n != 2 {
 				t.Errorf("%d audit entries for suspension/reinstatement", n)
 			}
 
@@ -392,10 +392,10 @@ func TestApplicationLifecycle(t *testing.T) {
 			if _, err := e.p.Applications.GrantAccess(ctx, holder, dataset); !apperr.Is(err, apperr.Forbidden) {
 				t.Errorf("access after the period: %v", err)
 			}
-			if r := e.get(t, "citizen", download); r.Status != 403 {
+			if r := e.Get(t, "citizen", download); r.Status != 403 {
 				t.Errorf("download after the period: %d", r.Status)
 			}
-			e.get(t, "citizen", "/api/v1/grants").JSON(t, &grants)
+			e.Get(t, "citizen", "/api/v1/grants").JSON(t, &grants)
 			if grants.Items[0].Status != "expired" {
 				t.Errorf("expired grant shows %s", grants.Items[0].Status)
 			}
@@ -406,31 +406,31 @@ func TestApplicationLifecycle(t *testing.T) {
 // TestRejectNeedsReasons: a refusal states its reasons (000 Art 34); the
 // applicant sees them; a rejection without one changes nothing.
 func TestRejectNeedsReasons(t *testing.T) {
-	e := newEnv(t, "sqlite", cst("2026-03-02 09:00"))
+	e := newEnv(t, "sqlite", apptest.CST("2026-03-02 09:00"))
 	a := e.apply(t, "organisation", nil)
 	path := "/api/v1/applications/" + a.ID
-	if r := e.post(t, "provider", path+"/decision", map[string]any{"decision": "reject", "reason": "   "}); r.Status != 400 {
+	if r := e.PostJSON(t, "provider", path+"/decision", map[string]any{"decision": "reject", "reason": "   "}); r.Status != 400 {
 		t.Errorf("reject without reason: %d", r.Status)
 	}
 	if st := e.app(t, a.ID).Status; st != applications.Submitted {
 		t.Errorf("status after a bad decision: %s", st)
 	}
 	reason := "申请用途超出该数据目录的开放使用范围"
-	if r := e.post(t, "provider", path+"/decision", map[string]any{"decision": "reject", "reason": reason}); r.Status != 200 {
+	if r := e.PostJSON(t, "provider", path+"/decision", map[string]any{"decision": "reject", "reason": reason}); r.Status != 200 {
 		t.Fatalf("reject: %d %s", r.Status, r.Body)
 	}
 	var got appJSON
-	e.get(t, "organisation", path).JSON(t, &got)
+	e.Get(t, "organisation", path).JSON(t, &got)
 	if got.Status != "rejected" || got.Reason != reason || got.Decision == nil || got.Decision.Reason != reason || got.GrantID != "" {
 		t.Errorf("applicant sees %+v", got)
 	}
-	if n := e.count(t, "grants", "1 = 1"); n != 0 {
+	if n := e.p.Count(t, "grants", "1 = 1"); n != 0 {
 		t.Errorf("%d grants after a rejection", n)
 	}
 	var box struct {
 		Items []struct{ Kind, Body string } `json:"items"`
 	}
-	e.get(t, "organisation", "/api/v1/me/notifications").JSON(t, &box)
+	e.Get(t, "organisation", "/api/v1/me/notifications").JSON(t, &box)
 	if len(box.Items) == 0 || box.Items[0].Kind != "application.rejected" || !strings.Contains(box.Items[0].Body, reason) {
 		t.Errorf("inbox %+v", box.Items)
 	}
@@ -444,24 +444,24 @@ func TestRejectNeedsReasons(t *testing.T) {
 func TestWhoReadsAnApplication(t *testing.T) {
 	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			e := newEnv(t, engine, cst("2026-03-02 09:00"))
+			e := newEnv(t, engine, apptest.CST("2026-03-02 09:00"))
 			a := e.apply(t, "citizen", nil)
 			b := e.apply(t, "organisation", func(f map[string]any) { f["dataset_id"] = otherDataset })
 			readers := map[string]int{"citizen": 200, "provider": 200, "authority": 200,
 				"organisation": 404, "provider2": 404, "province": 404, "admin": 404, "": 401}
 			for role, want := range readers {
-				if r := e.get(t, role, "/api/v1/applications/"+a.ID); r.Status != want {
+				if r := e.Get(t, role, "/api/v1/applications/"+a.ID); r.Status != want {
 					t.Errorf("GET application as %q: %d, want %d", role, r.Status, want)
 				}
 			}
 			// b is of 哈尔滨市市场监督管理局: only its applicant reads it here.
 			for role, want := range map[string]int{"organisation": 200, "citizen": 404, "provider": 404, "provider2": 404, "authority": 404} {
-				if r := e.get(t, role, "/api/v1/applications/"+b.ID); r.Status != want {
+				if r := e.Get(t, role, "/api/v1/applications/"+b.ID); r.Status != want {
 					t.Errorf("GET other-region application as %q: %d, want %d", role, r.Status, want)
 				}
 			}
 			for _, bad := range []string{"ap_zz", "1", "ap_0000000000000000"} {
-				if r := e.get(t, "citizen", "/api/v1/applications/"+bad); r.Status != 404 {
+				if r := e.Get(t, "citizen", "/api/v1/applications/"+bad); r.Status != 404 {
 					t.Errorf("GET %s: %d", bad, r.Status)
 				}
 			}
@@ -469,7 +469,7 @@ func TestWhoReadsAnApplication(t *testing.T) {
 				"provider2": {}, "province": {}, "admin": {}}
 			for role, want := range lists {
 				var pg pageJSON[appJSON]
-				e.get(t, role, "/api/v1/applications").JSON(t, &pg)
+				e.Get(t, role, "/api/v1/applications").JSON(t, &pg)
 				var ids []string
 				for _, it := range pg.Items {
 					ids = append(ids, it.ID)
@@ -478,10 +478,10 @@ func TestWhoReadsAnApplication(t *testing.T) {
 					t.Errorf("list as %s: %v, want %v", role, ids, want)
 				}
 			}
-			if r := e.get(t, "citizen", "/api/v1/applications?scope=everything"); r.Status != 400 {
+			if r := e.Get(t, "citizen", "/api/v1/applications?scope=everything"); r.Status != 400 {
 				t.Errorf("bad scope: %d", r.Status)
 			}
-			if r := e.get(t, "citizen", "/api/v1/applications?status=nonsense"); r.Status != 400 {
+			if r := e.Get(t, "citizen", "/api/v1/applications?status=nonsense"); r.Status != 400 {
 				t.Errorf("bad status: %d", r.Status)
 			}
 		})
@@ -491,11 +491,11 @@ func TestWhoReadsAnApplication(t *testing.T) {
 // TestCommitmentLetter: a signed commitment letter is a PDF (checked by
 // content), at most 10 MB, read by the application's readers only.
 func TestCommitmentLetter(t *testing.T) {
-	e := newEnv(t, "sqlite", cst("2026-03-02 09:00"))
+	e := newEnv(t, "sqlite", apptest.CST("2026-03-02 09:00"))
 	a := e.apply(t, "citizen", nil)
 	path := "/api/v1/applications/" + a.ID + "/commitment"
 	put := func(role string, body []byte) *apptest.Response {
-		return e.p.Do(t, http.MethodPut, path+"?name=承诺书.pdf", strings.NewReader(string(body)), e.as(t, role).Header("Content-Type", "application/pdf"))
+		return e.p.Do(t, http.MethodPut, path+"?name=承诺书.pdf", strings.NewReader(string(body)), e.As(t, role).Header("Content-Type", "application/pdf"))
 	}
 	pdf := append([]byte("%PDF-1.7\n"), make([]byte, 2<<20)...) // 2 MB: above the 1 MB JSON body limit
 	for _, tc := range []struct {
@@ -530,7 +530,7 @@ func TestCommitmentLetter(t *testing.T) {
 		t.Fatalf("upload: %d %s", r.Status, short(r.Body))
 	}
 	for role, want := range map[string]int{"citizen": 200, "provider": 200, "authority": 200, "provider2": 404, "organisation": 404} {
-		r := e.get(t, role, got.Commitment.URL)
+		r := e.Get(t, role, got.Commitment.URL)
 		if r.Status != want {
 			t.Errorf("download as %s: %d, want %d", role, r.Status, want)
 		}
@@ -539,7 +539,7 @@ func TestCommitmentLetter(t *testing.T) {
 		}
 	}
 	// Decided applications keep their material as it was.
-	e.post(t, "provider", "/api/v1/applications/"+a.ID+"/decision", map[string]any{"decision": "reject", "reason": "不符合条件"})
+	e.PostJSON(t, "provider", "/api/v1/applications/"+a.ID+"/decision", map[string]any{"decision": "reject", "reason": "不符合条件"})
 	if r := put("citizen", pdf); r.Status != 409 {
 		t.Errorf("upload after the decision: %d", r.Status)
 	}
@@ -551,10 +551,10 @@ func TestUseRecords(t *testing.T) {
 	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			e := newEnv(t, engine, cst("2026-03-02 09:00"))
+			e := newEnv(t, engine, apptest.CST("2026-03-02 09:00"))
 			a := e.apply(t, "citizen", nil)
 			var got appJSON
-			e.post(t, "provider", "/api/v1/applications/"+a.ID+"/decision", map[string]any{"decision": "approve"}).JSON(t, &got)
+			e.PostJSON(t, "provider", "/api/v1/applications/"+a.ID+"/decision", map[string]any{"decision": "approve"}).JSON(t, &got)
 			holder := e.principal(t, "citizen")
 			var res []string
 			e.p.DB.Table("resources").Where("dataset_id = ?", dataset).Pluck("id", &res)
@@ -567,7 +567,7 @@ func TestUseRecords(t *testing.T) {
 			if err := e.p.Applications.RecordUse(ctx, applications.Use{GrantID: "gr_ffffffffffffffff", UserID: holder.UserID, ResourceID: res[0]}); !apperr.Is(err, apperr.NotFound) {
 				t.Errorf("use of an unknown grant: %v", err)
 			}
-			if n := e.count(t, "audit_entries", "action = ? AND object_id = ?", "data.conditional_use", got.GrantID); n != 3 {
+			if n := e.p.Count(t, "audit_entries", "action = ? AND object_id = ?", "data.conditional_use", got.GrantID); n != 3 {
 				t.Errorf("%d audit entries of use, want 3", n)
 			}
 			var uses pageJSON[struct {
@@ -577,12 +577,12 @@ func TestUseRecords(t *testing.T) {
 				Rows    int64    `json:"rows"`
 			}]
 			for role, want := range map[string]int64{"citizen": 3, "provider": 3, "authority": 3, "provider2": 0, "organisation": 0, "admin": 0} {
-				e.get(t, role, "/api/v1/use-records").JSON(t, &uses)
+				e.Get(t, role, "/api/v1/use-records").JSON(t, &uses)
 				if uses.Total != want {
 					t.Errorf("use records seen by %s: %d, want %d", role, uses.Total, want)
 				}
 			}
-			e.get(t, "provider", "/api/v1/use-records?grant_id="+got.GrantID).JSON(t, &uses)
+			e.Get(t, "provider", "/api/v1/use-records?grant_id="+got.GrantID).JSON(t, &uses)
 			if len(uses.Items) != 3 || uses.Items[0].Format != "XLSX" || uses.Items[0].Rows != 300 || strings.Join(uses.Items[0].Fields, ",") != strings.Join(got.DataItems, ",") {
 				t.Errorf("provider's records: %+v", uses.Items)
 			}

@@ -3,7 +3,6 @@ package applications_test
 import (
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,88 +20,24 @@ const (
 	openDataset  = "ds-hlj-scjgj-001" // unconditional
 )
 
-// clock is the injected clock; tests move it, nothing sleeps.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-// cst parses "2006-01-02 15:04" as China time.
-func cst(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.Zone)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // env is a portal on one engine with the demo roles and a movable clock.
 type env struct {
+	*apptest.Roles
 	p     *apptest.Portal
-	clk   *clock
+	clk   *apptest.Clock
 	items []string // data item names of dataset, in order
-	mu    sync.Mutex
-	sess  map[string]*apptest.Session
-	when  map[string]time.Time
 }
 
 func newEnv(t *testing.T, engine string, start time.Time) *env {
 	t.Helper()
-	clk := &clock{t: start}
+	clk := apptest.NewClock(start)
 	p := apptest.New(t, apptest.Options{Engine: engine, Seed: "small", Now: clk.Now, NoWorkers: true})
-	e := &env{p: p, clk: clk, sess: map[string]*apptest.Session{}, when: map[string]time.Time{}}
+	e := &env{Roles: apptest.NewRoles(p, clk.Now), p: p, clk: clk}
 	p.DB.Table("data_items").Where("dataset_id = ?", dataset).Order("position").Pluck("name", &e.items)
 	if len(e.items) < 4 {
 		t.Fatalf("dataset %s has %d data items", dataset, len(e.items))
 	}
 	return e
-}
-
-// as returns a session of the demo role, signing in again after the clock
-// moved (sessions expire on the injected clock too).
-func (e *env) as(t *testing.T, role string) *apptest.Session {
-	t.Helper()
-	e.mu.Lock()
-	s, at := e.sess[role], e.when[role]
-	e.mu.Unlock()
-	if s != nil && at.Equal(e.clk.Now()) {
-		return s
-	}
-	s = e.p.SignInAs(t, role)
-	e.mu.Lock()
-	e.sess[role], e.when[role] = s, e.clk.Now()
-	e.mu.Unlock()
-	return s
-}
-
-func (e *env) get(t *testing.T, role, path string) *apptest.Response {
-	t.Helper()
-	var h map[string]string
-	if role != "" {
-		h = e.as(t, role).Header()
-	}
-	return e.p.Do(t, http.MethodGet, path, nil, h)
-}
-
-func (e *env) post(t *testing.T, role, path string, body any) *apptest.Response {
-	t.Helper()
-	var h map[string]string
-	if role != "" {
-		h = e.as(t, role).Header()
-	}
-	return e.p.PostJSON(t, path, body, h)
 }
 
 // form is a valid application for dataset, its period from the clock's
@@ -124,7 +59,7 @@ func (e *env) form(mod func(map[string]any)) map[string]any {
 // apply submits as role and returns the decoded answer, failing unless 201.
 func (e *env) apply(t *testing.T, role string, mod func(map[string]any)) appJSON {
 	t.Helper()
-	r := e.post(t, role, "/api/v1/applications", e.form(mod))
+	r := e.PostJSON(t, role, "/api/v1/applications", e.form(mod))
 	if r.Status != http.StatusCreated {
 		t.Fatalf("apply as %s: %d %s", role, r.Status, r.Body)
 	}
@@ -139,7 +74,7 @@ func (e *env) principal(t *testing.T, role string) *authz.Principal {
 	var me struct {
 		ID uint64 `json:"id"`
 	}
-	e.get(t, role, "/api/v1/me").JSON(t, &me)
+	e.Get(t, role, "/api/v1/me").JSON(t, &me)
 	if me.ID == 0 {
 		t.Fatalf("no id for %s", role)
 	}
@@ -153,15 +88,6 @@ func (e *env) app(t *testing.T, id string) applications.Application {
 		t.Fatalf("load %s: %v", id, err)
 	}
 	return a
-}
-
-func (e *env) count(t *testing.T, table, where string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := e.p.DB.Table(table).Where(where, args...).Count(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 // appJSON is the part of ApplicationJSON the tests read.
@@ -235,7 +161,7 @@ func (e *env) inbox(t *testing.T, role string) []string {
 			Body  string `json:"body"`
 		} `json:"items"`
 	}
-	e.get(t, role, "/api/v1/me/notifications?limit=100").JSON(t, &box)
+	e.Get(t, role, "/api/v1/me/notifications?limit=100").JSON(t, &box)
 	out := []string{}
 	for _, n := range box.Items {
 		out = append(out, n.Kind)

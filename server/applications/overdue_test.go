@@ -24,7 +24,7 @@ func TestOverdueEscalation(t *testing.T) {
 	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			e := newEnv(t, engine, cst("2026-03-02 09:00")) // Monday
+			e := newEnv(t, engine, apptest.CST("2026-03-02 09:00")) // Monday
 			run := func(p *apptest.Portal) deadlines.Result {
 				t.Helper()
 				res, err := p.Applications.RunDeadlines(ctx)
@@ -34,14 +34,14 @@ func TestOverdueEscalation(t *testing.T) {
 				return res
 			}
 			first := e.apply(t, "citizen", nil) // due Mon 03-09
-			e.clk.Set(cst("2026-03-04 10:00"))
+			e.clk.Set(apptest.CST("2026-03-04 10:00"))
 			second := e.apply(t, "organisation", nil) // due Wed 03-11
 
-			e.clk.Set(cst("2026-03-05 18:00")) // 2 working days before the first is due
+			e.clk.Set(apptest.CST("2026-03-05 18:00")) // 2 working days before the first is due
 			if res := run(e.p); res != (deadlines.Result{}) {
 				t.Errorf("Thursday: %+v, want nothing", res)
 			}
-			e.clk.Set(cst("2026-03-06 10:00")) // Friday: 1 working day left
+			e.clk.Set(apptest.CST("2026-03-06 10:00")) // Friday: 1 working day left
 			if res := run(e.p); res != (deadlines.Result{Reminded: 1}) {
 				t.Errorf("Friday: %+v, want one reminder", res)
 			}
@@ -51,37 +51,31 @@ func TestOverdueEscalation(t *testing.T) {
 			if got := e.inbox(t, "provider"); countOf(got, "application.due_soon") != 1 {
 				t.Errorf("provider inbox after reminders: %v", got)
 			}
-			e.clk.Set(cst("2026-03-09 23:59")) // due today, not yet overdue
+			e.clk.Set(apptest.CST("2026-03-09 23:59")) // due today, not yet overdue
 			if res := run(e.p); res.Escalated != 0 {
 				t.Errorf("on the due day: %+v", res)
 			}
 
 			// Tuesday: the first is overdue, the second due tomorrow. Two
 			// replicas run the job at once, twice each.
-			e.clk.Set(cst("2026-03-10 09:00"))
+			e.clk.Set(apptest.CST("2026-03-10 09:00"))
 			replica := e.p.Replica(t)
 			var mu sync.Mutex
 			var total deadlines.Result
-			var wg sync.WaitGroup
-			for _, p := range []*apptest.Portal{e.p, replica, e.p, replica} {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					res, err := p.Applications.RunDeadlines(ctx)
-					if err != nil {
-						t.Errorf("concurrent run: %v", err)
-					}
-					mu.Lock()
-					total.Reminded += res.Reminded
-					total.Escalated += res.Escalated
-					mu.Unlock()
-				}()
-			}
-			wg.Wait()
+			apptest.OnEach([]*apptest.Portal{e.p, replica, e.p, replica}, func(p *apptest.Portal) {
+				res, err := p.Applications.RunDeadlines(ctx)
+				if err != nil {
+					t.Errorf("concurrent run: %v", err)
+				}
+				mu.Lock()
+				total.Reminded += res.Reminded
+				total.Escalated += res.Escalated
+				mu.Unlock()
+			})
 			if total != (deadlines.Result{Reminded: 1, Escalated: 1}) {
 				t.Errorf("four concurrent runs did %+v, want one reminder and one escalation", total)
 			}
-			if n := e.count(t, "deadline_events", "subject = ? AND item_id = ? AND step = ?", "application", first.ID, "escalation"); n != 1 {
+			if n := e.p.Count(t, "deadline_events", "subject = ? AND item_id = ? AND step = ?", "application", first.ID, "escalation"); n != 1 {
 				t.Errorf("%d escalation rows, want 1", n)
 			}
 			if got := e.inbox(t, "authority"); countOf(got, "application.escalated") != 1 {
@@ -96,13 +90,13 @@ func TestOverdueEscalation(t *testing.T) {
 			if a := e.app(t, first.ID); a.EscalatedAt == nil || a.Escalations != 1 {
 				t.Errorf("first after escalation: escalated_at %v, escalations %d", a.EscalatedAt, a.Escalations)
 			}
-			if n := e.count(t, "audit_entries", "action = ? AND object_id = ?", "application.escalated", first.ID); n != 1 {
+			if n := e.p.Count(t, "audit_entries", "action = ? AND object_id = ?", "application.escalated", first.ID); n != 1 {
 				t.Errorf("%d audit entries of the escalation", n)
 			}
 
 			// The queue: the overdue one on top, with negative working days left.
 			var q pageJSON[appJSON]
-			e.get(t, "provider", "/api/v1/applications").JSON(t, &q)
+			e.Get(t, "provider", "/api/v1/applications").JSON(t, &q)
 			if len(q.Items) != 2 || q.Items[0].ID != first.ID || !q.Items[0].Overdue || *q.Items[0].WorkingDaysLeft != -1 || q.Items[1].ID != second.ID || q.Items[1].Overdue {
 				t.Errorf("queue order: %+v", q.Items)
 			}
@@ -110,49 +104,49 @@ func TestOverdueEscalation(t *testing.T) {
 				Items       []appJSON
 				Departments []applications.DepartmentStats
 			}
-			e.get(t, "authority", "/api/v1/applications/overdue").JSON(t, &board)
+			e.Get(t, "authority", "/api/v1/applications/overdue").JSON(t, &board)
 			if len(board.Items) != 1 || board.Items[0].ID != first.ID || board.Items[0].EscalatedAt == nil {
 				t.Errorf("authority board items: %+v", board.Items)
 			}
 			if len(board.Departments) != 1 || board.Departments[0].DepartmentID != "hlj-scjgj" || board.Departments[0].Overdue != 1 || board.Departments[0].Escalated != 1 {
 				t.Errorf("authority board departments: %+v", board.Departments)
 			}
-			e.get(t, "provider2", "/api/v1/applications/overdue").JSON(t, &board)
+			e.Get(t, "provider2", "/api/v1/applications/overdue").JSON(t, &board)
 			if len(board.Items) != 0 {
 				t.Errorf("other department's board: %+v", board.Items)
 			}
 			var stats struct {
 				Items []applications.DepartmentStats `json:"items"`
 			}
-			e.get(t, "", "/api/v1/applications/stats?department=hlj-scjgj").JSON(t, &stats)
+			e.Get(t, "", "/api/v1/applications/stats?department=hlj-scjgj").JSON(t, &stats)
 			if len(stats.Items) != 1 || stats.Items[0].Received != 2 || stats.Items[0].Overdue != 1 || stats.Items[0].Escalated != 1 || stats.Items[0].Pending != 2 {
 				t.Errorf("public stats: %+v", stats.Items)
 			}
 
 			// Decided late: recorded as such; the second gets material asked for.
 			var got appJSON
-			e.post(t, "provider", "/api/v1/applications/"+first.ID+"/decision", map[string]any{"decision": "approve"}).JSON(t, &got)
+			e.PostJSON(t, "provider", "/api/v1/applications/"+first.ID+"/decision", map[string]any{"decision": "approve"}).JSON(t, &got)
 			if got.Decision == nil || !got.Decision.Late {
 				t.Errorf("late decision: %+v", got.Decision)
 			}
-			e.post(t, "provider", "/api/v1/applications/"+second.ID+"/decision", map[string]any{"decision": "need_material", "missing": []string{"承诺书"}})
-			e.clk.Set(cst("2026-03-11 09:00"))
-			if r := e.post(t, "citizen", "/api/v1/applications/"+second.ID+"/resubmit", map[string]any{"note": "附后"}); r.Status != 404 {
+			e.PostJSON(t, "provider", "/api/v1/applications/"+second.ID+"/decision", map[string]any{"decision": "need_material", "missing": []string{"承诺书"}})
+			e.clk.Set(apptest.CST("2026-03-11 09:00"))
+			if r := e.PostJSON(t, "citizen", "/api/v1/applications/"+second.ID+"/resubmit", map[string]any{"note": "附后"}); r.Status != 404 {
 				t.Errorf("someone else resubmits: %d", r.Status)
 			}
-			r := e.post(t, "organisation", "/api/v1/applications/"+second.ID+"/resubmit", map[string]any{"note": "已补充"})
+			r := e.PostJSON(t, "organisation", "/api/v1/applications/"+second.ID+"/resubmit", map[string]any{"note": "已补充"})
 			r.JSON(t, &got)
 			if r.Status != 200 || dueDate(t, got.DueAt) != "2026-03-18 23:59:59" {
 				t.Fatalf("resubmit: %d %s", r.Status, short(r.Body))
 			}
-			e.clk.Set(cst("2026-03-19 08:00"))
+			e.clk.Set(apptest.CST("2026-03-19 08:00"))
 			if res := run(e.p); res.Escalated != 1 {
 				t.Errorf("round 2 overdue: %+v", res)
 			}
 			if res := run(replica); res != (deadlines.Result{}) {
 				t.Errorf("round 2 again on the replica: %+v", res)
 			}
-			e.get(t, "", "/api/v1/applications/stats?department=hlj-scjgj").JSON(t, &stats)
+			e.Get(t, "", "/api/v1/applications/stats?department=hlj-scjgj").JSON(t, &stats)
 			if s := stats.Items[0]; s.DecidedLate != 1 || s.Approved != 1 || s.Overdue != 1 || s.Escalated != 2 {
 				t.Errorf("stats after round 2: %+v", s)
 			}
@@ -167,17 +161,17 @@ func TestDatasetRevoked(t *testing.T) {
 	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			e := newEnv(t, engine, cst("2026-03-02 09:00"))
+			e := newEnv(t, engine, apptest.CST("2026-03-02 09:00"))
 			shortGrant := e.apply(t, "citizen", nil) // period ends 2026-05-31
 			long := e.apply(t, "organisation", func(f map[string]any) { f["period_end"] = "2027-02-28" })
 			for _, a := range []appJSON{shortGrant, long} {
-				if r := e.post(t, "provider", "/api/v1/applications/"+a.ID+"/decision", map[string]any{"decision": "approve"}); r.Status != 200 {
+				if r := e.PostJSON(t, "provider", "/api/v1/applications/"+a.ID+"/decision", map[string]any{"decision": "approve"}); r.Status != 200 {
 					t.Fatalf("approve: %d %s", r.Status, r.Body)
 				}
 			}
 			pending := e.apply(t, "organisation", nil)
 
-			e.clk.Set(cst("2026-03-10 15:00"))
+			e.clk.Set(apptest.CST("2026-03-10 15:00"))
 			approvedAt := e.clk.Now()
 			graceEnd := approvedAt.AddDate(0, 6, 0)
 			err := e.p.DB.Transaction(func(tx *gorm.DB) error {
@@ -186,14 +180,14 @@ func TestDatasetRevoked(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := e.post(t, "citizen", "/api/v1/applications", e.form(nil))
+			r := e.PostJSON(t, "citizen", "/api/v1/applications", e.form(nil))
 			if r.Status != 409 || !strings.Contains(string(r.Body), "revoked") {
 				t.Errorf("apply after revocation: %d %s", r.Status, r.Body)
 			}
 			var form struct {
 				Accepting bool `json:"accepting"`
 			}
-			e.get(t, "citizen", "/api/v1/applications/form?dataset_id="+dataset).JSON(t, &form)
+			e.Get(t, "citizen", "/api/v1/applications/form?dataset_id="+dataset).JSON(t, &form)
 			if form.Accepting {
 				t.Error("form still accepting after revocation")
 			}
@@ -201,11 +195,11 @@ func TestDatasetRevoked(t *testing.T) {
 				t.Errorf("pending application after revocation: %s %q", p.Status, p.Reason)
 			}
 			var grants pageJSON[grantJSON]
-			e.get(t, "organisation", "/api/v1/grants").JSON(t, &grants)
+			e.Get(t, "organisation", "/api/v1/grants").JSON(t, &grants)
 			if len(grants.Items) != 1 || !grants.Items[0].AccessUntil.Equal(graceEnd.Truncate(time.Second)) {
 				t.Errorf("long grant after revocation: %+v, want access until %s", grants.Items, graceEnd)
 			}
-			e.get(t, "citizen", "/api/v1/grants").JSON(t, &grants)
+			e.Get(t, "citizen", "/api/v1/grants").JSON(t, &grants)
 			if got := grants.Items[0].AccessUntil.In(graceEnd.Location()).Format(time.DateOnly); got != "2026-05-31" {
 				t.Errorf("short grant keeps its own end: %s", got)
 			}

@@ -24,7 +24,7 @@ type mailMessage = mail.Message
 func TestReportTrackAnswer(t *testing.T) {
 	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			e := newEnv(t, engine, cst("2026-03-02 10:00"), nil) // a Monday
+			e := newEnv(t, engine, apptest.CST("2026-03-02 10:00"), nil) // a Monday
 			if d, _ := e.disputed(t, dataset); d {
 				t.Fatal("dataset under dispute before any report")
 			}
@@ -33,10 +33,10 @@ func TestReportTrackAnswer(t *testing.T) {
 				t.Fatalf("tracking code %q: want 24 URL-safe characters (144 bits)", c.TrackingCode)
 			}
 			// 000 Art 24: 5 working days, the day of receipt not counted.
-			if want := dueOn("2026-03-09"); !c.DueAt.Equal(want) {
+			if want := apptest.DueOn("2026-03-09"); !c.DueAt.Equal(want) {
 				t.Errorf("due %s, want %s", c.DueAt, want)
 			}
-			if n := e.count(t, "corrections", "tracking_hash = ?", c.TrackingCode); n != 0 {
+			if n := e.p.Count(t, "corrections", "tracking_hash = ?", c.TrackingCode); n != 0 {
 				t.Error("the tracking code is stored in clear")
 			}
 
@@ -83,12 +83,12 @@ func TestReportTrackAnswer(t *testing.T) {
 			}
 
 			// The provider sees the reporter; answers "corrected" with the new resource.
-			pv := decodeView(t, e.get(t, "provider", fmt.Sprintf("/api/v1/corrections/%d", c.ID)))
+			pv := decodeView(t, e.Get(t, "provider", fmt.Sprintf("/api/v1/corrections/%d", c.ID)))
 			if pv.Reporter == nil || pv.Reporter.Email != visitorMail || pv.Reporter.Phone != visitorPhone {
 				t.Errorf("provider view of the reporter: %+v", pv.Reporter)
 			}
-			e.clk.Set(cst("2026-03-04 15:00"))
-			ans := e.post(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{
+			e.clk.Set(apptest.CST("2026-03-04 15:00"))
+			ans := e.PostJSON(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{
 				"outcome": "corrected", "explanation": "已将注册地址更新为学府路 1 号", "new_resource_id": e.res[0]})
 			if ans.Status != http.StatusOK {
 				t.Fatalf("answer: %d %s", ans.Status, ans.Body)
@@ -103,10 +103,10 @@ func TestReportTrackAnswer(t *testing.T) {
 			if got := v.kinds(); !contains(got, "submitted") || !contains(got, "answered") {
 				t.Errorf("events %v", got)
 			}
-			if again := e.post(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{"outcome": "not_an_error", "explanation": "再次答复"}); again.Status != http.StatusConflict {
+			if again := e.PostJSON(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{"outcome": "not_an_error", "explanation": "再次答复"}); again.Status != http.StatusConflict {
 				t.Errorf("second answer: %d", again.Status)
 			}
-			if n := e.count(t, "audit_entries", "action = ? AND object_id = ?", "correction.answered", fmt.Sprint(c.ID)); n != 1 {
+			if n := e.p.Count(t, "audit_entries", "action = ? AND object_id = ?", "correction.answered", fmt.Sprint(c.ID)); n != 1 {
 				t.Errorf("%d audit entries for the answer", n)
 			}
 			if n := e.notices(t, "provider", "correction.received"); n != 1 {
@@ -130,7 +130,7 @@ func TestReportTrackAnswer(t *testing.T) {
 // TestReportValidation: bad reports are refused with a field error and
 // leave nothing behind.
 func TestReportValidation(t *testing.T) {
-	e := newEnv(t, "sqlite", cst("2026-03-02 10:00"), nil)
+	e := newEnv(t, "sqlite", apptest.CST("2026-03-02 10:00"), nil)
 	var hidden string
 	e.p.DB.Table("datasets").Where("open_type = ?", "not_open").Limit(1).Pluck("id", &hidden)
 	if hidden == "" {
@@ -160,7 +160,7 @@ func TestReportValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := e.post(t, tc.role, "/api/v1/corrections", e.report(tc.mod))
+			r := e.PostJSON(t, tc.role, "/api/v1/corrections", e.report(tc.mod))
 			if r.Status != tc.status {
 				t.Fatalf("%d %s, want %d", r.Status, r.Body, tc.status)
 			}
@@ -175,7 +175,7 @@ func TestReportValidation(t *testing.T) {
 					t.Errorf("no message for %s: %s", tc.field, r.Body)
 				}
 			}
-			if n := e.count(t, "corrections", "1 = 1"); n != 0 {
+			if n := e.p.Count(t, "corrections", "1 = 1"); n != 0 {
 				t.Errorf("%d reports saved", n)
 			}
 		})
@@ -212,7 +212,7 @@ func TestReportValidation(t *testing.T) {
 // TestFloodProtection: rate limits per address and per account, a cap on
 // open reports per contact, the same open report refused.
 func TestFloodProtection(t *testing.T) {
-	e := newEnv(t, "sqlite", cst("2026-03-02 10:00"), nil)
+	e := newEnv(t, "sqlite", apptest.CST("2026-03-02 10:00"), nil)
 	e.p.Corrections.Limits.PerIPHour, e.p.Corrections.Limits.PerIPDay = 4, 6
 	e.p.Corrections.Limits.PerAccountHour = 2
 	e.p.Corrections.Limits.OpenPerContact = 2
@@ -224,35 +224,35 @@ func TestFloodProtection(t *testing.T) {
 	}
 	// Same open report twice: 409.
 	e.file(t, "", e.report(mail(1)))
-	if r := e.post(t, "", "/api/v1/corrections", e.report(mail(1))); r.Status != http.StatusConflict {
+	if r := e.PostJSON(t, "", "/api/v1/corrections", e.report(mail(1))); r.Status != http.StatusConflict {
 		t.Errorf("duplicate: %d %s", r.Status, r.Body)
 	}
 	// Cap per contact: a second, different report passes, a third is refused.
 	e.file(t, "", e.report(func(r map[string]any) { mail(1)(r); r["description"] = "另一处错误：电话号码" }))
-	if r := e.post(t, "", "/api/v1/corrections", e.report(func(r map[string]any) { mail(1)(r); r["description"] = "第三处错误：法人" })); r.Status != http.StatusConflict {
+	if r := e.PostJSON(t, "", "/api/v1/corrections", e.report(func(r map[string]any) { mail(1)(r); r["description"] = "第三处错误：法人" })); r.Status != http.StatusConflict {
 		t.Errorf("third open report of one contact: %d %s", r.Status, r.Body)
 	}
 	// Per address: 4 an hour (2 made), 6 a day.
 	e.file(t, "", e.report(mail(2)))
 	e.file(t, "", e.report(mail(3)))
-	r := e.post(t, "", "/api/v1/corrections", e.report(mail(4)))
+	r := e.PostJSON(t, "", "/api/v1/corrections", e.report(mail(4)))
 	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
 		t.Errorf("fifth report in an hour: %d %s", r.Status, r.Body)
 	}
-	e.clk.Set(cst("2026-03-02 11:30"))
+	e.clk.Set(apptest.CST("2026-03-02 11:30"))
 	e.file(t, "", e.report(mail(4)))
 	e.file(t, "", e.report(mail(5)))
-	if r := e.post(t, "", "/api/v1/corrections", e.report(mail(6))); r.Status != http.StatusTooManyRequests {
+	if r := e.PostJSON(t, "", "/api/v1/corrections", e.report(mail(6))); r.Status != http.StatusTooManyRequests {
 		t.Errorf("seventh report in a day: %d", r.Status)
 	}
 	// Per account (the address limit lifted): 2 an hour.
 	e.p.Corrections.Limits.PerIPHour, e.p.Corrections.Limits.PerIPDay = 0, 0
 	e.file(t, "citizen", e.report(mail(7)))
 	e.file(t, "citizen", e.report(mail(8)))
-	if r := e.post(t, "citizen", "/api/v1/corrections", e.report(mail(9))); r.Status != http.StatusTooManyRequests {
+	if r := e.PostJSON(t, "citizen", "/api/v1/corrections", e.report(mail(9))); r.Status != http.StatusTooManyRequests {
 		t.Errorf("third report of an account in an hour: %d", r.Status)
 	}
-	if n := e.count(t, "corrections", "1 = 1"); n != 8 {
+	if n := e.p.Count(t, "corrections", "1 = 1"); n != 8 {
 		t.Errorf("%d reports saved, want 8", n)
 	}
 }
@@ -263,7 +263,7 @@ func TestFloodProtection(t *testing.T) {
 func TestWhoSeesTheReporter(t *testing.T) {
 	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			e := newEnv(t, engine, cst("2026-03-02 10:00"), nil)
+			e := newEnv(t, engine, apptest.CST("2026-03-02 10:00"), nil)
 			visitor := e.file(t, "", e.report(nil))
 			own := e.file(t, "citizen", e.report(func(r map[string]any) {
 				r["about_self"] = true
@@ -296,7 +296,7 @@ func TestWhoSeesTheReporter(t *testing.T) {
 					expect["citizen"] = want{200, false}
 				}
 				for _, role := range roles {
-					r := e.get(t, role, fmt.Sprintf("/api/v1/corrections/%d", c.ID))
+					r := e.Get(t, role, fmt.Sprintf("/api/v1/corrections/%d", c.ID))
 					w := expect[role]
 					if r.Status != w.status {
 						t.Errorf("GET report %d as %q: %d, want %d", c.ID, role, r.Status, w.status)
@@ -306,7 +306,7 @@ func TestWhoSeesTheReporter(t *testing.T) {
 					}
 					// The queue: only the department's shows the contact.
 					if role != "" {
-						q := e.get(t, role, "/api/v1/corrections")
+						q := e.Get(t, role, "/api/v1/corrections")
 						if q.Status != http.StatusOK {
 							t.Errorf("queue as %s: %d", role, q.Status)
 						}
@@ -319,7 +319,7 @@ func TestWhoSeesTheReporter(t *testing.T) {
 				for _, path := range []string{"/api/v1/corrections/track/" + c.TrackingCode, "/api/v1/datasets/" + dataset,
 					"/api/v1/datasets?department=" + dept, "/api/v1/corrections/summary", "/api/v1/corrections/summary?dataset_id=" + dataset} {
 					for _, role := range roles {
-						r := e.get(t, role, path)
+						r := e.Get(t, role, path)
 						if r.Status != http.StatusOK {
 							t.Errorf("%s as %q: %d", path, role, r.Status)
 						}
@@ -332,14 +332,14 @@ func TestWhoSeesTheReporter(t *testing.T) {
 			// Acting on a report: only the handling department answers,
 			// only its authority decides extensions; the others see nothing (404).
 			for _, role := range roles {
-				r := e.post(t, role, fmt.Sprintf("/api/v1/corrections/%d/answer", visitor.ID), map[string]any{"outcome": "not_an_error", "explanation": "核实无误"})
+				r := e.PostJSON(t, role, fmt.Sprintf("/api/v1/corrections/%d/answer", visitor.ID), map[string]any{"outcome": "not_an_error", "explanation": "核实无误"})
 				want := map[string]int{"": 401, "citizen": 403, "organisation": 403, "provider2": 404, "authority": 403, "province": 403, "admin": 403, "provider": 200}[role]
 				if r.Status != want {
 					t.Errorf("answer as %q: %d, want %d: %s", role, r.Status, want, r.Body)
 				}
 			}
 			for _, role := range roles {
-				r := e.post(t, role, fmt.Sprintf("/api/v1/corrections/%d/extension/decision", own.ID), map[string]any{"decision": "approve"})
+				r := e.PostJSON(t, role, fmt.Sprintf("/api/v1/corrections/%d/extension/decision", own.ID), map[string]any{"decision": "approve"})
 				want := map[string]int{"": 401, "citizen": 403, "organisation": 403, "provider": 403, "provider2": 403, "province": 403, "admin": 403, "authority": 409}[role]
 				if r.Status != want {
 					t.Errorf("extension decision as %q: %d, want %d: %s", role, r.Status, want, r.Body)
@@ -369,14 +369,14 @@ func TestDeadlinesOnTheCalendar(t *testing.T) {
 		}},
 	} {
 		t.Run(profile.name, func(t *testing.T) {
-			e := newEnv(t, "sqlite", cst("2026-03-02 10:00"), map[string]string{"PORTAL_POLICY_PROFILE": profile.name})
+			e := newEnv(t, "sqlite", apptest.CST("2026-03-02 10:00"), map[string]string{"PORTAL_POLICY_PROFILE": profile.name})
 			e.p.Corrections.Limits = corrections.Limits{}
 			i := 0
 			for at, day := range profile.cases {
 				i++
-				e.clk.Set(cst(at))
+				e.clk.Set(apptest.CST(at))
 				c := e.file(t, "", e.report(func(r map[string]any) { r["contact"] = fmt.Sprintf("v%d@mail.hlj.gov.cn", i) }))
-				if want := dueOn(day); !c.DueAt.Equal(want) {
+				if want := apptest.DueOn(day); !c.DueAt.Equal(want) {
 					t.Errorf("reported %s: due %s, want %s", at, c.DueAt.In(time.FixedZone("CST", 8*3600)), want)
 				}
 			}
@@ -390,22 +390,22 @@ func TestDeadlinesOnTheCalendar(t *testing.T) {
 func TestExtension(t *testing.T) {
 	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			e := newEnv(t, engine, cst("2026-09-30 16:00"), map[string]string{"PORTAL_POLICY_PROFILE": "national"})
+			e := newEnv(t, engine, apptest.CST("2026-09-30 16:00"), map[string]string{"PORTAL_POLICY_PROFILE": "national"})
 			c := e.file(t, "citizen", e.report(nil))
-			if !c.DueAt.Equal(dueOn("2026-10-20")) {
+			if !c.DueAt.Equal(apptest.DueOn("2026-10-20")) {
 				t.Fatalf("due %s", c.DueAt)
 			}
 			path := fmt.Sprintf("/api/v1/corrections/%d/extension", c.ID)
 			for _, bad := range []map[string]any{{"days": 11, "reason": "需要现场核实"}, {"days": 0, "reason": "需要现场核实"}, {"days": 5, "reason": " "}} {
-				if r := e.post(t, "provider", path, bad); r.Status != http.StatusBadRequest {
+				if r := e.PostJSON(t, "provider", path, bad); r.Status != http.StatusBadRequest {
 					t.Errorf("extension %v: %d", bad, r.Status)
 				}
 			}
-			e.clk.Set(cst("2026-10-15 09:00"))
-			if r := e.post(t, "provider", path, map[string]any{"days": 10, "reason": "需要到企业现场核实地址"}); r.Status != http.StatusOK {
+			e.clk.Set(apptest.CST("2026-10-15 09:00"))
+			if r := e.PostJSON(t, "provider", path, map[string]any{"days": 10, "reason": "需要到企业现场核实地址"}); r.Status != http.StatusOK {
 				t.Fatalf("ask for an extension: %d %s", r.Status, r.Body)
 			}
-			if r := e.post(t, "provider", path, map[string]any{"days": 3, "reason": "再次申请"}); r.Status != http.StatusConflict {
+			if r := e.PostJSON(t, "provider", path, map[string]any{"days": 3, "reason": "再次申请"}); r.Status != http.StatusConflict {
 				t.Errorf("second request while one waits: %d", r.Status)
 			}
 			if v := e.track(t, c.TrackingCode); v.Extension != nil || contains(v.kinds(), "extension_requested") {
@@ -415,17 +415,17 @@ func TestExtension(t *testing.T) {
 				t.Errorf("authority got %d notices", n)
 			}
 			var queue struct{ Total int }
-			e.get(t, "authority", "/api/v1/corrections?extension=requested").JSON(t, &queue)
+			e.Get(t, "authority", "/api/v1/corrections?extension=requested").JSON(t, &queue)
 			if queue.Total != 1 {
 				t.Errorf("authority's pending extensions: %d", queue.Total)
 			}
-			r := e.post(t, "authority", path+"/decision", map[string]any{"decision": "approve", "comment": "同意"})
+			r := e.PostJSON(t, "authority", path+"/decision", map[string]any{"decision": "approve", "comment": "同意"})
 			if r.Status != http.StatusOK {
 				t.Fatalf("approve: %d %s", r.Status, r.Body)
 			}
 			// 10 more working days from 2026-10-20.
 			v := e.track(t, c.TrackingCode)
-			if !v.DueAt.Equal(dueOn("2026-11-03")) || v.Extension == nil || v.Extension.Status != "approved" || v.Extension.Days != 10 {
+			if !v.DueAt.Equal(apptest.DueOn("2026-11-03")) || v.Extension == nil || v.Extension.Status != "approved" || v.Extension.Days != 10 {
 				t.Errorf("after approval: due %s, extension %+v", v.DueAt, v.Extension)
 			}
 			if !contains(v.kinds(), "extension_approved") {
@@ -434,24 +434,24 @@ func TestExtension(t *testing.T) {
 			if n := e.notices(t, "citizen", "correction.extended"); n != 1 {
 				t.Errorf("reporter told %d times of the new date", n)
 			}
-			if r := e.post(t, "provider", path, map[string]any{"days": 2, "reason": "还需要时间"}); r.Status != http.StatusConflict {
+			if r := e.PostJSON(t, "provider", path, map[string]any{"days": 2, "reason": "还需要时间"}); r.Status != http.StatusConflict {
 				t.Errorf("second extension: %d", r.Status)
 			}
 
 			// Too late to ask: a report whose deadline passed.
 			late := e.file(t, "", e.report(nil))
-			e.clk.Set(cst("2026-11-02 09:00"))
-			if r := e.post(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/extension", late.ID), map[string]any{"days": 2, "reason": "来不及了"}); r.Status != http.StatusConflict {
+			e.clk.Set(apptest.CST("2026-11-02 09:00"))
+			if r := e.PostJSON(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/extension", late.ID), map[string]any{"days": 2, "reason": "来不及了"}); r.Status != http.StatusConflict {
 				t.Errorf("extension after the deadline: %d", r.Status)
 			}
 			// Refusal needs a reason and keeps the date.
-			e.clk.Set(cst("2026-10-16 09:00"))
+			e.clk.Set(apptest.CST("2026-10-16 09:00"))
 			third := e.file(t, "", e.report(func(r map[string]any) { r["contact"] = "other@mail.hlj.gov.cn" }))
-			e.post(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/extension", third.ID), map[string]any{"days": 4, "reason": "人手不足"})
-			if r := e.post(t, "authority", fmt.Sprintf("/api/v1/corrections/%d/extension/decision", third.ID), map[string]any{"decision": "refuse"}); r.Status != http.StatusBadRequest {
+			e.PostJSON(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/extension", third.ID), map[string]any{"days": 4, "reason": "人手不足"})
+			if r := e.PostJSON(t, "authority", fmt.Sprintf("/api/v1/corrections/%d/extension/decision", third.ID), map[string]any{"decision": "refuse"}); r.Status != http.StatusBadRequest {
 				t.Errorf("refusal without reason: %d", r.Status)
 			}
-			if r := e.post(t, "authority", fmt.Sprintf("/api/v1/corrections/%d/extension/decision", third.ID), map[string]any{"decision": "refuse", "comment": "理由不充分"}); r.Status != http.StatusOK {
+			if r := e.PostJSON(t, "authority", fmt.Sprintf("/api/v1/corrections/%d/extension/decision", third.ID), map[string]any{"decision": "refuse", "comment": "理由不充分"}); r.Status != http.StatusOK {
 				t.Errorf("refuse: %d %s", r.Status, r.Body)
 			}
 			if v := e.track(t, third.TrackingCode); !v.DueAt.Equal(third.DueAt) || v.Extension != nil {
@@ -460,9 +460,9 @@ func TestExtension(t *testing.T) {
 		})
 	}
 	t.Run("heilongjiang allows none", func(t *testing.T) {
-		e := newEnv(t, "sqlite", cst("2026-03-02 10:00"), nil)
+		e := newEnv(t, "sqlite", apptest.CST("2026-03-02 10:00"), nil)
 		c := e.file(t, "", e.report(nil))
-		if r := e.post(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/extension", c.ID), map[string]any{"days": 2, "reason": "需要核实"}); r.Status != http.StatusConflict {
+		if r := e.PostJSON(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/extension", c.ID), map[string]any{"days": 2, "reason": "需要核实"}); r.Status != http.StatusConflict {
 			t.Errorf("extension under the Heilongjiang profile: %d %s", r.Status, r.Body)
 		}
 	})
@@ -474,40 +474,34 @@ func TestExtension(t *testing.T) {
 func TestReminderAndEscalation(t *testing.T) {
 	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			e := newEnv(t, engine, cst("2026-03-02 10:00"), nil) // due 2026-03-09
+			e := newEnv(t, engine, apptest.CST("2026-03-02 10:00"), nil) // due 2026-03-09
 			c := e.file(t, "", e.report(nil))
 			ctx := context.Background()
 			replica := e.p.Replica(t)
 			run := func() {
-				var wg sync.WaitGroup
-				for _, s := range []*corrections.Service{e.p.Corrections, replica.Corrections} {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						if _, err := s.FollowUp(ctx); err != nil {
-							t.Error(err)
-						}
-					}()
-				}
-				wg.Wait()
+				apptest.OnEach([]*corrections.Service{e.p.Corrections, replica.Corrections}, func(s *corrections.Service) {
+					if _, err := s.FollowUp(ctx); err != nil {
+						t.Error(err)
+					}
+				})
 			}
-			e.clk.Set(cst("2026-03-05 09:00")) // 2 working days left: nothing yet
+			e.clk.Set(apptest.CST("2026-03-05 09:00")) // 2 working days left: nothing yet
 			run()
 			if n := e.notices(t, "provider", "correction.reminder"); n != 0 {
 				t.Errorf("reminded %d times 2 days ahead", n)
 			}
-			e.clk.Set(cst("2026-03-06 09:00")) // 1 working day left
+			e.clk.Set(apptest.CST("2026-03-06 09:00")) // 1 working day left
 			run()
 			run()
 			if n := e.notices(t, "provider", "correction.reminder"); n != 1 {
 				t.Errorf("%d reminders, want 1", n)
 			}
-			e.clk.Set(cst("2026-03-09 23:59")) // due today, not late
+			e.clk.Set(apptest.CST("2026-03-09 23:59")) // due today, not late
 			run()
 			if n := e.notices(t, "authority", "correction.escalated"); n != 0 {
 				t.Errorf("escalated before the deadline passed")
 			}
-			e.clk.Set(cst("2026-03-10 00:01"))
+			e.clk.Set(apptest.CST("2026-03-10 00:01"))
 			run()
 			run()
 			if n := e.notices(t, "authority", "correction.escalated"); n != 1 {
@@ -518,12 +512,12 @@ func TestReminderAndEscalation(t *testing.T) {
 				t.Errorf("tracked after escalation: %+v", v)
 			}
 			var overdue struct{ Total int }
-			e.get(t, "authority", "/api/v1/corrections?overdue=true").JSON(t, &overdue)
+			e.Get(t, "authority", "/api/v1/corrections?overdue=true").JSON(t, &overdue)
 			if overdue.Total != 1 {
 				t.Errorf("authority sees %d overdue", overdue.Total)
 			}
 			// Late answer: recorded as not on time.
-			ans := e.post(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{"outcome": "not_an_error", "explanation": "经核实，数据与登记档案一致"})
+			ans := e.PostJSON(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{"outcome": "not_an_error", "explanation": "经核实，数据与登记档案一致"})
 			if ans.Status != http.StatusOK {
 				t.Fatalf("late answer: %d %s", ans.Status, ans.Body)
 			}
@@ -538,10 +532,10 @@ func TestReminderAndEscalation(t *testing.T) {
 // restarts the clock there on the forwarding day; the first department no
 // longer sees it; the dataset stays under dispute until the answer.
 func TestForwarding(t *testing.T) {
-	e := newEnv(t, "sqlite", cst("2026-03-02 10:00"), nil)
+	e := newEnv(t, "sqlite", apptest.CST("2026-03-02 10:00"), nil)
 	c := e.file(t, "", e.report(nil))
 	path := fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID)
-	e.clk.Set(cst("2026-03-05 11:00"))
+	e.clk.Set(apptest.CST("2026-03-05 11:00"))
 	for _, bad := range []map[string]any{
 		{"outcome": "forwarded", "explanation": "该数据由哈尔滨市交通运输局提供"},
 		{"outcome": "forwarded", "explanation": "转交", "department_id": "nope"},
@@ -550,33 +544,33 @@ func TestForwarding(t *testing.T) {
 		{"outcome": "maybe", "explanation": "?"},
 		{"outcome": "not_an_error", "explanation": ""},
 	} {
-		if r := e.post(t, "provider", path, bad); r.Status != http.StatusBadRequest {
+		if r := e.PostJSON(t, "provider", path, bad); r.Status != http.StatusBadRequest {
 			t.Errorf("%v: %d %s", bad, r.Status, r.Body)
 		}
 	}
-	r := e.post(t, "provider", path, map[string]any{"outcome": "forwarded", "explanation": "该数据由哈尔滨市交通运输局采集", "department_id": otherDept})
+	r := e.PostJSON(t, "provider", path, map[string]any{"outcome": "forwarded", "explanation": "该数据由哈尔滨市交通运输局采集", "department_id": otherDept})
 	if r.Status != http.StatusOK {
 		t.Fatalf("forward: %d %s", r.Status, r.Body)
 	}
 	v := e.track(t, c.TrackingCode)
 	// Restarted: 5 working days after 2026-03-05.
-	if v.Status != "open" || v.Department.ID != otherDept || !v.DueAt.Equal(dueOn("2026-03-12")) || !contains(v.kinds(), "forwarded") {
+	if v.Status != "open" || v.Department.ID != otherDept || !v.DueAt.Equal(apptest.DueOn("2026-03-12")) || !contains(v.kinds(), "forwarded") {
 		t.Errorf("after forwarding: %+v", v)
 	}
 	if d, _ := e.disputed(t, dataset); !d {
 		t.Error("forwarded report no longer marks the dataset")
 	}
-	if r := e.get(t, "provider", fmt.Sprintf("/api/v1/corrections/%d", c.ID)); r.Status != http.StatusNotFound {
+	if r := e.Get(t, "provider", fmt.Sprintf("/api/v1/corrections/%d", c.ID)); r.Status != http.StatusNotFound {
 		t.Errorf("former department still sees it: %d", r.Status)
 	}
-	pv := decodeView(t, e.get(t, "provider2", fmt.Sprintf("/api/v1/corrections/%d", c.ID)))
+	pv := decodeView(t, e.Get(t, "provider2", fmt.Sprintf("/api/v1/corrections/%d", c.ID)))
 	if pv.Reporter == nil || pv.Reporter.Email != visitorMail {
 		t.Errorf("receiving department does not see the contact: %+v", pv.Reporter)
 	}
 	if n := e.notices(t, "provider2", "correction.forwarded"); n != 1 {
 		t.Errorf("receiving department got %d notices", n)
 	}
-	if r := e.post(t, "provider2", path, map[string]any{"outcome": "not_an_error", "explanation": "经核实无误"}); r.Status != http.StatusOK {
+	if r := e.PostJSON(t, "provider2", path, map[string]any{"outcome": "not_an_error", "explanation": "经核实无误"}); r.Status != http.StatusOK {
 		t.Fatalf("answer by the receiving department: %d %s", r.Status, r.Body)
 	}
 	if d, _ := e.disputed(t, dataset); d {
@@ -587,7 +581,7 @@ func TestForwarding(t *testing.T) {
 // TestEvidence: images and PDFs judged by content, size limit; reporter
 // files reach the handling department only, department files the reporter.
 func TestEvidence(t *testing.T) {
-	e := newEnv(t, "sqlite", cst("2026-03-02 10:00"), nil)
+	e := newEnv(t, "sqlite", apptest.CST("2026-03-02 10:00"), nil)
 	e.p.Corrections.Limits.EvidenceBytes = 64 << 10
 	c := e.file(t, "", e.report(nil))
 	code := "/api/v1/corrections/track/" + c.TrackingCode + "/evidence"
@@ -605,15 +599,15 @@ func TestEvidence(t *testing.T) {
 		{"empty.pdf", nil, 400},
 		{"big.pdf", append([]byte("%PDF-1.4\n"), make([]byte, 70<<10)...), 413},
 	} {
-		r := e.upload(t, "", code, tc.name, tc.content)
+		r := e.Upload(t, "", code, tc.name, tc.content)
 		if r.Status != tc.status {
 			t.Errorf("%s: %d %s, want %d", tc.name, r.Status, r.Body, tc.status)
 		}
 	}
-	if n := e.count(t, "correction_evidence", "1 = 1"); n != 2 {
+	if n := e.p.Count(t, "correction_evidence", "1 = 1"); n != 2 {
 		t.Errorf("%d evidence rows, want 2", n)
 	}
-	if r := e.upload(t, "", "/api/v1/corrections/track/"+strings.Repeat("x", 24)+"/evidence", "a.png", pngBytes(t)); r.Status != http.StatusNotFound {
+	if r := e.Upload(t, "", "/api/v1/corrections/track/"+strings.Repeat("x", 24)+"/evidence", "a.png", pngBytes(t)); r.Status != http.StatusNotFound {
 		t.Errorf("unknown code: %d", r.Status)
 	}
 	// The department sees and downloads the reporter's files.
@@ -623,11 +617,11 @@ func TestEvidence(t *testing.T) {
 			MediaType      string `json:"media_type"`
 		} `json:"evidence"`
 	}
-	e.get(t, "provider", fmt.Sprintf("/api/v1/corrections/%d", c.ID)).JSON(t, &pv)
+	e.Get(t, "provider", fmt.Sprintf("/api/v1/corrections/%d", c.ID)).JSON(t, &pv)
 	if len(pv.Evidence) != 2 {
 		t.Fatalf("provider sees %d files", len(pv.Evidence))
 	}
-	f := e.get(t, "provider", pv.Evidence[0].URL)
+	f := e.Get(t, "provider", pv.Evidence[0].URL)
 	if f.Status != http.StatusOK || !strings.HasPrefix(f.Header.Get("Content-Disposition"), "attachment") || f.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("download as provider: %d %v", f.Status, f.Header)
 	}
@@ -635,18 +629,18 @@ func TestEvidence(t *testing.T) {
 	if r := e.p.Get(t, "/api/v1/corrections/track/"+c.TrackingCode+"/evidence/"+pv.Evidence[0].ID); r.Status != http.StatusNotFound {
 		t.Errorf("reporter file by code: %d", r.Status)
 	}
-	if r := e.get(t, "authority", pv.Evidence[0].URL); r.Status != http.StatusNotFound {
+	if r := e.Get(t, "authority", pv.Evidence[0].URL); r.Status != http.StatusNotFound {
 		t.Errorf("reporter file as authority: %d", r.Status)
 	}
-	if r := e.get(t, "provider2", pv.Evidence[0].URL); r.Status != http.StatusNotFound {
+	if r := e.Get(t, "provider2", pv.Evidence[0].URL); r.Status != http.StatusNotFound {
 		t.Errorf("reporter file as another department: %d", r.Status)
 	}
 	// The department's proof reaches the reporter.
-	up := e.upload(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/evidence", c.ID), "proof.pdf", pdf)
+	up := e.Upload(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/evidence", c.ID), "proof.pdf", pdf)
 	if up.Status != http.StatusCreated {
 		t.Fatalf("department evidence: %d %s", up.Status, up.Body)
 	}
-	if r := e.upload(t, "provider2", fmt.Sprintf("/api/v1/corrections/%d/evidence", c.ID), "x.pdf", pdf); r.Status != http.StatusNotFound {
+	if r := e.Upload(t, "provider2", fmt.Sprintf("/api/v1/corrections/%d/evidence", c.ID), "x.pdf", pdf); r.Status != http.StatusNotFound {
 		t.Errorf("another department adds evidence: %d", r.Status)
 	}
 	var tv struct {
@@ -660,8 +654,8 @@ func TestEvidence(t *testing.T) {
 		t.Errorf("reporter downloads the department's proof: %d", r.Status)
 	}
 	// After the answer the reporter adds nothing more.
-	e.post(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{"outcome": "not_an_error", "explanation": "见附件"})
-	if r := e.upload(t, "", code, "late.png", pngBytes(t)); r.Status != http.StatusConflict {
+	e.PostJSON(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{"outcome": "not_an_error", "explanation": "见附件"})
+	if r := e.Upload(t, "", code, "late.png", pngBytes(t)); r.Status != http.StatusConflict {
 		t.Errorf("evidence after the answer: %d", r.Status)
 	}
 }
@@ -669,11 +663,11 @@ func TestEvidence(t *testing.T) {
 // TestVisitorMail: with SMTP configured, a visitor's e-mail address is
 // told about the answer (outbox → mail), once.
 func TestVisitorMail(t *testing.T) {
-	e := newEnv(t, "sqlite", cst("2026-03-02 10:00"), nil)
+	e := newEnv(t, "sqlite", apptest.CST("2026-03-02 10:00"), nil)
 	sent := &recorder{}
 	e.p.Corrections.Mail = sent
 	c := e.file(t, "", e.report(nil))
-	e.post(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{"outcome": "corrected", "explanation": "地址已更新"})
+	e.PostJSON(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{"outcome": "corrected", "explanation": "地址已更新"})
 	var ids []string
 	e.p.DB.Table("outbox_events").Where("kind = ?", corrections.MailKind).Pluck("entity_id", &ids)
 	if len(ids) != 2 {
@@ -709,7 +703,7 @@ func (r *recorder) Send(_ context.Context, m mailMessage) error {
 // as a new version of the entry (server/publishing, under the authority's
 // review) and answers "corrected" linking that resource.
 func TestCorrectedWithNewVersion(t *testing.T) {
-	e := newEnv(t, "sqlite", cst("2026-03-02 10:00"), nil)
+	e := newEnv(t, "sqlite", apptest.CST("2026-03-02 10:00"), nil)
 	c := e.file(t, "", e.report(nil))
 	orig := e.p.Get(t, "/api/v1/resources/"+e.res[0]+"/download")
 	if orig.Status != http.StatusOK {
@@ -717,7 +711,7 @@ func TestCorrectedWithNewVersion(t *testing.T) {
 	}
 	lines := strings.SplitAfterN(string(orig.Body), "\n", 4)
 	fixed := strings.Join(lines[:3], "")
-	up := e.upload(t, "provider", "/api/v1/manage/datasets/"+dataset+"/resources", "fixed.csv", []byte(fixed))
+	up := e.Upload(t, "provider", "/api/v1/manage/datasets/"+dataset+"/resources", "fixed.csv", []byte(fixed))
 	if up.Status != http.StatusCreated {
 		t.Fatalf("upload the corrected version: %d %s", up.Status, up.Body)
 	}
@@ -728,10 +722,10 @@ func TestCorrectedWithNewVersion(t *testing.T) {
 	// A resource of another dataset is refused; the new version's is taken.
 	var other []string
 	e.p.DB.Table("resources").Where("dataset_id = ?", otherDataset).Limit(1).Pluck("id", &other)
-	if r := e.post(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{"outcome": "corrected", "explanation": "已更正", "new_resource_id": other[0]}); r.Status != http.StatusBadRequest {
+	if r := e.PostJSON(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{"outcome": "corrected", "explanation": "已更正", "new_resource_id": other[0]}); r.Status != http.StatusBadRequest {
 		t.Errorf("another dataset's resource: %d", r.Status)
 	}
-	r := e.post(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{"outcome": "corrected", "explanation": "已上传更正后的新版本，待主管部门审核后发布", "new_resource_id": newID})
+	r := e.PostJSON(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/answer", c.ID), map[string]any{"outcome": "corrected", "explanation": "已上传更正后的新版本，待主管部门审核后发布", "new_resource_id": newID})
 	if r.Status != http.StatusOK {
 		t.Fatalf("answer with the new version: %d %s", r.Status, r.Body)
 	}

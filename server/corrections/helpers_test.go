@@ -5,15 +5,12 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"mime/multipart"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hlj-opendata/portal/server/apptest"
-	"github.com/hlj-opendata/portal/server/calendar"
 	"github.com/hlj-opendata/portal/server/corrections"
 )
 
@@ -29,85 +26,26 @@ const (
 	visitorPhone = "13912345678"
 )
 
-// clock is the injected clock; tests move it, nothing sleeps.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-// cst parses "2006-01-02 15:04" as China time.
-func cst(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.Zone)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // env is a portal on one engine with the demo roles and a movable clock.
 type env struct {
+	*apptest.Roles
 	p     *apptest.Portal
-	clk   *clock
+	clk   *apptest.Clock
 	items []string // data item names of dataset
 	res   []string // resource ids of dataset
-	mu    sync.Mutex
-	sess  map[string]*apptest.Session
-	when  map[string]time.Time
 }
 
 func newEnv(t *testing.T, engine string, start time.Time, envVars map[string]string) *env {
 	t.Helper()
-	clk := &clock{t: start}
+	clk := apptest.NewClock(start)
 	p := apptest.New(t, apptest.Options{Engine: engine, Seed: "small", Now: clk.Now, NoWorkers: true, Env: envVars})
-	e := &env{p: p, clk: clk, sess: map[string]*apptest.Session{}, when: map[string]time.Time{}}
+	e := &env{Roles: apptest.NewRoles(p, clk.Now), p: p, clk: clk}
 	p.DB.Table("data_items").Where("dataset_id = ?", dataset).Order("position").Pluck("name", &e.items)
 	p.DB.Table("resources").Where("dataset_id = ?", dataset).Order("position").Pluck("id", &e.res)
 	if len(e.items) < 2 || len(e.res) < 1 {
 		t.Fatalf("dataset %s has %d data items and %d resources", dataset, len(e.items), len(e.res))
 	}
 	return e
-}
-
-// as returns a session of the demo role ("" = anonymous), signing in
-// again after the clock moved.
-func (e *env) as(t *testing.T, role string) *apptest.Session {
-	t.Helper()
-	if role == "" {
-		return nil
-	}
-	e.mu.Lock()
-	s, at := e.sess[role], e.when[role]
-	e.mu.Unlock()
-	if s != nil && at.Equal(e.clk.Now()) {
-		return s
-	}
-	s = e.p.SignInAs(t, role)
-	e.mu.Lock()
-	e.sess[role], e.when[role] = s, e.clk.Now()
-	e.mu.Unlock()
-	return s
-}
-
-func (e *env) get(t *testing.T, role, path string) *apptest.Response {
-	t.Helper()
-	return e.p.Do(t, http.MethodGet, path, nil, e.as(t, role).Header())
-}
-
-func (e *env) post(t *testing.T, role, path string, body any) *apptest.Response {
-	t.Helper()
-	return e.p.PostJSON(t, path, body, e.as(t, role).Header())
 }
 
 // report is a valid visitor report on dataset; mod changes it.
@@ -133,7 +71,7 @@ type created struct {
 // file reports as role and fails unless 201.
 func (e *env) file(t *testing.T, role string, body map[string]any) created {
 	t.Helper()
-	r := e.post(t, role, "/api/v1/corrections", body)
+	r := e.PostJSON(t, role, "/api/v1/corrections", body)
 	if r.Status != http.StatusCreated {
 		t.Fatalf("report: %d %s", r.Status, r.Body)
 	}
@@ -225,15 +163,6 @@ func (e *env) disputed(t *testing.T, id string) (bool, map[string]bool) {
 	return d.UnderDispute, items
 }
 
-func (e *env) count(t *testing.T, table string, where string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := e.p.DB.Table(table).Where(where, args...).Count(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // notices counts the notices of kind addressed to the demo role's account.
 func (e *env) notices(t *testing.T, role, kind string) int64 {
 	t.Helper()
@@ -241,7 +170,7 @@ func (e *env) notices(t *testing.T, role, kind string) int64 {
 	if err := e.p.DB.Table("users").Where("email = ?", apptest.DemoEmail(role)).Pluck("id", &id).Error; err != nil {
 		t.Fatal(err)
 	}
-	return e.count(t, "notices", "user_id = ? AND kind = ?", id, kind)
+	return e.p.Count(t, "notices", "user_id = ? AND kind = ?", id, kind)
 }
 
 // pngBytes is a small valid PNG.
@@ -254,30 +183,6 @@ func pngBytes(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
-}
-
-// upload posts content as the multipart field "file".
-func (e *env) upload(t *testing.T, role, path, name string, content []byte) *apptest.Response {
-	t.Helper()
-	var b bytes.Buffer
-	w := multipart.NewWriter(&b)
-	part, err := w.CreateFormFile("file", name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	part.Write(content)
-	w.Close()
-	h := e.as(t, role).Header("Content-Type", w.FormDataContentType())
-	return e.p.Do(t, http.MethodPost, path, &b, h)
-}
-
-// dueOn is the end of a China-time day.
-func dueOn(day string) time.Time {
-	d, err := time.ParseInLocation(time.DateOnly, day, calendar.Zone)
-	if err != nil {
-		panic(err)
-	}
-	return d.Add(24*time.Hour - time.Second)
 }
 
 func contains(list []string, s string) bool {

@@ -6,35 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/hlj-opendata/portal/server/apptest"
-	"github.com/hlj-opendata/portal/server/calendar"
 )
-
-// appsClock is the portal's injected clock in the application tests.
-type appsClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *appsClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *appsClock) Set(s string) {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.Zone)
-	if err != nil {
-		panic(err)
-	}
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
 
 // actAs signs the browser in as a demo role through /login, landing on
 // next (a path with an optional query); the previous account's cookie and
@@ -75,8 +54,7 @@ func textOf(t *testing.T, b *Browser, sel string) string {
 // grant; the authority's board shows an overdue application. axe on every
 // page.
 func TestApplicationJourney(t *testing.T) {
-	clk := &appsClock{}
-	clk.Set("2026-03-02 09:00") // a Monday
+	clk := apptest.NewClock(apptest.CST("2026-03-02 09:00")) // a Monday
 	p := apptest.New(t, apptest.Options{Seed: "small", Now: clk.Now, NoWorkers: true})
 	b := newAccountsBrowser(t)
 	const ds = "ds-hlj-scjgj-002"
@@ -115,7 +93,7 @@ func TestApplicationJourney(t *testing.T) {
 	check(t, b, "application-submitted")
 
 	// 2. Two days later the provider asks for everything missing at once.
-	clk.Set("2026-03-04 10:00")
+	clk.Set(apptest.CST("2026-03-04 10:00"))
 	actAs(t, b, p, "provider", "/console/applications")
 	waitFor(t, b, "the queue", `document.querySelector('[data-testid=queue-row][data-id="`+appID+`"]')`)
 	if due := textOf(t, b, `[data-testid=queue-row][data-id="`+appID+`"] [data-testid=due]`); !strings.Contains(due, "2026-03-09") || !strings.Contains(due, "3") {
@@ -134,7 +112,7 @@ func TestApplicationJourney(t *testing.T) {
 	}
 
 	// 3. The applicant sees the list and resubmits the next day.
-	clk.Set("2026-03-05 09:30")
+	clk.Set(apptest.CST("2026-03-05 09:30"))
 	actAs(t, b, p, "citizen", "/account/applications")
 	waitFor(t, b, "my applications", `document.querySelector('[data-testid=app-row][data-id="`+appID+`"] [data-status=needs_more_material]')`)
 	if txt := textOf(t, b, `[data-testid=app-row][data-id="`+appID+`"]`); !strings.Contains(txt, "营业执照副本") {
@@ -152,7 +130,7 @@ func TestApplicationJourney(t *testing.T) {
 	}
 
 	// 4. The provider approves two of the four items; need_material is gone.
-	clk.Set("2026-03-06 14:00")
+	clk.Set(apptest.CST("2026-03-06 14:00"))
 	actAs(t, b, p, "provider", "/applications/"+appID)
 	waitFor(t, b, "the decision form", `document.querySelector('[data-testid=decision-form]')`)
 	if eval[bool](t, b, `!!document.querySelector('[data-testid=decision-need_material]')`) {
@@ -239,14 +217,14 @@ func TestApplicationJourney(t *testing.T) {
 	}
 
 	// 8. An application left unanswered shows on the authority's board.
-	clk.Set("2026-03-09 10:00")
+	clk.Set(apptest.CST("2026-03-09 10:00"))
 	r := p.PostJSON(t, "/api/v1/applications", map[string]any{"dataset_id": ds, "purpose": "研究", "scenario": "统计", "basis": "协议",
 		"data_items": items[:1], "period_start": "2026-03-09", "period_end": "2026-04-30", "security_measures": "加密", "contact": "0451"},
 		p.SignInAs(t, "organisation").Header())
 	if r.Status != 201 {
 		t.Fatalf("third application: %d %s", r.Status, r.Body)
 	}
-	clk.Set("2026-03-18 09:00")
+	clk.Set(apptest.CST("2026-03-18 09:00"))
 	if res, err := p.Applications.RunDeadlines(context.Background()); err != nil || res.Escalated != 1 {
 		t.Fatalf("deadline job: %+v %v", res, err)
 	}

@@ -60,8 +60,7 @@ func forget(t *testing.T, b *Browser) {
 // resource → the mark disappears, the tracking page shows the answer and
 // the dataset page the aggregate history. axe on every page.
 func TestCorrectionJourney(t *testing.T) {
-	clk := &appsClock{}
-	clk.Set("2026-03-02 09:00") // a Monday: due 2026-03-09
+	clk := apptest.NewClock(apptest.CST("2026-03-02 09:00")) // a Monday: due 2026-03-09
 	p := apptest.New(t, apptest.Options{Seed: "small", Now: clk.Now, NoWorkers: true})
 	const ds = "ds-hlj-scjgj-001"
 	var items, res []string
@@ -150,8 +149,7 @@ func TestCorrectionJourney(t *testing.T) {
 // public list shows it fulfilled, without the requester; the statistics
 // page counts it. axe on every page.
 func TestDataRequestJourney(t *testing.T) {
-	clk := &appsClock{}
-	clk.Set("2026-03-02 09:00")
+	clk := apptest.NewClock(apptest.CST("2026-03-02 09:00"))
 	p := apptest.New(t, apptest.Options{Seed: "small", Now: clk.Now, NoWorkers: true})
 	b := newAccountsBrowser(t)
 

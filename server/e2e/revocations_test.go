@@ -51,8 +51,7 @@ func signOutBrowser(t *testing.T, b *Browser) {
 // downloads during the grace period and not after; the public gets 410.
 // axe on every page.
 func TestRevocationJourney(t *testing.T) {
-	clk := &appsClock{}
-	clk.Set("2026-05-06 10:00")
+	clk := apptest.NewClock(apptest.CST("2026-05-06 10:00"))
 	p := apptest.New(t, apptest.Options{Seed: "small", Now: clk.Now, NoWorkers: true})
 	b := newAccountsBrowser(t)
 	const (
@@ -102,7 +101,7 @@ func TestRevocationJourney(t *testing.T) {
 	}
 
 	// 2. Two days later the authority rejects one (reasons first) and approves the other.
-	clk.Set("2026-05-08 15:30")
+	clk.Set(apptest.CST("2026-05-08 15:30"))
 	actAs(t, b, p, "authority", "/review/revocations")
 	waitFor(t, b, "the queue", `document.querySelectorAll('[data-testid=review-row][data-status=pending]').length === 2`)
 	check(t, b, "revocation-review")
@@ -185,7 +184,7 @@ func TestRevocationJourney(t *testing.T) {
 	}
 
 	// 6. At the exact effective time, before any job: tombstone, out of the catalog.
-	clk.Set("2026-06-01 00:00")
+	clk.Set(apptest.CST("2026-06-01 00:00"))
 	signOutBrowser(t, b)
 	b.Do(t, "open the dataset", chromedp.Navigate(p.URL+"/datasets/"+condDS))
 	waitFor(t, b, "the tombstone", `document.querySelector('[data-testid=tombstone] [data-testid=tombstone-announcement]')`)
@@ -227,12 +226,12 @@ func TestRevocationJourney(t *testing.T) {
 	}
 
 	// 8. The grant holder keeps downloading during the grace period, not after.
-	clk.Set("2026-09-15 10:00")
+	clk.Set(apptest.CST("2026-09-15 10:00"))
 	actAs(t, b, p, "citizen", "/announcements")
 	if s := fetchStatus(t, b, download); s != 200 {
 		t.Errorf("holder in the grace period: %d, want 200", s)
 	}
-	clk.Set("2026-12-01 00:00")
+	clk.Set(apptest.CST("2026-12-01 00:00"))
 	actAs(t, b, p, "citizen", "/announcements")
 	if s := fetchStatus(t, b, download); s != 410 {
 		t.Errorf("holder after the grace period: %d, want 410", s)

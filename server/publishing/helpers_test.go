@@ -1,12 +1,7 @@
 package publishing_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
-	"mime/multipart"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,70 +14,33 @@ import (
 // monday10 is Monday 2026-11-23 10:00 China time: a working day.
 var monday10 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
-// clock is a settable test clock.
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time { return c.t }
-
 type env struct {
-	t   *testing.T
-	p   *apptest.Portal
-	clk *clock
-	s   map[string]*apptest.Session
+	t     *testing.T
+	p     *apptest.Portal
+	clk   *apptest.Clock
+	roles *apptest.Roles
 }
 
 func newEnv(t *testing.T, engine string, extra map[string]string) *env {
 	t.Helper()
-	clk := &clock{t: monday10}
+	clk := apptest.NewClock(monday10)
 	p := apptest.New(t, apptest.Options{Engine: engine, Seed: "small", Now: clk.Now, NoWorkers: true, Env: extra})
-	return &env{t: t, p: p, clk: clk, s: map[string]*apptest.Session{}}
+	return &env{t: t, p: p, clk: clk, roles: apptest.NewRoles(p, clk.Now)}
 }
 
 // advance moves the clock; sessions idle that long have ended, so every
-// role signs in again.
-func (e *env) advance(d time.Duration) {
-	e.clk.t = e.clk.t.Add(d)
-	e.s = map[string]*apptest.Session{}
-}
-
-func (e *env) as(role string) *apptest.Session {
-	if e.s[role] == nil {
-		e.s[role] = e.p.SignInAs(e.t, role)
-	}
-	return e.s[role]
-}
+// role signs in again (Roles does once the clock moved).
+func (e *env) advance(d time.Duration) { e.clk.Advance(d) }
 
 func (e *env) do(role, method, path string, body any) *apptest.Response {
 	e.t.Helper()
-	var r io.Reader
-	h := map[string]string{}
-	if role != "" {
-		h = e.as(role).Header()
-	}
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		r = bytes.NewReader(b)
-		h["Content-Type"] = "application/json"
-	}
-	return e.p.Do(e.t, method, path, r, h)
+	return e.roles.Do(e.t, role, method, path, body)
 }
 
 // upload posts a multipart file.
 func (e *env) upload(role, path, name string, content []byte) *apptest.Response {
 	e.t.Helper()
-	var b bytes.Buffer
-	w := multipart.NewWriter(&b)
-	fw, err := w.CreateFormFile("file", name)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	fw.Write(content)
-	w.Close()
-	h := e.as(role).Header("Content-Type", w.FormDataContentType())
-	return e.p.Do(e.t, http.MethodPost, path, &b, h)
+	return e.roles.Upload(e.t, role, path, name, content)
 }
 
 func (e *env) must(r *apptest.Response, status int, what string) map[string]any {
@@ -110,15 +68,7 @@ func fields(t *testing.T, r *apptest.Response) map[string]string {
 
 func (e *env) count(table string, where string, args ...any) int64 {
 	e.t.Helper()
-	var n int64
-	q := e.p.DB.Table(table)
-	if where != "" {
-		q = q.Where(where, args...)
-	}
-	if err := q.Count(&n).Error; err != nil {
-		e.t.Fatal(err)
-	}
-	return n
+	return e.p.Count(e.t, table, where, args...)
 }
 
 // files counts stored objects and leftover temporary files.

@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hlj-opendata/portal/server/apptest"
-	"github.com/hlj-opendata/portal/server/calendar"
 	"github.com/hlj-opendata/portal/server/requests"
 )
 
@@ -21,88 +19,17 @@ const (
 	otherDataset = "ds-hrb-jtysj-001"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-func cst(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.Zone)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func dueOn(day string) time.Time {
-	d, err := time.ParseInLocation(time.DateOnly, day, calendar.Zone)
-	if err != nil {
-		panic(err)
-	}
-	return d.Add(24*time.Hour - time.Second)
-}
-
 type env struct {
-	p    *apptest.Portal
-	clk  *clock
-	mu   sync.Mutex
-	sess map[string]*apptest.Session
-	when map[string]time.Time
+	*apptest.Roles
+	p   *apptest.Portal
+	clk *apptest.Clock
 }
 
 func newEnv(t *testing.T, engine string, start time.Time) *env {
 	t.Helper()
-	clk := &clock{t: start}
+	clk := apptest.NewClock(start)
 	p := apptest.New(t, apptest.Options{Engine: engine, Seed: "small", Now: clk.Now, NoWorkers: true})
-	return &env{p: p, clk: clk, sess: map[string]*apptest.Session{}, when: map[string]time.Time{}}
-}
-
-func (e *env) as(t *testing.T, role string) *apptest.Session {
-	t.Helper()
-	if role == "" {
-		return nil
-	}
-	e.mu.Lock()
-	s, at := e.sess[role], e.when[role]
-	e.mu.Unlock()
-	if s != nil && at.Equal(e.clk.Now()) {
-		return s
-	}
-	s = e.p.SignInAs(t, role)
-	e.mu.Lock()
-	e.sess[role], e.when[role] = s, e.clk.Now()
-	e.mu.Unlock()
-	return s
-}
-
-func (e *env) get(t *testing.T, role, path string) *apptest.Response {
-	t.Helper()
-	return e.p.Do(t, http.MethodGet, path, nil, e.as(t, role).Header())
-}
-
-func (e *env) send(t *testing.T, method, role, path string, body any) *apptest.Response {
-	t.Helper()
-	if method == http.MethodPost {
-		return e.p.PostJSON(t, path, body, e.as(t, role).Header())
-	}
-	return e.p.Do(t, method, path, nil, e.as(t, role).Header())
-}
-
-func (e *env) post(t *testing.T, role, path string, body any) *apptest.Response {
-	t.Helper()
-	return e.send(t, http.MethodPost, role, path, body)
+	return &env{Roles: apptest.NewRoles(p, clk.Now), p: p, clk: clk}
 }
 
 type reqJSON struct {
@@ -160,8 +87,8 @@ func newRequest(title string, mod func(map[string]any)) map[string]any {
 func TestRequestLifecycle(t *testing.T) {
 	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			e := newEnv(t, engine, cst("2026-09-17 10:00"))
-			created := decode(t, e.post(t, "citizen", "/api/v1/requests", newRequest("市场主体年报汇总数据", nil)), http.StatusCreated)
+			e := newEnv(t, engine, apptest.CST("2026-09-17 10:00"))
+			created := decode(t, e.PostJSON(t, "citizen", "/api/v1/requests", newRequest("市场主体年报汇总数据", nil)), http.StatusCreated)
 			if created.Status != "submitted" || created.AnswerDueAt != nil || !created.Mine {
 				t.Fatalf("created %+v", created)
 			}
@@ -170,41 +97,41 @@ func TestRequestLifecycle(t *testing.T) {
 			}
 			path := fmt.Sprintf("/api/v1/requests/%d", created.ID)
 			// Routing: providers cannot, the authority can, within its region.
-			if r := e.post(t, "provider", path+"/route", map[string]any{"department_id": dept}); r.Status != http.StatusForbidden {
+			if r := e.PostJSON(t, "provider", path+"/route", map[string]any{"department_id": dept}); r.Status != http.StatusForbidden {
 				t.Errorf("provider routes: %d", r.Status)
 			}
-			e.clk.Set(cst("2026-09-18 09:30")) // Friday; Sunday 09-20 is a make-up working day
-			routed := decode(t, e.post(t, "authority", path+"/route", map[string]any{"department_id": dept}), http.StatusOK)
-			if routed.Status != "routed" || routed.AnswerDueAt == nil || !routed.AnswerDueAt.Equal(dueOn("2026-09-22")) {
+			e.clk.Set(apptest.CST("2026-09-18 09:30")) // Friday; Sunday 09-20 is a make-up working day
+			routed := decode(t, e.PostJSON(t, "authority", path+"/route", map[string]any{"department_id": dept}), http.StatusOK)
+			if routed.Status != "routed" || routed.AnswerDueAt == nil || !routed.AnswerDueAt.Equal(apptest.DueOn("2026-09-22")) {
 				t.Errorf("routed %+v due %v", routed, routed.AnswerDueAt)
 			}
-			if r := e.post(t, "authority", path+"/route", map[string]any{"department_id": dept}); r.Status != http.StatusConflict {
+			if r := e.PostJSON(t, "authority", path+"/route", map[string]any{"department_id": dept}); r.Status != http.StatusConflict {
 				t.Errorf("routed twice: %d", r.Status)
 			}
 			if n := e.notices(t, "provider", "data_request.routed"); n != 1 {
 				t.Errorf("provider told %d times", n)
 			}
 			// Another department sees nothing to answer.
-			if r := e.post(t, "provider2", path+"/answer", map[string]any{"decision": "accept"}); r.Status != http.StatusNotFound {
+			if r := e.PostJSON(t, "provider2", path+"/answer", map[string]any{"decision": "accept"}); r.Status != http.StatusNotFound {
 				t.Errorf("provider2 answers: %d", r.Status)
 			}
-			e.clk.Set(cst("2026-09-22 16:00"))
-			acc := decode(t, e.post(t, "provider", path+"/answer", map[string]any{"decision": "accept", "reason": "将于两周内编目发布"}), http.StatusOK)
+			e.clk.Set(apptest.CST("2026-09-22 16:00"))
+			acc := decode(t, e.PostJSON(t, "provider", path+"/answer", map[string]any{"decision": "accept", "reason": "将于两周内编目发布"}), http.StatusOK)
 			// 10 working days after 09-22 (Mid-Autumn 09-25..27, National Day 10-01..07, make-up 10-10).
-			if acc.Status != "accepted" || acc.AnswerLate || acc.CatalogDueAt == nil || !acc.CatalogDueAt.Equal(dueOn("2026-10-13")) {
+			if acc.Status != "accepted" || acc.AnswerLate || acc.CatalogDueAt == nil || !acc.CatalogDueAt.Equal(apptest.DueOn("2026-10-13")) {
 				t.Errorf("accepted %+v catalog due %v", acc, acc.CatalogDueAt)
 			}
-			if r := e.post(t, "provider", path+"/answer", map[string]any{"decision": "refuse", "reason": "改主意"}); r.Status != http.StatusConflict {
+			if r := e.PostJSON(t, "provider", path+"/answer", map[string]any{"decision": "refuse", "reason": "改主意"}); r.Status != http.StatusConflict {
 				t.Errorf("answered twice: %d", r.Status)
 			}
 			// Fulfil: a public entry of the department, nothing else.
 			for _, bad := range []string{"ds-nope", otherDataset, ""} {
-				if r := e.post(t, "provider", path+"/fulfil", map[string]any{"dataset_id": bad}); r.Status != http.StatusBadRequest {
+				if r := e.PostJSON(t, "provider", path+"/fulfil", map[string]any{"dataset_id": bad}); r.Status != http.StatusBadRequest {
 					t.Errorf("fulfil with %q: %d", bad, r.Status)
 				}
 			}
-			e.clk.Set(cst("2026-10-12 10:00"))
-			done := decode(t, e.post(t, "provider", path+"/fulfil", map[string]any{"dataset_id": deptDataset}), http.StatusOK)
+			e.clk.Set(apptest.CST("2026-10-12 10:00"))
+			done := decode(t, e.PostJSON(t, "provider", path+"/fulfil", map[string]any{"dataset_id": deptDataset}), http.StatusOK)
 			if done.Status != "fulfilled" || done.CatalogLate || done.Dataset == nil || done.Dataset.ID != deptDataset {
 				t.Errorf("fulfilled %+v", done)
 			}
@@ -214,7 +141,7 @@ func TestRequestLifecycle(t *testing.T) {
 			// Public views: no requester, no intended use.
 			for _, role := range []string{"", "organisation", "provider2"} {
 				for _, p := range []string{"/api/v1/requests", path} {
-					r := e.get(t, role, p)
+					r := e.Get(t, role, p)
 					if r.Status != http.StatusOK {
 						t.Fatalf("%s as %q: %d", p, role, r.Status)
 					}
@@ -227,7 +154,7 @@ func TestRequestLifecycle(t *testing.T) {
 			}
 			// The requester, the department and the authority see the purpose.
 			for _, role := range []string{"citizen", "provider", "authority"} {
-				if j := decode(t, e.get(t, role, path), http.StatusOK); j.IntendedUse == "" {
+				if j := decode(t, e.Get(t, role, path), http.StatusOK); j.IntendedUse == "" {
 					t.Errorf("%s does not see the intended use", role)
 				}
 			}
@@ -239,7 +166,7 @@ func TestRequestLifecycle(t *testing.T) {
 // reason; duplicates point at the open request; +1 instead of asking
 // again.
 func TestRequestRules(t *testing.T) {
-	e := newEnv(t, "sqlite", cst("2026-03-02 10:00"))
+	e := newEnv(t, "sqlite", apptest.CST("2026-03-02 10:00"))
 	for _, bad := range []map[string]any{
 		newRequest(" ", nil),
 		newRequest("公交到站数据", func(r map[string]any) { r["description"] = "" }),
@@ -247,7 +174,7 @@ func TestRequestRules(t *testing.T) {
 		newRequest("公交到站数据", func(r map[string]any) { r["department_id"] = "nope" }),
 		newRequest("公交到站数据", func(r map[string]any) { r["department_id"] = otherDept }), // and a suggestion: one or the other
 	} {
-		if r := e.post(t, "citizen", "/api/v1/requests", bad); r.Status != http.StatusBadRequest {
+		if r := e.PostJSON(t, "citizen", "/api/v1/requests", bad); r.Status != http.StatusBadRequest {
 			t.Errorf("%v: %d %s", bad, r.Status, r.Body)
 		}
 	}
@@ -256,79 +183,79 @@ func TestRequestRules(t *testing.T) {
 		if want == 0 {
 			want = 403
 		}
-		if r := e.post(t, role, "/api/v1/requests", newRequest("公交到站数据", nil)); r.Status != want {
+		if r := e.PostJSON(t, role, "/api/v1/requests", newRequest("公交到站数据", nil)); r.Status != want {
 			t.Errorf("create as %q: %d, want %d", role, r.Status, want)
 		}
 	}
-	direct := decode(t, e.post(t, "organisation", "/api/v1/requests", newRequest("哈尔滨公交实时到站数据", func(r map[string]any) {
+	direct := decode(t, e.PostJSON(t, "organisation", "/api/v1/requests", newRequest("哈尔滨公交实时到站数据", func(r map[string]any) {
 		delete(r, "suggested_department_id")
 		r["department_id"] = otherDept
 	})), http.StatusCreated)
 	// Routed at once: 3 working days after Monday 03-02.
-	if direct.Status != "routed" || direct.AnswerDueAt == nil || !direct.AnswerDueAt.Equal(dueOn("2026-03-05")) {
+	if direct.Status != "routed" || direct.AnswerDueAt == nil || !direct.AnswerDueAt.Equal(apptest.DueOn("2026-03-05")) {
 		t.Errorf("direct %+v", direct)
 	}
 	// The same title (case, spaces, punctuation aside) while it is open: 409 with the id.
-	r := e.post(t, "citizen", "/api/v1/requests", newRequest("哈尔滨 公交实时到站数据！", nil))
+	r := e.PostJSON(t, "citizen", "/api/v1/requests", newRequest("哈尔滨 公交实时到站数据！", nil))
 	if r.Status != http.StatusConflict || !strings.Contains(string(r.Body), fmt.Sprintf(`"duplicate_of":%d`, direct.ID)) {
 		t.Errorf("duplicate: %d %s", r.Status, r.Body)
 	}
 	path := fmt.Sprintf("/api/v1/requests/%d", direct.ID)
 	// Support: idempotent, not one's own, withdrawable.
 	for i := 0; i < 2; i++ {
-		if j := decode(t, e.post(t, "citizen", path+"/support", nil), http.StatusOK); j.Supporters != 1 || !j.Supported {
+		if j := decode(t, e.PostJSON(t, "citizen", path+"/support", nil), http.StatusOK); j.Supporters != 1 || !j.Supported {
 			t.Errorf("support #%d: %+v", i+1, j)
 		}
 	}
-	if r := e.post(t, "organisation", path+"/support", nil); r.Status != http.StatusConflict {
+	if r := e.PostJSON(t, "organisation", path+"/support", nil); r.Status != http.StatusConflict {
 		t.Errorf("support own request: %d", r.Status)
 	}
-	if r := e.post(t, "", path+"/support", nil); r.Status != http.StatusUnauthorized {
+	if r := e.PostJSON(t, "", path+"/support", nil); r.Status != http.StatusUnauthorized {
 		t.Errorf("anonymous support: %d", r.Status)
 	}
 	var list struct {
 		Items []reqJSON `json:"items"`
 	}
-	e.get(t, "citizen", "/api/v1/requests?sort=supporters").JSON(t, &list)
+	e.Get(t, "citizen", "/api/v1/requests?sort=supporters").JSON(t, &list)
 	if len(list.Items) != 1 || list.Items[0].Supporters != 1 || !list.Items[0].Supported {
 		t.Errorf("list %+v", list.Items)
 	}
-	if j := decode(t, e.send(t, http.MethodDelete, "citizen", path+"/support", nil), http.StatusOK); j.Supporters != 0 || j.Supported {
+	if j := decode(t, e.Do(t, "citizen", http.MethodDelete, path+"/support", nil), http.StatusOK); j.Supporters != 0 || j.Supported {
 		t.Errorf("withdrawn support %+v", j)
 	}
 	// Refusal: the reason is required and public.
-	if r := e.post(t, "provider2", path+"/answer", map[string]any{"decision": "refuse"}); r.Status != http.StatusBadRequest {
+	if r := e.PostJSON(t, "provider2", path+"/answer", map[string]any{"decision": "refuse"}); r.Status != http.StatusBadRequest {
 		t.Errorf("refuse without reason: %d", r.Status)
 	}
-	ref := decode(t, e.post(t, "provider2", path+"/answer", map[string]any{"decision": "refuse", "reason": "该数据涉及运营企业商业秘密，暂不开放"}), http.StatusOK)
+	ref := decode(t, e.PostJSON(t, "provider2", path+"/answer", map[string]any{"decision": "refuse", "reason": "该数据涉及运营企业商业秘密，暂不开放"}), http.StatusOK)
 	if ref.Status != "refused" {
 		t.Errorf("refused %+v", ref)
 	}
-	if pub := decode(t, e.get(t, "", path), http.StatusOK); pub.Reason == "" {
+	if pub := decode(t, e.Get(t, "", path), http.StatusOK); pub.Reason == "" {
 		t.Error("refusal reason not public")
 	}
-	if r := e.post(t, "citizen", path+"/support", nil); r.Status != http.StatusConflict {
+	if r := e.PostJSON(t, "citizen", path+"/support", nil); r.Status != http.StatusConflict {
 		t.Errorf("support a refused request: %d", r.Status)
 	}
 	// A closed request no longer blocks the same title.
-	if r := e.post(t, "citizen", "/api/v1/requests", newRequest("哈尔滨公交实时到站数据", nil)); r.Status != http.StatusCreated {
+	if r := e.PostJSON(t, "citizen", "/api/v1/requests", newRequest("哈尔滨公交实时到站数据", nil)); r.Status != http.StatusCreated {
 		t.Errorf("same title after refusal: %d %s", r.Status, r.Body)
 	}
 	// Filters.
 	for q, want := range map[string]int{"?status=refused": 1, "?status=submitted": 1, "?q=公交": 2, "?q=100%25": 0, "?department=" + otherDept: 1} {
 		var l struct{ Total int }
-		e.get(t, "", "/api/v1/requests"+q).JSON(t, &l)
+		e.Get(t, "", "/api/v1/requests"+q).JSON(t, &l)
 		if l.Total != want {
 			t.Errorf("list%s: %d, want %d", q, l.Total, want)
 		}
 	}
-	if r := e.get(t, "", "/api/v1/requests?status=nope"); r.Status != http.StatusBadRequest {
+	if r := e.Get(t, "", "/api/v1/requests?status=nope"); r.Status != http.StatusBadRequest {
 		t.Errorf("bad status filter: %d", r.Status)
 	}
 	// Queues.
 	for role, want := range map[string]int{"provider2": 1, "provider": 0, "authority": 2, "citizen": 1, "organisation": 1} {
 		var l struct{ Total int }
-		e.get(t, role, "/api/v1/requests/queue").JSON(t, &l)
+		e.Get(t, role, "/api/v1/requests/queue").JSON(t, &l)
 		if l.Total != want {
 			t.Errorf("queue of %s: %d, want %d", role, l.Total, want)
 		}
@@ -340,8 +267,8 @@ func TestRequestRules(t *testing.T) {
 func TestRequestDeadlines(t *testing.T) {
 	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			e := newEnv(t, engine, cst("2026-03-02 10:00"))
-			j := decode(t, e.post(t, "citizen", "/api/v1/requests", newRequest("企业年报数据", func(r map[string]any) {
+			e := newEnv(t, engine, apptest.CST("2026-03-02 10:00"))
+			j := decode(t, e.PostJSON(t, "citizen", "/api/v1/requests", newRequest("企业年报数据", func(r map[string]any) {
 				delete(r, "suggested_department_id")
 				r["department_id"] = dept
 			})), http.StatusCreated)
@@ -349,47 +276,41 @@ func TestRequestDeadlines(t *testing.T) {
 			ctx := context.Background()
 			replica := e.p.Replica(t)
 			run := func() {
-				var wg sync.WaitGroup
-				for _, s := range []*requests.Service{e.p.Requests, replica.Requests} {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						if _, err := s.FollowUp(ctx); err != nil {
-							t.Error(err)
-						}
-					}()
-				}
-				wg.Wait()
+				apptest.OnEach([]*requests.Service{e.p.Requests, replica.Requests}, func(s *requests.Service) {
+					if _, err := s.FollowUp(ctx); err != nil {
+						t.Error(err)
+					}
+				})
 			}
-			e.clk.Set(cst("2026-03-04 09:00")) // 1 working day left (due 03-05)
+			e.clk.Set(apptest.CST("2026-03-04 09:00")) // 1 working day left (due 03-05)
 			run()
 			run()
 			if n := e.notices(t, "provider", "data_request.reminder"); n != 1 {
 				t.Errorf("%d reminders", n)
 			}
-			e.clk.Set(cst("2026-03-06 09:00"))
+			e.clk.Set(apptest.CST("2026-03-06 09:00"))
 			run()
 			run()
 			if n := e.notices(t, "authority", "data_request.escalated"); n != 1 {
 				t.Errorf("%d escalations", n)
 			}
-			if pub := decode(t, e.get(t, "", path), http.StatusOK); !pub.AnswerLate || !pub.Escalated {
+			if pub := decode(t, e.Get(t, "", path), http.StatusOK); !pub.AnswerLate || !pub.Escalated {
 				t.Errorf("late answer not flagged: %+v", pub)
 			}
-			acc := decode(t, e.post(t, "provider", path+"/answer", map[string]any{"decision": "accept"}), http.StatusOK)
+			acc := decode(t, e.PostJSON(t, "provider", path+"/answer", map[string]any{"decision": "accept"}), http.StatusOK)
 			// Catalog due: 10 working days after Friday 03-06 → 03-20.
-			if !acc.AnswerLate || acc.CatalogDueAt == nil || !acc.CatalogDueAt.Equal(dueOn("2026-03-20")) || acc.Escalated {
+			if !acc.AnswerLate || acc.CatalogDueAt == nil || !acc.CatalogDueAt.Equal(apptest.DueOn("2026-03-20")) || acc.Escalated {
 				t.Errorf("accepted late: %+v", acc)
 			}
-			e.clk.Set(cst("2026-03-23 09:00"))
+			e.clk.Set(apptest.CST("2026-03-23 09:00"))
 			run()
 			if n := e.notices(t, "authority", "data_request.escalated"); n != 2 {
 				t.Errorf("catalog deadline not escalated: %d", n)
 			}
-			if pub := decode(t, e.get(t, "", path), http.StatusOK); !pub.CatalogLate {
+			if pub := decode(t, e.Get(t, "", path), http.StatusOK); !pub.CatalogLate {
 				t.Errorf("late entry not flagged: %+v", pub)
 			}
-			done := decode(t, e.post(t, "provider", path+"/fulfil", map[string]any{"dataset_id": deptDataset}), http.StatusOK)
+			done := decode(t, e.PostJSON(t, "provider", path+"/fulfil", map[string]any{"dataset_id": deptDataset}), http.StatusOK)
 			if done.Status != "fulfilled" || !done.CatalogLate {
 				t.Errorf("fulfilled late: %+v", done)
 			}

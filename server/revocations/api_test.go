@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,68 +29,42 @@ const (
 	otherDeptDS   = "ds-hrb-jtysj-001" // provider2's
 )
 
-// clock is the injected time, moved by the tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-
 func china(y int, m time.Month, d, h, min int) time.Time {
 	return time.Date(y, m, d, h, min, 0, 0, calendar.Zone)
 }
 
 type env struct {
 	*apptest.Portal
-	clock *clock
-	// Demo roles; sessions end after 30 idle minutes of the injected
-	// clock, so a role signs in again after the clock moved.
+	clock *apptest.Clock
+	// Sessions end after 30 idle minutes of the injected clock, so a
+	// role signs in again once the clock moved 20 minutes.
+	roles *apptest.Roles
+
+	// Demo roles.
 	provider, provider2, authority, province, citizen, org role
-	sessions                                               map[role]*signedIn
 }
 
 type role string
 
-type signedIn struct {
-	s  *apptest.Session
-	at time.Time
-}
-
 func newEnv(t *testing.T, engine string) *env {
 	t.Helper()
-	c := &clock{t: china(2026, 5, 6, 10, 0)}
+	c := apptest.NewClock(china(2026, 5, 6, 10, 0))
 	p := apptest.New(t, apptest.Options{Engine: engine, Seed: "small", NoWorkers: true, Now: c.Now})
+	roles := apptest.NewRoles(p, c.Now)
+	roles.KeepFor = 20 * time.Minute
 	return &env{Portal: p, clock: c, provider: "provider", provider2: "provider2", authority: "authority",
-		province: "province", citizen: "citizen", org: "organisation", sessions: map[role]*signedIn{}}
+		province: "province", citizen: "citizen", org: "organisation", roles: roles}
 }
 
-// session is the role's session, signed in again when the clock moved;
-// "" is anonymous.
-func (e *env) session(t *testing.T, r role) *apptest.Session {
-	t.Helper()
-	if r == "" {
-		return nil
-	}
-	now := e.clock.Now()
-	if s := e.sessions[r]; s != nil && !now.Before(s.at) && now.Sub(s.at) < 20*time.Minute {
-		return s.s
-	}
-	s := e.SignInAs(t, string(r))
-	e.sessions[r] = &signedIn{s: s, at: now}
-	return s
-}
-
-// post sends JSON as a role.
+// post sends JSON as a role ("" anonymous).
 func (e *env) post(t *testing.T, r role, path string, body any) *apptest.Response {
 	t.Helper()
-	return e.PostJSON(t, path, body, e.session(t, r).Header())
+	return e.roles.PostJSON(t, string(r), path, body)
 }
 
 func (e *env) get(t *testing.T, r role, path string) *apptest.Response {
 	t.Helper()
-	return e.Do(t, http.MethodGet, path, nil, e.session(t, r).Header())
+	return e.roles.Get(t, string(r), path)
 }
 
 func (e *env) request(t *testing.T, s role, in map[string]any) revocations.RevocationJSON {

@@ -3,7 +3,6 @@ package stats_test
 import (
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,52 +18,18 @@ const (
 	reporter = "li.visitor@mail.hlj.gov.cn"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-func cst(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.Zone)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // TestDepartmentStatistics builds a March and an April of activity for one
 // department through the real APIs and checks every column.
 func TestDepartmentStatistics(t *testing.T) {
 	for _, engine := range apptest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
-			clk := &clock{t: cst("2026-03-02 10:00")} // Monday
+			clk := apptest.NewClock(apptest.CST("2026-03-02 10:00")) // Monday
 			p := apptest.New(t, apptest.Options{Engine: engine, Seed: "small", Now: clk.Now, NoWorkers: true})
-			sess := map[string]*apptest.Session{}
-			as := func(role string) map[string]string {
-				if role == "" {
-					return nil
-				}
-				if sess[role] == nil {
-					sess[role] = p.SignInAs(t, role)
-				}
-				return sess[role].Header()
-			}
-			at := func(when string) { clk.Set(cst(when)); sess = map[string]*apptest.Session{} }
+			roles := apptest.NewRoles(p, clk.Now) // signs in again after the clock moved
+			at := func(when string) { clk.Set(apptest.CST(when)) }
 			post := func(role, path string, body any, want int) map[string]any {
 				t.Helper()
-				r := p.PostJSON(t, path, body, as(role))
+				r := roles.PostJSON(t, role, path, body)
 				if r.Status != want {
 					t.Fatalf("POST %s as %s: %d %s", path, role, r.Status, r.Body)
 				}
