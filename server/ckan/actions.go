@@ -434,24 +434,64 @@ func page(items []named, lp listParams) []named {
 	return items
 }
 
+// grouping is a kind of CKAN group over public datasets: organizations
+// (departments) and groups (topics) are listed and shown the same way.
+type grouping[M any, D any] struct {
+	kind     string // "organization" or "group": the action prefix and the not-found name
+	column   string // the datasets column naming the grouping
+	key      func(M) (id, title string)
+	dict     func(M, *int64) D
+	packages func(*D, []any) // sets the dict's packages
+}
+
+var (
+	organizations = grouping[catalog.Department, Organization]{
+		kind: "organization", column: "department_id",
+		key:      func(d catalog.Department) (string, string) { return d.ID, d.Name },
+		dict:     orgDict,
+		packages: func(o *Organization, pk []any) { o.Packages = pk },
+	}
+	groups = grouping[catalog.Topic, Group]{
+		kind: "group", column: "topic_id",
+		key:      func(t catalog.Topic) (string, string) { return t.ID, t.Name },
+		dict:     groupDict,
+		packages: func(g *Group, pk []any) { g.Packages = pk },
+	}
+)
+
 func (h *Handler) organizationList(c echo.Context, p params) (any, error) {
+	return organizations.list(h, c, p)
+}
+
+func (h *Handler) organizationShow(c echo.Context, p params) (any, error) {
+	return organizations.show(h, c, p)
+}
+
+func (h *Handler) groupList(c echo.Context, p params) (any, error) { return groups.list(h, c, p) }
+
+func (h *Handler) groupShow(c echo.Context, p params) (any, error) { return groups.show(h, c, p) }
+
+// list answers <kind>_list: names, or dicts with all_fields, sorted and
+// paged, each with its count of public packages.
+func (g grouping[M, D]) list(h *Handler, c echo.Context, p params) (any, error) {
 	lp, err := readListParams(p)
 	if err != nil {
 		return nil, err
 	}
-	var deps []catalog.Department
-	if err := h.DB.WithContext(c.Request().Context()).Find(&deps).Error; err != nil {
-		return nil, apperr.Internalf(err, "organization_list")
+	var rows []M
+	if err := h.DB.WithContext(c.Request().Context()).Find(&rows).Error; err != nil {
+		return nil, apperr.Internalf(err, g.kind+"_list")
 	}
-	counts, err := h.countBy(c, "department_id")
+	counts, err := h.countBy(c, g.column)
 	if err != nil {
 		return nil, err
 	}
-	byID := map[string]catalog.Department{}
-	items := make([]named, len(deps))
-	for i, d := range deps {
-		byID[d.ID] = d
-		items[i] = named{d.ID, d.Name, counts[d.ID]}
+	byID := map[string]M{}
+	items := make([]named, len(rows))
+	for i, r := range rows {
+		id, title := g.key(r)
+		byID[id] = r
+		items[i] = named{id, title, counts[id]}
 	}
 	items = page(items, lp)
 	if !lp.allFields {
@@ -461,40 +501,43 @@ func (h *Handler) organizationList(c echo.Context, p params) (any, error) {
 		}
 		return out, nil
 	}
-	out := make([]Organization, len(items))
+	out := make([]D, len(items))
 	for i, it := range items {
 		n := it.count
-		out[i] = orgDict(byID[it.name], &n)
+		out[i] = g.dict(byID[it.name], &n)
 	}
 	return out, nil
 }
 
-func (h *Handler) organizationShow(c echo.Context, p params) (any, error) {
+// show answers <kind>_show: one dict with its count, and its first
+// packages with include_datasets.
+func (g grouping[M, D]) show(h *Handler, c echo.Context, p params) (any, error) {
 	id := p.str("id")
 	if id == "" {
 		return nil, validation("id", "Missing value")
 	}
-	var d catalog.Department
-	if err := h.DB.WithContext(c.Request().Context()).Where("id = ?", id).Take(&d).Error; err != nil {
+	var r M
+	if err := h.DB.WithContext(c.Request().Context()).Where("id = ?", id).Take(&r).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, notFound("organization")
+			return nil, notFound(g.kind)
 		}
-		return nil, apperr.Internalf(err, "organization_show")
+		return nil, apperr.Internalf(err, g.kind+"_show")
 	}
-	counts, err := h.countBy(c, "department_id")
+	counts, err := h.countBy(c, g.column)
 	if err != nil {
 		return nil, err
 	}
-	n := counts[d.ID]
-	out := orgDict(d, &n)
+	rid, _ := g.key(r)
+	n := counts[rid]
+	out := g.dict(r, &n)
 	if inc, err := p.bool("include_datasets", false); err != nil {
 		return nil, err
 	} else if inc {
-		pk, err := h.firstPackages(c, "datasets.department_id = ?", d.ID)
+		pk, err := h.firstPackages(c, "datasets."+g.column+" = ?", rid)
 		if err != nil {
 			return nil, err
 		}
-		out.Packages = pk
+		g.packages(&out, pk)
 	}
 	return out, nil
 }
@@ -512,71 +555,6 @@ func (h *Handler) firstPackages(c echo.Context, where string, arg any) ([]any, e
 	out := make([]any, len(list))
 	for i := range list {
 		out[i] = list[i]
-	}
-	return out, nil
-}
-
-func (h *Handler) groupList(c echo.Context, p params) (any, error) {
-	lp, err := readListParams(p)
-	if err != nil {
-		return nil, err
-	}
-	var topics []catalog.Topic
-	if err := h.DB.WithContext(c.Request().Context()).Find(&topics).Error; err != nil {
-		return nil, apperr.Internalf(err, "group_list")
-	}
-	counts, err := h.countBy(c, "topic_id")
-	if err != nil {
-		return nil, err
-	}
-	byID := map[string]catalog.Topic{}
-	items := make([]named, len(topics))
-	for i, t := range topics {
-		byID[t.ID] = t
-		items[i] = named{t.ID, t.Name, counts[t.ID]}
-	}
-	items = page(items, lp)
-	if !lp.allFields {
-		out := make([]string, len(items))
-		for i, it := range items {
-			out[i] = it.name
-		}
-		return out, nil
-	}
-	out := make([]Group, len(items))
-	for i, it := range items {
-		n := it.count
-		out[i] = groupDict(byID[it.name], &n)
-	}
-	return out, nil
-}
-
-func (h *Handler) groupShow(c echo.Context, p params) (any, error) {
-	id := p.str("id")
-	if id == "" {
-		return nil, validation("id", "Missing value")
-	}
-	var t catalog.Topic
-	if err := h.DB.WithContext(c.Request().Context()).Where("id = ?", id).Take(&t).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, notFound("group")
-		}
-		return nil, apperr.Internalf(err, "group_show")
-	}
-	counts, err := h.countBy(c, "topic_id")
-	if err != nil {
-		return nil, err
-	}
-	n := counts[t.ID]
-	out := groupDict(t, &n)
-	if inc, err := p.bool("include_datasets", false); err != nil {
-		return nil, err
-	} else if inc {
-		pk, err := h.firstPackages(c, "datasets.topic_id = ?", t.ID)
-		if err != nil {
-			return nil, err
-		}
-		out.Packages = pk
 	}
 	return out, nil
 }
