@@ -138,15 +138,9 @@ type GrantList struct {
 // Grants lists the caller's own grants, or those of the data it oversees.
 func (s *Service) Grants(ctx context.Context, p *authz.Principal, lp GrantListParams) (*GrantList, error) {
 	v := s.viewer(p)
-	scope := lp.Scope
-	if scope == "" {
-		scope = "mine"
-		if v.staff() || len(v.grantRegions) > 0 {
-			scope = "manage"
-		}
-	}
-	if scope != "mine" && scope != "manage" {
-		return nil, &apperr.Error{Code: apperr.Invalid, Message: "scope must be mine or manage", Fields: map[string]string{"scope": "mine or manage"}}
+	scope, err := mineOrManage(lp.Scope, v.staff() || len(v.grantRegions) > 0)
+	if err != nil {
+		return nil, err
 	}
 	q := s.DB.WithContext(ctx).Model(&Grant{})
 	if scope == "mine" {
@@ -170,40 +164,16 @@ func (s *Service) Grants(ctx context.Context, p *authz.Principal, lp GrantListPa
 // Grant returns one grant its viewer may read; others look missing.
 func (s *Service) Grant(ctx context.Context, p *authz.Principal, id string) (*Grant, error) {
 	g, err := s.loadGrant(s.DB.WithContext(ctx), id, false)
-	if err != nil {
-		return nil, err
-	}
-	if !s.viewer(p).canReadGrant(g) {
-		return nil, apperr.New(apperr.NotFound, "grant not found")
-	}
-	return g, nil
+	return visible(g, err, s.viewer(p).canReadGrant, "grant")
 }
 
 func (s *Service) loadGrant(db *gorm.DB, id string, lock bool) (*Grant, error) {
-	if !validID(id, "gr") {
-		return nil, apperr.New(apperr.NotFound, "grant not found")
-	}
-	if lock {
-		db = db.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	var g Grant
-	err := db.Where("id = ?", id).Take(&g).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, apperr.New(apperr.NotFound, "grant not found")
-	}
-	if err != nil {
-		return nil, apperr.Internalf(err, "load grant %s", id)
-	}
-	return &g, nil
+	return loadByID[Grant](db, id, "gr", "grant", lock)
 }
 
 // GrantHistory lists a grant's suspensions and reinstatements.
 func (s *Service) GrantHistory(ctx context.Context, g *Grant) ([]GrantEvent, error) {
-	var out []GrantEvent
-	if err := s.DB.WithContext(ctx).Where("grant_id = ?", g.ID).Order("id").Find(&out).Error; err != nil {
-		return nil, apperr.Internalf(err, "grant history")
-	}
-	return out, nil
+	return eventsOf[GrantEvent](s.DB.WithContext(ctx), "grant_id", g.ID, "grant history")
 }
 
 // Suspend stops a grant at once (000 Art 43; 001 Art 27): harm to others,
@@ -247,16 +217,11 @@ func (s *Service) changeGrant(ctx context.Context, p *authz.Principal, id string
 	now := s.now()
 	var out *Grant
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		g, err := s.loadGrant(tx, id, true)
-		if err != nil {
-			return err
-		}
 		v := s.viewer(p)
-		if !v.canReadGrant(g) {
-			return apperr.New(apperr.NotFound, "grant not found")
-		}
-		if !v.canManageGrant(g) {
-			return apperr.New(apperr.Forbidden, "only the providing department or its authority manages this grant")
+		g, err := s.loadGrant(tx, id, true)
+		g, err = visible(g, err, v.canReadGrant, "grant")
+		if g, err = permitted(g, err, v.canManageGrant, "only the providing department or its authority manages this grant"); err != nil {
+			return err
 		}
 		n, err := change(tx, g, now)
 		if err != nil {
@@ -285,6 +250,21 @@ func (s *Service) grantEvent(tx *gorm.DB, g *Grant, now time.Time, p *authz.Prin
 	return err
 }
 
+// mineOrManage checks a list scope, "mine" or "manage"; "" picks manage
+// for staff.
+func mineOrManage(scope string, staff bool) (string, error) {
+	if scope == "" {
+		scope = "mine"
+		if staff {
+			scope = "manage"
+		}
+	}
+	if scope != "mine" && scope != "manage" {
+		return "", &apperr.Error{Code: apperr.Invalid, Message: "scope must be mine or manage", Fields: map[string]string{"scope": "mine or manage"}}
+	}
+	return scope, nil
+}
+
 // UseParams select use records.
 type UseParams struct {
 	Scope    string // "mine" or "manage"; "" picks manage for staff
@@ -304,15 +284,9 @@ type UseList struct {
 // provider department (or its authority) oversees (000 Art 28).
 func (s *Service) Uses(ctx context.Context, p *authz.Principal, up UseParams) (*UseList, error) {
 	v := s.viewer(p)
-	scope := up.Scope
-	if scope == "" {
-		scope = "mine"
-		if v.staff() {
-			scope = "manage"
-		}
-	}
-	if scope != "mine" && scope != "manage" {
-		return nil, &apperr.Error{Code: apperr.Invalid, Message: "scope must be mine or manage", Fields: map[string]string{"scope": "mine or manage"}}
+	scope, err := mineOrManage(up.Scope, v.staff())
+	if err != nil {
+		return nil, err
 	}
 	q := s.DB.WithContext(ctx).Model(&UseRecord{})
 	if scope == "mine" {

@@ -473,38 +473,67 @@ func (s *Service) authorityStaff(region string) []uint64 {
 // Get returns an application its viewer may read; others look missing.
 func (s *Service) Get(ctx context.Context, p *authz.Principal, id string) (*Application, error) {
 	a, err := s.load(s.DB.WithContext(ctx), id, false)
-	if err != nil {
-		return nil, err
-	}
-	if !s.viewer(p).canRead(a) {
-		return nil, apperr.New(apperr.NotFound, "application not found")
-	}
-	return a, nil
+	return visible(a, err, s.viewer(p).canRead, "application")
 }
 
 func (s *Service) load(db *gorm.DB, id string, lock bool) (*Application, error) {
-	if !validID(id, "ap") {
-		return nil, apperr.New(apperr.NotFound, "application not found")
-	}
-	if lock {
-		db = db.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	var a Application
-	err := db.Where("id = ?", id).Take(&a).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, apperr.New(apperr.NotFound, "application not found")
-	}
-	if err != nil {
-		return nil, apperr.Internalf(err, "load application %s", id)
-	}
-	return &a, nil
+	return loadByID[Application](db, id, "ap", "application", lock)
 }
 
 // History lists an application's events, oldest first.
 func (s *Service) History(ctx context.Context, a *Application) ([]Event, error) {
-	var out []Event
-	if err := s.DB.WithContext(ctx).Where("application_id = ?", a.ID).Order("id").Find(&out).Error; err != nil {
-		return nil, apperr.Internalf(err, "application history")
+	return eventsOf[Event](s.DB.WithContext(ctx), "application_id", a.ID, "application history")
+}
+
+// loadByID loads the row of id (prefix is its id's, what its name in
+// errors), locked for update when lock; a malformed id looks missing.
+func loadByID[T any](db *gorm.DB, id, prefix, what string, lock bool) (*T, error) {
+	if !validID(id, prefix) {
+		return nil, apperr.New(apperr.NotFound, "%s not found", what)
+	}
+	if lock {
+		db = db.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var row T
+	err := db.Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, apperr.New(apperr.NotFound, "%s not found", what)
+	}
+	if err != nil {
+		return nil, apperr.Internalf(err, "load %s %s", what, id)
+	}
+	return &row, nil
+}
+
+// visible passes a loaded row on when its viewer may read it; others look
+// missing.
+func visible[T any](row *T, err error, canRead func(*T) bool, what string) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	if !canRead(row) {
+		return nil, apperr.New(apperr.NotFound, "%s not found", what)
+	}
+	return row, nil
+}
+
+// permitted passes a row on when its viewer may act on it; otherwise the
+// action is forbidden, saying why.
+func permitted[T any](row *T, err error, canAct func(*T) bool, why string) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	if !canAct(row) {
+		return nil, apperr.New(apperr.Forbidden, "%s", why)
+	}
+	return row, nil
+}
+
+// eventsOf lists the events whose column is id, oldest first.
+func eventsOf[E any](db *gorm.DB, column, id, what string) ([]E, error) {
+	var out []E
+	if err := db.Where(column+" = ?", id).Order("id").Find(&out).Error; err != nil {
+		return nil, apperr.Internalf(err, "%s", what)
 	}
 	return out, nil
 }
@@ -596,16 +625,11 @@ func (s *Service) Decide(ctx context.Context, p *authz.Principal, id string, in 
 	now := s.now()
 	var out *Application
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := s.load(tx, id, true)
-		if err != nil {
-			return err
-		}
 		v := s.viewer(p)
-		if !v.canRead(a) {
-			return apperr.New(apperr.NotFound, "application not found")
-		}
-		if !v.canDecide(a) {
-			return apperr.New(apperr.Forbidden, "only the providing department decides this application")
+		a, err := s.load(tx, id, true)
+		a, err = visible(a, err, v.canRead, "application")
+		if a, err = permitted(a, err, v.canDecide, "only the providing department decides this application"); err != nil {
+			return err
 		}
 		if !a.Status.Pending() {
 			return apperr.New(apperr.Conflict, "the application is %s: there is nothing to decide", a.Status)
@@ -781,17 +805,8 @@ func (s *Service) Resubmit(ctx context.Context, p *authz.Principal, id string, i
 // ownOpen loads and locks the caller's own application.
 func (s *Service) ownOpen(tx *gorm.DB, p *authz.Principal, id string) (*Application, error) {
 	a, err := s.load(tx, id, true)
-	if err != nil {
-		return nil, err
-	}
-	v := s.viewer(p)
-	if !v.canRead(a) {
-		return nil, apperr.New(apperr.NotFound, "application not found")
-	}
-	if a.ApplicantID != p.UserID {
-		return nil, apperr.New(apperr.Forbidden, "only the applicant may do this")
-	}
-	return a, nil
+	a, err = visible(a, err, s.viewer(p).canRead, "application")
+	return permitted(a, err, func(a *Application) bool { return a.ApplicantID == p.UserID }, "only the applicant may do this")
 }
 
 // Withdraw ends an open application at the applicant's request.
