@@ -233,7 +233,7 @@ func startNginx(dir, file string) (string, func()) {
 	}
 	check(os.WriteFile(conf, []byte(user+fmt.Sprintf(`daemon off; worker_processes 1; pid %s/nginx.pid; error_log %s/error.log;
 events { worker_connections 64; }
-http { access_log off; sendfile on; tcp_nopush on; client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s; uwsgi_temp_path %s; scgi_temp_path %s;
+http { access_log off; sendfile on; sendfile_max_chunk 0; tcp_nopush on; client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s; uwsgi_temp_path %s; scgi_temp_path %s;
   server { listen 127.0.0.1:%d; root %s; location / { } } }
 `, dir, dir, dir, dir, dir, dir, dir, port, root)), 0o644))
 	cmd := exec.Command(bin, "-c", conf, "-p", dir)
