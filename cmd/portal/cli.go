@@ -20,6 +20,7 @@ import (
 
 	"github.com/hlj-opendata/portal/seed"
 	"github.com/hlj-opendata/portal/server/app"
+	"github.com/hlj-opendata/portal/server/blob"
 	"github.com/hlj-opendata/portal/server/config"
 	"github.com/hlj-opendata/portal/server/store"
 )
@@ -360,7 +361,9 @@ func seedSynthetic(ctx context.Context, a *app.App, n int, stdout io.Writer) err
 	}
 	demo := seed.Demo()
 	cat := seed.Catalog{Departments: demo.Departments, Topics: demo.Topics, Datasets: seed.Synthetic(n, int(existing))}
-	a.Blobs.NoSync = true // bulk benchmark data: one sync at the end is enough
+	if l, ok := a.Blobs.(*blob.Local); ok {
+		l.NoSync = true // bulk benchmark data: one sync at the end is enough
+	}
 	bar := newProgress(stdout, "loading")
 	if err := a.Catalog.LoadCatalog(ctx, cat, bar.set); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -75,7 +76,7 @@ type App struct {
 	Config  config.Config
 	Log     *slog.Logger
 	DB      *gorm.DB
-	Blobs   *blob.Local
+	Blobs   blob.Store // blob.Local, or blob.S3 when PORTAL_BLOB_URL is s3://
 	Index   search.Index
 	Catalog *catalog.Service
 	Outbox  *outbox.Worker
@@ -140,7 +141,7 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	if err := store.Migrate(db, Migrations()); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	a.Blobs, err = blob.NewLocal(filepath.Join(cfg.DataDir, "files"))
+	a.Blobs, err = openBlobs(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -448,6 +449,9 @@ func (a *App) Close() error {
 	}
 	if a.DB != nil {
 		errs = append(errs, store.Close(a.DB))
+	}
+	if c, ok := a.Blobs.(io.Closer); ok {
+		errs = append(errs, c.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -81,17 +81,9 @@ func (l *Local) Put(ctx context.Context, r io.Reader, max int64) (Stored, error)
 			os.Remove(tmp.Name())
 		}
 	}()
-	h := sha256.New()
-	src := r
-	if max > 0 {
-		src = io.LimitReader(r, max+1)
-	}
-	n, err := io.Copy(io.MultiWriter(tmp, h), contextReader{ctx, src})
+	st, err := stage(ctx, tmp, r, max)
 	if err != nil {
-		return Stored{}, fmt.Errorf("blob: write: %w", err)
-	}
-	if max > 0 && n > max {
-		return Stored{}, ErrTooLarge
+		return Stored{}, err
 	}
 	if !l.NoSync {
 		if err := tmp.Sync(); err != nil {
@@ -101,15 +93,13 @@ func (l *Local) Put(ctx context.Context, r io.Reader, max int64) (Stored, error)
 	if err := tmp.Close(); err != nil {
 		return Stored{}, fmt.Errorf("blob: close: %w", err)
 	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	key := "sha256/" + sum[:2] + "/" + sum
-	final := filepath.Join(l.Dir, filepath.FromSlash(key))
+	final := filepath.Join(l.Dir, filepath.FromSlash(st.Key))
 	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
 		return Stored{}, fmt.Errorf("blob: %w", err)
 	}
 	if _, err := os.Stat(final); err == nil {
 		// Same content already stored: content addressing dedupes it.
-		return Stored{Key: key, Size: n, SHA256: sum}, nil
+		return st, nil
 	}
 	if err := os.Rename(tmp.Name(), final); err != nil {
 		return Stored{}, fmt.Errorf("blob: rename: %w", err)
@@ -121,7 +111,7 @@ func (l *Local) Put(ctx context.Context, r io.Reader, max int64) (Stored, error)
 			d.Close()
 		}
 	}
-	return Stored{Key: key, Size: n, SHA256: sum}, nil
+	return st, nil
 }
 
 // Open opens the object stored under key.
@@ -174,6 +164,25 @@ type localObject struct {
 
 func (o *localObject) Size() int64        { return o.size }
 func (o *localObject) ModTime() time.Time { return o.mod }
+
+// stage copies r to tmp while hashing it and names the content's key.
+// Both stores stage first: the key depends on the whole content.
+func stage(ctx context.Context, tmp io.Writer, r io.Reader, max int64) (Stored, error) {
+	h := sha256.New()
+	src := r
+	if max > 0 {
+		src = io.LimitReader(r, max+1)
+	}
+	n, err := io.Copy(io.MultiWriter(tmp, h), contextReader{ctx, src})
+	if err != nil {
+		return Stored{}, fmt.Errorf("blob: write: %w", err)
+	}
+	if max > 0 && n > max {
+		return Stored{}, ErrTooLarge
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	return Stored{Key: "sha256/" + sum[:2] + "/" + sum, Size: n, SHA256: sum}, nil
+}
 
 type contextReader struct {
 	ctx context.Context

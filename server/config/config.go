@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,22 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// X-Forwarded-Proto are believed (client address, HTTPS for HSTS).
 	TrustedProxies []netip.Prefix // PORTAL_TRUSTED_PROXIES
+	// BlobURL selects where resource files live: empty = DataDir/files,
+	// s3://bucket?… = an S3-compatible bucket (BlobS3, parsed from it).
+	BlobURL string  // PORTAL_BLOB_URL
+	BlobS3  *BlobS3 // nil unless BlobURL is s3://
+}
+
+// BlobS3 is an S3-compatible bucket from PORTAL_BLOB_URL
+// (s3://bucket?endpoint=http://host:9000&region=cn-north-1&use_path_style=true).
+type BlobS3 struct {
+	Bucket    string
+	Endpoint  string // empty = AWS itself
+	Region    string // empty = AWS_REGION, else us-east-1
+	PathStyle bool   // bucket in the path; default true with an endpoint (MinIO and the like)
+	// Credentials: PORTAL_BLOB_ACCESS_KEY / PORTAL_BLOB_SECRET_KEY; both
+	// empty = the AWS SDK's chain (AWS_ACCESS_KEY_ID …, shared config).
+	AccessKey, SecretKey string
 }
 
 // Error names the variable that holds a bad value.
@@ -166,6 +183,9 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, &Error{"PORTAL_SMTP_URL", c.SMTPURL, "want smtp://user:pass@host:port"}
 		}
 	}
+	if err := c.parseBlob(getenv); err != nil {
+		return c, err
+	}
 	for _, r := range []struct {
 		name string
 		def  string
@@ -178,6 +198,80 @@ func Load(getenv func(string) string) (Config, error) {
 		*r.dst = n
 	}
 	return c, nil
+}
+
+var (
+	bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	regionName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+)
+
+func (c *Config) parseBlob(getenv func(string) string) error {
+	c.BlobURL = strings.TrimSpace(getenv("PORTAL_BLOB_URL"))
+	access := strings.TrimSpace(getenv("PORTAL_BLOB_ACCESS_KEY"))
+	secret := strings.TrimSpace(getenv("PORTAL_BLOB_SECRET_KEY"))
+	if c.BlobURL == "" {
+		return nil
+	}
+	const want = "want empty (files under PORTAL_DATA_DIR) or s3://bucket?endpoint=http://host:9000&region=…&use_path_style=true"
+	bad := func(reason string) error { return &Error{"PORTAL_BLOB_URL", c.BlobURL, reason} }
+	u, err := url.Parse(c.BlobURL)
+	if err != nil {
+		return &Error{"PORTAL_BLOB_URL", "(unparsable URL)", want}
+	}
+	if u.User != nil {
+		u.User = nil
+		return &Error{"PORTAL_BLOB_URL", u.String(), "put credentials in PORTAL_BLOB_ACCESS_KEY and PORTAL_BLOB_SECRET_KEY, not in the URL"}
+	}
+	if u.Scheme != "s3" {
+		return bad(want)
+	}
+	if !bucketName.MatchString(u.Host) {
+		return bad("the bucket name (s3://NAME) must be 3-63 lower-case letters, digits, dots or hyphens")
+	}
+	if u.Path != "" && u.Path != "/" {
+		return bad("nothing may follow the bucket name: keys are content hashes")
+	}
+	s3 := &BlobS3{Bucket: u.Host, AccessKey: access, SecretKey: secret}
+	pathStyle := ""
+	for name, vals := range u.Query() {
+		v := vals[len(vals)-1]
+		switch name {
+		case "endpoint":
+			e, err := url.Parse(v)
+			if err != nil || (e.Scheme != "http" && e.Scheme != "https") || e.Host == "" || e.User != nil {
+				return bad("endpoint= wants the service's http(s)://host:port")
+			}
+			s3.Endpoint = strings.TrimRight(v, "/")
+		case "region":
+			if !regionName.MatchString(v) {
+				return bad("region= wants a region name such as cn-north-1")
+			}
+			s3.Region = v
+		case "use_path_style":
+			pathStyle = v
+		default:
+			return bad(fmt.Sprintf("unknown parameter %q (known: endpoint, region, use_path_style)", name))
+		}
+	}
+	// S3-compatible services (MinIO) address buckets by path unless told
+	// otherwise; AWS itself wants the bucket in the host name.
+	s3.PathStyle = s3.Endpoint != ""
+	if pathStyle != "" {
+		b, err := strconv.ParseBool(pathStyle)
+		if err != nil {
+			return bad("use_path_style= wants true or false")
+		}
+		s3.PathStyle = b
+	}
+	if (access == "") != (secret == "") {
+		missing := "PORTAL_BLOB_SECRET_KEY"
+		if access == "" {
+			missing = "PORTAL_BLOB_ACCESS_KEY"
+		}
+		return &Error{missing, "", "set both PORTAL_BLOB_ACCESS_KEY and PORTAL_BLOB_SECRET_KEY, or neither (the standard AWS variables are used then)"}
+	}
+	c.BlobS3 = s3
+	return nil
 }
 
 func (c *Config) parseDSN() error {
