@@ -164,13 +164,31 @@ startPage({
       { submit: t('accounts.tokens.create'), testid: 'token-form', labelledby: 'tokens-new-h' },
       field({ name: 'name', label: t('accounts.tokens.name'), hint: t('accounts.tokens.nameHint'), required: true, maxlength: 100 }),
       field({ name: 'expiry', label: t('accounts.tokens.expiry'), type: 'select', value: '90', options: expiryOptions() }),
+      field({ name: 'grant', label: t('accounts.tokens.scope'), hint: t('accounts.tokens.scopeHint'), type: 'select', value: '', options: [{ value: '', label: t('accounts.tokens.scopeAll') }] }),
     );
     keepValues(old, f);
+    // A token may be limited to one of my active grants (conditional data);
+    // the choice appears only when there is a grant to limit it to.
+    const scopeField = f.querySelector('[data-field=grant]');
+    scopeField.hidden = true;
+    apiGet('/grants')
+      .then((res) => {
+        const active = (res.items || []).filter((g) => g.status === 'active');
+        const select = scopeField.querySelector('select');
+        for (const g of active) {
+          select.append(el('option', { value: g.id }, t('accounts.tokens.scopeGrant', { title: g.dataset_title || g.dataset_id, id: g.id })));
+        }
+        scopeField.hidden = active.length === 0;
+      })
+      .catch(() => {
+        /* staff accounts have no grants: keep the field hidden */
+      });
     onSubmit(f, {
       check: (v) => (v.name.trim() ? {} : { name: t('accounts.msg.tokenName') }),
       submit: async (v, form2) => {
         const req = { name: v.name.trim() };
         if (v.expiry !== 'never') req.expires_at = new Date(Date.now() + Number(v.expiry) * 86400000).toISOString();
+        if (v.grant) req.grant_id = v.grant;
         created = await apiPost('/me/tokens', req);
         form2.querySelector('[name=name]').value = '';
         drawCreated();
