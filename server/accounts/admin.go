@@ -92,7 +92,7 @@ func (s *Service) UpdateName(ctx context.Context, p *authz.Principal, name strin
 		return s.record(tx, actor(p, m.IP), audit.UserUpdated, "user", uid(p.UserID), map[string]any{"name": name})
 	})
 	if err != nil {
-		return nil, internal(err, "update name")
+		return nil, apperr.OrInternal(err, "update name")
 	}
 	return s.User(ctx, p.UserID)
 }
@@ -287,7 +287,7 @@ func (s *Service) UpdateUser(ctx context.Context, by *authz.Principal, id uint64
 		return nil
 	})
 	if err != nil {
-		return nil, internal(err, "update user")
+		return nil, apperr.OrInternal(err, "update user")
 	}
 	s.reloadPolicy(ctx)
 	return s.User(ctx, id)
@@ -389,7 +389,7 @@ func (s *Service) CreateStaff(ctx context.Context, by *authz.Principal, in Staff
 		return s.record(tx, a, audit.RoleChange, "user", uid(u.ID), map[string]any{"before": []authz.Assignment{}, "after": as})
 	})
 	if err != nil {
-		return nil, "", internal(err, "create staff account")
+		return nil, "", apperr.OrInternal(err, "create staff account")
 	}
 	s.reloadPolicy(ctx)
 	d, err := s.User(ctx, u.ID)
@@ -504,7 +504,7 @@ func (s *Service) CreateDepartment(ctx context.Context, by *authz.Principal, in 
 		return s.record(tx, actor(by, m.IP), audit.DepartmentSaved, "department", d.ID, map[string]any{"name": d.Name, "region_level": d.RegionLevel, "region": d.Region, "parent_id": d.ParentID, "created": true})
 	})
 	if err != nil {
-		return nil, internal(err, "create department")
+		return nil, apperr.OrInternal(err, "create department")
 	}
 	return d, nil
 }
@@ -543,7 +543,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, by *authz.Principal, id 
 		return s.record(tx, actor(by, m.IP), audit.DepartmentSaved, "department", id, map[string]any{"name": d.Name, "region_level": d.RegionLevel, "region": d.Region, "parent_id": d.ParentID})
 	})
 	if err != nil {
-		return nil, internal(err, "update department")
+		return nil, apperr.OrInternal(err, "update department")
 	}
 	return &d, nil
 }

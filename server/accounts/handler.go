@@ -563,11 +563,7 @@ type UserListJSON struct {
 // @Success  200 {object} UserListJSON
 // @Router   /admin/users [get]
 func (h *Handler) listUsers(c echo.Context) error {
-	page, err := web.QueryInt(c, "page", 1, 1, 100000)
-	if err != nil {
-		return err
-	}
-	size, err := web.QueryInt(c, "page_size", 20, 1, 100)
+	page, size, err := web.Paging(c, 100000)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func (s *Service) AddMember(ctx context.Context, p *authz.Principal, email, name
 		return s.record(tx, actor(p, m.IP), audit.MemberAdded, "user", uid(u.ID), map[string]any{"organisation_id": org.ID, "email": email})
 	})
 	if err != nil {
-		return nil, internal(err, "add member")
+		return nil, apperr.OrInternal(err, "add member")
 	}
 	s.send(ctx, mail.Message{To: email, Subject: "加入 " + org.Name + " — 黑龙江省公共数据开放平台",
 		Body: fmt.Sprintf("您好，%s：\n\n%s 邀请您以 %s 成员的身份使用黑龙江省公共数据开放平台。请在 %d 小时内打开下面的链接设置密码：\n\n%s\n\n%s invited you to act for %s on the portal. Open the link within %d hours to choose your password.\n",

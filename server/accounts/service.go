@@ -153,7 +153,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) (*User
 		return s.record(tx, userActor(u, m.IP), audit.Register, "user", uid(u.ID), map[string]any{"kind": u.Kind, "credit_code": in.CreditCode})
 	})
 	if err != nil {
-		return nil, internal(err, "register")
+		return nil, apperr.OrInternal(err, "register")
 	}
 	return u, nil
 }
@@ -173,18 +173,6 @@ func (s *Service) emailFree(tx *gorm.DB, email string) error {
 		return emailTaken()
 	}
 	return nil
-}
-
-// internal passes classified errors through and wraps the rest.
-func internal(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return err
-	}
-	return apperr.Internalf(err, "%s", what)
 }
 
 func (s *Service) reloadPolicy(ctx context.Context) {
@@ -364,7 +352,7 @@ func (s *Service) recordFailure(tx *gorm.DB, keys []string) error {
 
 // Logout ends the caller's session.
 func (s *Service) Logout(ctx context.Context, p *authz.Principal, m Meta) error {
-	return internal(s.db(ctx).Transaction(func(tx *gorm.DB) error {
+	return apperr.OrInternal(s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		if p.SessionHash != "" {
 			if err := tx.Where("id_hash = ?", p.SessionHash).Delete(&Session{}).Error; err != nil {
 				return err
@@ -527,7 +515,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, curren
 		return apperr.Internalf(err, "hash password")
 	}
 	now := s.now()
-	return internal(s.db(ctx).Transaction(func(tx *gorm.DB) error {
+	return apperr.OrInternal(s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": hash, "password_changed_at": now, "updated_at": now}).Error; err != nil {
 			return err
 		}
@@ -630,7 +618,7 @@ func (s *Service) ConfirmReset(ctx context.Context, raw, password string, m Meta
 	if err != nil {
 		return apperr.Internalf(err, "hash password")
 	}
-	return internal(s.db(ctx).Transaction(func(tx *gorm.DB) error {
+	return apperr.OrInternal(s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		// Single use even when two requests race: only one update matches.
 		res := tx.Model(&ResetToken{}).Where("hash = ? AND used_at IS NULL", t.Hash).Update("used_at", now)
 		if res.Error != nil {

@@ -80,7 +80,7 @@ func (s *Service) CreateToken(ctx context.Context, p *authz.Principal, name stri
 		return s.record(tx, actor(p, m.IP), audit.TokenCreated, "api_token", uid(t.ID), map[string]any{"name": name, "prefix": t.Prefix, "expires_at": expiresAt, "grant_id": grantID})
 	})
 	if err != nil {
-		return nil, internal(err, "create token")
+		return nil, apperr.OrInternal(err, "create token")
 	}
 	return &NewToken{Secret: secret, Token: t}, nil
 }
@@ -98,7 +98,7 @@ func (s *Service) Tokens(ctx context.Context, p *authz.Principal) ([]APIToken, e
 // token is NotFound, like a missing one.
 func (s *Service) RevokeToken(ctx context.Context, p *authz.Principal, id uint64, m Meta) error {
 	now := s.now()
-	return internal(s.db(ctx).Transaction(func(tx *gorm.DB) error {
+	return apperr.OrInternal(s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&APIToken{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", id, p.UserID).Update("revoked_at", now)
 		if res.Error != nil {
 			return res.Error

@@ -56,6 +56,25 @@ func Internalf(err error, format string, args ...any) *Error {
 	return &Error{Code: Internal, Message: "internal error", Err: fmt.Errorf(format+": %w", append(args, err)...)}
 }
 
+// Field is an Invalid error about one field: msg is both the message and
+// the field's.
+func Field(field, msg string) *Error {
+	return &Error{Code: Invalid, Message: msg, Fields: map[string]string{field: msg}}
+}
+
+// OrInternal passes a classified error through and wraps any other as
+// Internal (what names the failed step in logs); nil stays nil.
+func OrInternal(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return Internalf(err, "%s", what)
+}
+
 // CodeOf returns the code of err, Internal for unclassified errors.
 func CodeOf(err error) Code {
 	var e *Error

@@ -115,7 +115,7 @@ func (s *Service) RecordUse(ctx context.Context, u Use) error {
 		return audit.ConditionalUse(tx, u.At, audit.Actor{UserID: u.UserID, Label: authz.Subject(u.UserID)}, g.ID, u.ResourceID)
 	})
 	if err != nil {
-		return txErr(err, "record use")
+		return apperr.OrInternal(err, "record use")
 	}
 	return nil
 }
@@ -236,7 +236,7 @@ func (s *Service) changeGrant(ctx context.Context, p *authz.Principal, id string
 		return s.send(tx, []uint64{g.UserID}, n)
 	})
 	if err != nil {
-		return nil, txErr(err, "change grant")
+		return nil, apperr.OrInternal(err, "change grant")
 	}
 	return out, nil
 }

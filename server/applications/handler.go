@@ -153,15 +153,6 @@ type PageJSON[T any] struct {
 	Scope    string `json:"scope"` // mine | review | manage
 }
 
-func paging(c echo.Context) (int, int, error) {
-	page, err := web.QueryInt(c, "page", 1, 1, 10000)
-	if err != nil {
-		return 0, 0, err
-	}
-	size, err := web.QueryInt(c, "page_size", 20, 1, 100)
-	return page, size, err
-}
-
 // ---- applications ------------------------------------------------------------
 
 // create godoc
@@ -207,7 +198,7 @@ func (h *Handler) create(c echo.Context) error {
 // @Failure      401 {object} web.ErrorBody
 // @Router       /applications [get]
 func (h *Handler) list(c echo.Context) error {
-	page, size, err := paging(c)
+	page, size, err := web.Paging(c, 10000)
 	if err != nil {
 		return err
 	}
@@ -429,7 +420,7 @@ func (h *Handler) getCommitment(c echo.Context) error {
 	defer obj.Close()
 	hdr := c.Response().Header()
 	hdr.Set("Content-Type", "application/pdf")
-	hdr.Set("Content-Disposition", catalog.ContentDisposition(a.CommitmentName))
+	hdr.Set("Content-Disposition", web.ContentDisposition(a.CommitmentName))
 	hdr.Set("Cache-Control", "private, no-store")
 	http.ServeContent(c.Response(), c.Request(), "", obj.ModTime(), obj)
 	return nil
@@ -541,7 +532,7 @@ func (h *Handler) grantJSON(v viewer, g *Grant) GrantJSON {
 // @Failure      401 {object} web.ErrorBody
 // @Router       /grants [get]
 func (h *Handler) listGrants(c echo.Context) error {
-	page, size, err := paging(c)
+	page, size, err := web.Paging(c, 10000)
 	if err != nil {
 		return err
 	}
@@ -674,7 +665,7 @@ type UseRecordJSON struct {
 // @Failure      401 {object} web.ErrorBody
 // @Router       /use-records [get]
 func (h *Handler) listUses(c echo.Context) error {
-	page, size, err := paging(c)
+	page, size, err := web.Paging(c, 10000)
 	if err != nil {
 		return err
 	}

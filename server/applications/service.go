@@ -409,7 +409,7 @@ func (s *Service) Submit(ctx context.Context, p *authz.Principal, in Input) (*Ap
 		})
 	})
 	if err != nil {
-		return nil, txErr(err, "submit application")
+		return nil, apperr.OrInternal(err, "submit application")
 	}
 	return a, nil
 }
@@ -420,15 +420,6 @@ func errMessage(err error) string {
 		return e.Message
 	}
 	return err.Error()
-}
-
-// txErr passes classified errors through and hides the rest.
-func txErr(err error, what string) error {
-	var e *apperr.Error
-	if errors.As(err, &e) {
-		return err
-	}
-	return apperr.Internalf(err, "%s", what)
 }
 
 func (s *Service) event(tx *gorm.DB, appID string, at time.Time, actorID uint64, action, note string) error {
@@ -711,7 +702,7 @@ func (s *Service) Decide(ctx context.Context, p *authz.Principal, id string, in 
 		return s.send(tx, []uint64{a.ApplicantID}, decisionNotice(a))
 	})
 	if err != nil {
-		return nil, txErr(err, "decide application")
+		return nil, apperr.OrInternal(err, "decide application")
 	}
 	return out, nil
 }
@@ -797,7 +788,7 @@ func (s *Service) Resubmit(ctx context.Context, p *authz.Principal, id string, i
 		})
 	})
 	if err != nil {
-		return nil, txErr(err, "resubmit application")
+		return nil, apperr.OrInternal(err, "resubmit application")
 	}
 	return out, nil
 }
@@ -834,7 +825,7 @@ func (s *Service) Withdraw(ctx context.Context, p *authz.Principal, id string) (
 		})
 	})
 	if err != nil {
-		return nil, txErr(err, "withdraw application")
+		return nil, apperr.OrInternal(err, "withdraw application")
 	}
 	return out, nil
 }
@@ -884,7 +875,7 @@ func (s *Service) SetCommitment(ctx context.Context, p *authz.Principal, id, nam
 		return s.event(tx, a.ID, now, p.UserID, "commitment_uploaded", name)
 	})
 	if err != nil {
-		return nil, txErr(err, "store commitment letter")
+		return nil, apperr.OrInternal(err, "store commitment letter")
 	}
 	return out, nil
 }

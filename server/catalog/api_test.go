@@ -11,6 +11,7 @@ import (
 
 	"github.com/hlj-opendata/portal/server/apptest"
 	"github.com/hlj-opendata/portal/server/catalog"
+	"github.com/hlj-opendata/portal/server/web"
 )
 
 type listBody struct {
@@ -312,7 +313,7 @@ func TestDatasetDetailAndDownload(t *testing.T) {
 }
 
 func TestContentDisposition(t *testing.T) {
-	got := catalog.ContentDisposition("全省企业登记信息(2025).csv")
+	got := web.ContentDisposition("全省企业登记信息(2025).csv")
 	want := `attachment; filename="________(2025).csv"; filename*=UTF-8''%E5%85%A8%E7%9C%81%E4%BC%81%E4%B8%9A%E7%99%BB%E8%AE%B0%E4%BF%A1%E6%81%AF%282025%29.csv`
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)

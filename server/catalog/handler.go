@@ -1,8 +1,6 @@
 package catalog
 
 import (
-	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"path"
@@ -422,31 +420,4 @@ func FileName(r *Resource) string {
 		name += ext
 	}
 	return name
-}
-
-// ContentDisposition builds an attachment header with an ASCII fallback
-// and the UTF-8 name (RFC 6266, RFC 5987).
-func ContentDisposition(name string) string {
-	ascii := strings.Map(func(r rune) rune {
-		if r > 0x7e || r < 0x20 || r == '"' || r == '\\' || r == '%' || r == ';' {
-			return '_'
-		}
-		return r
-	}, name)
-	v := mime.FormatMediaType("attachment", map[string]string{"filename": ascii})
-	return fmt.Sprintf("%s; filename*=UTF-8''%s", v, rfc5987(name))
-}
-
-// rfc5987 percent-encodes everything but attr-char (RFC 5987 §3.2.1).
-func rfc5987(s string) string {
-	const attrChar = "!#$&+-.^_`|~"
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		if (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strings.IndexByte(attrChar, c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
 }

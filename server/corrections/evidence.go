@@ -98,7 +98,7 @@ func (s *Service) AddEvidence(ctx context.Context, c *Correction, party string, 
 		return s.addEvent(tx, c, Event{Kind: EventEvidenceAdded, DepartmentID: c.DepartmentID, Note: party})
 	})
 	if err != nil {
-		return nil, internal(err, "save evidence")
+		return nil, apperr.OrInternal(err, "save evidence")
 	}
 	return ev, nil
 }

@@ -266,11 +266,7 @@ type ListJSON struct {
 // @Security     BearerToken
 // @Router       /corrections [get]
 func (h *Handler) list(c echo.Context) error {
-	page, err := web.QueryInt(c, "page", 1, 1, 10000)
-	if err != nil {
-		return err
-	}
-	size, err := web.QueryInt(c, "page_size", 20, 1, 100)
+	page, size, err := web.Paging(c, 10000)
 	if err != nil {
 		return err
 	}
@@ -280,7 +276,7 @@ func (h *Handler) list(c echo.Context) error {
 	case "true", "1":
 		q.Overdue = true
 	default:
-		return fieldErr("overdue", "overdue must be true or false")
+		return apperr.Field("overdue", "overdue must be true or false")
 	}
 	res, err := h.Service.List(c.Request().Context(), authz.PrincipalFrom(c), q)
 	if err != nil {
@@ -474,7 +470,7 @@ func (h *Handler) upload(c echo.Context, store func(io.Reader) (*Evidence, error
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return nil, fieldErr("file", "no file in the field \"file\"")
+			return nil, apperr.Field("file", "no file in the field \"file\"")
 		}
 		if err != nil {
 			var mbe *http.MaxBytesError

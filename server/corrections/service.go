@@ -208,7 +208,7 @@ func (s *Service) Create(ctx context.Context, p *authz.Principal, ip string, in 
 		return s.Notify.Send(tx, notices...)
 	})
 	if err != nil {
-		return nil, internal(err, "save correction")
+		return nil, apperr.OrInternal(err, "save correction")
 	}
 	return &Created{ID: c.ID, TrackingCode: code, DueAt: c.DueAt}, nil
 }
@@ -428,14 +428,14 @@ func (s *Service) List(ctx context.Context, p *authz.Principal, q ListQuery) (*P
 	case string(StatusOpen), string(StatusAnswered):
 		db = db.Where("status = ?", q.Status)
 	default:
-		return nil, fieldErr("status", "status must be open or answered")
+		return nil, apperr.Field("status", "status must be open or answered")
 	}
 	switch q.Extension {
 	case "":
 	case ExtensionRequested:
 		db = db.Where("status = ? AND extension_status = ?", StatusOpen, ExtensionRequested)
 	default:
-		return nil, fieldErr("extension", "extension must be requested")
+		return nil, apperr.Field("extension", "extension must be requested")
 	}
 	if q.Overdue {
 		db = db.Where("status = ? AND due_at < ?", StatusOpen, s.now())
@@ -502,19 +502,19 @@ func (s *Service) Answer(ctx context.Context, p *authz.Principal, ip string, id 
 				return nil, err
 			}
 			if !ok {
-				return nil, fieldErr("new_resource_id", "no resource with this id in the reported dataset")
+				return nil, apperr.Field("new_resource_id", "no resource with this id in the reported dataset")
 			}
 		}
 	case Forwarded:
 		var dep catalog.Department
 		err := s.DB.WithContext(ctx).Where("id = ?", in.DepartmentID).Take(&dep).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, fieldErr("department_id", "no such department")
+			return nil, apperr.Field("department_id", "no such department")
 		} else if err != nil {
 			return nil, apperr.Internalf(err, "load department")
 		}
 		if dep.ID == c.DepartmentID {
-			return nil, fieldErr("department_id", "the report is already with this department")
+			return nil, apperr.Field("department_id", "the report is already with this department")
 		}
 		if s.Limits.MaxForwards > 0 && c.Forwards >= s.Limits.MaxForwards {
 			return nil, apperr.New(apperr.Conflict, "this report was forwarded %d times already: answer it", c.Forwards)
@@ -579,7 +579,7 @@ func (s *Service) Answer(ctx context.Context, p *authz.Principal, ip string, id 
 		return s.Notify.Send(tx, notices...)
 	})
 	if err != nil {
-		return nil, internal(err, "answer correction")
+		return nil, apperr.OrInternal(err, "answer correction")
 	}
 	return s.detail(ctx, c, ViewDepartment)
 }
@@ -678,7 +678,7 @@ func (s *Service) RequestExtension(ctx context.Context, p *authz.Principal, ip s
 		return s.Notify.Send(tx, notices...)
 	})
 	if err != nil {
-		return nil, internal(err, "request extension")
+		return nil, apperr.OrInternal(err, "request extension")
 	}
 	return s.detail(ctx, c, ViewDepartment)
 }
@@ -753,7 +753,7 @@ func (s *Service) DecideExtension(ctx context.Context, p *authz.Principal, ip st
 		return s.Notify.Send(tx, notices...)
 	})
 	if err != nil {
-		return nil, internal(err, "decide extension")
+		return nil, apperr.OrInternal(err, "decide extension")
 	}
 	return s.detail(ctx, c, ViewAuthority)
 }
@@ -931,22 +931,4 @@ func actorOf(p *authz.Principal, ip string) audit.Actor {
 		return audit.Actor{Label: "anonymous", IP: ip}
 	}
 	return audit.Actor{UserID: p.UserID, Label: p.Subject(), IP: ip}
-}
-
-func fieldErr(field, msg string) error {
-	e := apperr.New(apperr.Invalid, "%s", msg)
-	e.Fields = map[string]string{field: msg}
-	return e
-}
-
-// internal passes classified errors through and wraps the rest.
-func internal(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return err
-	}
-	return apperr.Internalf(err, "%s", what)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/blob"
 	"github.com/hlj-opendata/portal/server/catalog"
+	"github.com/hlj-opendata/portal/server/web"
 )
 
 // downloadParams is a validated download request.
@@ -134,7 +135,7 @@ func (h *Handler) serveOriginal(c echo.Context, res *catalog.Resource, ds *catal
 		return c.NoContent(http.StatusPreconditionFailed)
 	}
 	hdr.Set("Content-Type", res.MediaType)
-	hdr.Set("Content-Disposition", catalog.ContentDisposition(catalog.FileName(res)))
+	hdr.Set("Content-Disposition", web.ContentDisposition(catalog.FileName(res)))
 	content, ok := obj.(Content)
 	if !ok {
 		content = readerAt{obj}
@@ -211,7 +212,7 @@ func (h *Handler) serveConversion(c echo.Context, res *catalog.Resource, scope *
 	f := Formats[p.Format]
 	base := strings.TrimSuffix(catalog.FileName(res), "."+strings.ToLower(res.Format))
 	hdr.Set("Content-Type", f.MediaType)
-	hdr.Set("Content-Disposition", catalog.ContentDisposition(base+f.Ext))
+	hdr.Set("Content-Disposition", web.ContentDisposition(base+f.Ext))
 	hdr.Set("Accept-Ranges", "none") // conversions are generated, not stored
 	hdr.Set("X-Columns", url.QueryEscape(strings.Join(names, ",")))
 	if c.Request().Method == http.MethodHead {

@@ -221,11 +221,11 @@ func (h *Handler) fileSource(c echo.Context) FileSource {
 		req.Body = http.MaxBytesReader(c.Response(), req.Body, max+multipartSlack)
 		mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
 		if mt != echo.MIMEMultipartForm {
-			return nil, "", fieldErr("file", "send the file as multipart/form-data in the field \"file\"")
+			return nil, "", apperr.Field("file", "send the file as multipart/form-data in the field \"file\"")
 		}
 		mr, err := req.MultipartReader()
 		if err != nil {
-			return nil, "", fieldErr("file", "send the file as multipart/form-data in the field \"file\"")
+			return nil, "", apperr.Field("file", "send the file as multipart/form-data in the field \"file\"")
 		}
 		name := ""
 		for {
@@ -235,7 +235,7 @@ func (h *Handler) fileSource(c echo.Context) FileSource {
 				return nil, "", &apperr.Error{Code: apperr.TooLarge, Message: "the file is too large", Fields: map[string]string{"file": "the file is larger than the upload limit"}}
 			}
 			if err != nil {
-				return nil, "", fieldErr("file", "no file in the field \"file\"")
+				return nil, "", apperr.Field("file", "no file in the field \"file\"")
 			}
 			switch part.FormName() {
 			case "file":
@@ -249,12 +249,6 @@ func (h *Handler) fileSource(c echo.Context) FileSource {
 			}
 		}
 	}
-}
-
-func fieldErr(field, msg string) error {
-	e := apperr.New(apperr.Invalid, "%s", msg)
-	e.Fields = map[string]string{field: msg}
-	return e
 }
 
 // drain reads what is left of a request body (bounded by its
@@ -362,7 +356,7 @@ func (h *Handler) downloadResource(c echo.Context) error {
 	r := f.Resource
 	hdr := c.Response().Header()
 	hdr.Set("Content-Type", r.MediaType)
-	hdr.Set("Content-Disposition", catalog.ContentDisposition(catalog.FileName(&catalog.Resource{Name: r.Name, Format: r.Format})))
+	hdr.Set("Content-Disposition", web.ContentDisposition(catalog.FileName(&catalog.Resource{Name: r.Name, Format: r.Format})))
 	hdr.Set("ETag", `"`+r.SHA256+`"`)
 	hdr.Set("Cache-Control", "private, no-store")
 	http.ServeContent(c.Response(), c.Request(), "", r.UpdatedAt, f.Object)
@@ -384,11 +378,11 @@ func (h *Handler) template(c echo.Context) error {
 	case "xlsx":
 		format = upload.XLSX
 	default:
-		return fieldErr("format", "format must be csv or xlsx")
+		return apperr.Field("format", "format must be csv or xlsx")
 	}
 	hdr := c.Response().Header()
 	hdr.Set("Content-Type", upload.MediaTypes[format])
-	hdr.Set("Content-Disposition", catalog.ContentDisposition("目录导入模板."+strings.ToLower(string(format))))
+	hdr.Set("Content-Disposition", web.ContentDisposition("目录导入模板."+strings.ToLower(string(format))))
 	hdr.Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(http.StatusOK)
 	return WriteTemplate(c.Response(), format)
@@ -418,7 +412,7 @@ func (h *Handler) importCatalog(c echo.Context) error {
 	case "1", "true":
 		dry = true
 	default:
-		return fieldErr("dry_run", "dry_run must be true or false")
+		return apperr.Field("dry_run", "dry_run must be true or false")
 	}
 	req := c.Request()
 	defer drain(req)

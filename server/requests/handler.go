@@ -139,11 +139,7 @@ func pathID(c echo.Context) (uint64, error) {
 }
 
 func listQuery(c echo.Context) (ListQuery, error) {
-	page, err := web.QueryInt(c, "page", 1, 1, 10000)
-	if err != nil {
-		return ListQuery{}, err
-	}
-	size, err := web.QueryInt(c, "page_size", 20, 1, 100)
+	page, size, err := web.Paging(c, 10000)
 	if err != nil {
 		return ListQuery{}, err
 	}

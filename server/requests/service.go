@@ -84,7 +84,7 @@ func (s *Service) department(ctx context.Context, id, field string) (*catalog.De
 	var d catalog.Department
 	err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&d).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fieldErr(field, "no such department")
+		return nil, apperr.Field(field, "no such department")
 	}
 	if err != nil {
 		return nil, apperr.Internalf(err, "load department")
@@ -157,7 +157,7 @@ func (s *Service) Create(ctx context.Context, p *authz.Principal, ip string, in 
 		return s.Notify.Send(tx, ns...)
 	})
 	if err != nil {
-		return nil, internal(err, "save request")
+		return nil, apperr.OrInternal(err, "save request")
 	}
 	return r, nil
 }
@@ -201,7 +201,7 @@ func (s *Service) Route(ctx context.Context, p *authz.Principal, ip string, id u
 	}
 	in.DepartmentID = strings.TrimSpace(in.DepartmentID)
 	if in.DepartmentID == "" {
-		return nil, fieldErr("department_id", "name the department")
+		return nil, apperr.Field("department_id", "name the department")
 	}
 	if _, err := s.department(ctx, in.DepartmentID, "department_id"); err != nil {
 		return nil, err
@@ -209,7 +209,7 @@ func (s *Service) Route(ctx context.Context, p *authz.Principal, ip string, id u
 	if ok, err := s.mayRouteTo(ctx, p, in.DepartmentID); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, fieldErr("department_id", "this department is outside your region")
+		return nil, apperr.Field("department_id", "this department is outside your region")
 	}
 	if r.Status != StatusSubmitted {
 		return nil, apperr.New(apperr.Conflict, "this request was routed already")
@@ -238,7 +238,7 @@ func (s *Service) Route(ctx context.Context, p *authz.Principal, ip string, id u
 		return s.Notify.Send(tx, ns...)
 	})
 	if err != nil {
-		return nil, internal(err, "route request")
+		return nil, apperr.OrInternal(err, "route request")
 	}
 	return r, nil
 }
@@ -293,7 +293,7 @@ func (s *Service) Answer(ctx context.Context, p *authz.Principal, ip string, id 
 		return s.Notify.Send(tx, notify.Notice{UserID: r.RequesterID, Kind: "data_request." + in.Decision, Title: title, Body: body, Link: publicLink(r.ID)})
 	})
 	if err != nil {
-		return nil, internal(err, "answer request")
+		return nil, apperr.OrInternal(err, "answer request")
 	}
 	return r, nil
 }
@@ -307,19 +307,19 @@ func (s *Service) Fulfil(ctx context.Context, p *authz.Principal, ip string, id 
 	}
 	in.DatasetID = strings.TrimSpace(in.DatasetID)
 	if in.DatasetID == "" {
-		return nil, fieldErr("dataset_id", "name the published dataset")
+		return nil, apperr.Field("dataset_id", "name the published dataset")
 	}
 	if r.Status != StatusAccepted {
 		return nil, apperr.New(apperr.Conflict, "only an accepted request can be fulfilled")
 	}
 	ds, err := s.Catalog.PublicDataset(ctx, in.DatasetID)
 	if apperr.Is(err, apperr.NotFound) {
-		return nil, fieldErr("dataset_id", "no published dataset with this id")
+		return nil, apperr.Field("dataset_id", "no published dataset with this id")
 	} else if err != nil {
 		return nil, err
 	}
 	if ds.DepartmentID != r.DepartmentID {
-		return nil, fieldErr("dataset_id", "the dataset belongs to another department")
+		return nil, apperr.Field("dataset_id", "the dataset belongs to another department")
 	}
 	var supporters []uint64
 	if err := s.DB.WithContext(ctx).Model(&Support{}).Where("request_id = ?", r.ID).Pluck("user_id", &supporters).Error; err != nil {
@@ -345,7 +345,7 @@ func (s *Service) Fulfil(ctx context.Context, p *authz.Principal, ip string, id 
 			fmt.Sprintf("数据需求“%s”对应的数据目录“%s”已发布。", r.Title, ds.Title), "/datasets/"+ds.ID)...)
 	})
 	if err != nil {
-		return nil, internal(err, "fulfil request")
+		return nil, apperr.OrInternal(err, "fulfil request")
 	}
 	return r, nil
 }
@@ -435,7 +435,7 @@ func (s *Service) Support(ctx context.Context, p *authz.Principal, id uint64, on
 		return tx.Model(&Request{}).Where("id = ?", r.ID).Update("supporters", n).Error
 	})
 	if err != nil {
-		return nil, internal(err, "support request")
+		return nil, apperr.OrInternal(err, "support request")
 	}
 	return r, nil
 }
@@ -694,21 +694,4 @@ func fmtDue(t time.Time) string { return t.In(china).Format("2006-01-02 15:04") 
 
 func actorOf(p *authz.Principal, ip string) audit.Actor {
 	return audit.Actor{UserID: p.UserID, Label: p.Subject(), IP: ip}
-}
-
-func fieldErr(field, msg string) error {
-	e := apperr.New(apperr.Invalid, "%s", msg)
-	e.Fields = map[string]string{field: msg}
-	return e
-}
-
-func internal(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return err
-	}
-	return apperr.Internalf(err, "%s", what)
 }

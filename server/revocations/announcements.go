@@ -165,7 +165,7 @@ func (s *Service) Correct(ctx context.Context, p *authz.Principal, id string, in
 		})
 	})
 	if err != nil {
-		return nil, txErr(err, "correct announcement")
+		return nil, apperr.OrInternal(err, "correct announcement")
 	}
 	return out, nil
 }
@@ -266,7 +266,7 @@ func (s *Service) Acknowledge(ctx context.Context, p *authz.Principal, id string
 		})
 	})
 	if err != nil {
-		return nil, txErr(err, "acknowledge filing")
+		return nil, apperr.OrInternal(err, "acknowledge filing")
 	}
 	return &out, nil
 }

@@ -85,18 +85,6 @@ type PageJSON[T any] struct {
 	PageSize int   `json:"page_size"`
 }
 
-func paging(c echo.Context) (int, int, error) {
-	page, err := web.QueryInt(c, "page", 1, 1, 10000)
-	if err != nil {
-		return 0, 0, err
-	}
-	size, err := web.QueryInt(c, "page_size", 20, 1, 100)
-	if err != nil {
-		return 0, 0, err
-	}
-	return page, size, nil
-}
-
 // request godoc
 // @Summary      Ask to revoke a published dataset of one's department (000 Art 35)
 // @Description  Nothing changes publicly until the same-level authority approves. Another department's dataset answers 404. resource_id (optional) revokes one resource of an unconditionally open dataset.
@@ -134,7 +122,7 @@ func (h *Handler) request(c echo.Context) error {
 // @Failure      400 {object} web.ErrorBody
 // @Router       /revocations [get]
 func (h *Handler) list(c echo.Context) error {
-	page, size, err := paging(c)
+	page, size, err := web.Paging(c, 10000)
 	if err != nil {
 		return err
 	}
@@ -263,7 +251,7 @@ func announcementJSON(d *AnnouncementDetail, now time.Time) AnnouncementJSON {
 // @Failure      400 {object} web.ErrorBody
 // @Router       /announcements [get]
 func (h *Handler) announcements(c echo.Context) error {
-	page, size, err := paging(c)
+	page, size, err := web.Paging(c, 10000)
 	if err != nil {
 		return err
 	}
@@ -370,7 +358,7 @@ func filingJSON(f *Filing) FilingJSON {
 // @Failure  400 {object} web.ErrorBody
 // @Router   /filings [get]
 func (h *Handler) filings(c echo.Context) error {
-	page, size, err := paging(c)
+	page, size, err := web.Paging(c, 10000)
 	if err != nil {
 		return err
 	}

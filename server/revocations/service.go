@@ -308,7 +308,7 @@ func (s *Service) Request(ctx context.Context, p *authz.Principal, in RequestInp
 		})
 	})
 	if err != nil {
-		return nil, txErr(err, "request revocation")
+		return nil, apperr.OrInternal(err, "request revocation")
 	}
 	return out, nil
 }
@@ -419,7 +419,7 @@ func (s *Service) Decide(ctx context.Context, p *authz.Principal, id string, in 
 		return nil
 	})
 	if err != nil {
-		return nil, txErr(err, "decide revocation")
+		return nil, apperr.OrInternal(err, "decide revocation")
 	}
 	if applied && s.Kick != nil {
 		s.Kick()
@@ -791,13 +791,4 @@ func (s *Service) holdersIn(role, domain string) []uint64 {
 // providerStaff lists the department's provider staff and the requester.
 func (s *Service) providerStaff(dept string, requester uint64) []uint64 {
 	return append(s.holdersIn(authz.RoleProvider, authz.DepartmentDomain(dept)), requester)
-}
-
-// txErr passes classified errors through and hides the rest.
-func txErr(err error, what string) error {
-	var e *apperr.Error
-	if errors.As(err, &e) {
-		return err
-	}
-	return apperr.Internalf(err, "%s", what)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hlj-opendata/portal/server/apperr"
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/web"
 )
@@ -36,7 +37,7 @@ func (h *Handler) departments(c echo.Context) error {
 		switch name {
 		case "from", "to", "department", "lang":
 		default:
-			return fieldErr(name, "unknown parameter "+name)
+			return apperr.Field(name, "unknown parameter "+name)
 		}
 	}
 	rep, err := h.Service.Compute(c.Request().Context(), Query{From: c.QueryParam("from"), To: c.QueryParam("to"), Department: c.QueryParam("department")})

@@ -154,14 +154,14 @@ func (s *Service) Compute(ctx context.Context, q Query) (*Report, error) {
 		return nil, err
 	}
 	if to.Before(from) {
-		return nil, fieldErr("from", "from must not be after to")
+		return nil, apperr.Field("from", "from must not be after to")
 	}
 	var months []string
 	for m := from; !m.After(to); m = m.AddDate(0, 1, 0) {
 		months = append(months, m.Format("2006-01"))
 	}
 	if len(months) > MaxMonths {
-		return nil, fieldErr("from", fmt.Sprintf("at most %d months at once", MaxMonths))
+		return nil, apperr.Field("from", fmt.Sprintf("at most %d months at once", MaxMonths))
 	}
 	end := to.AddDate(0, 1, 0)
 
@@ -363,10 +363,4 @@ func (s *Service) overdue(ctx context.Context, now time.Time, byID map[string]*D
 		}
 	}
 	return nil
-}
-
-func fieldErr(field, msg string) error {
-	e := apperr.New(apperr.Invalid, "%s", msg)
-	e.Fields = map[string]string{field: msg}
-	return e
 }

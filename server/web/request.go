@@ -67,6 +67,18 @@ func QueryInt(c echo.Context, name string, def, min, max int) (int, error) {
 	return n, nil
 }
 
+// Paging reads the query's page (from 1 to maxPage, default 1) and
+// page_size (1–100, default 20).
+func Paging(c echo.Context, maxPage int) (page, size int, err error) {
+	if page, err = QueryInt(c, "page", 1, 1, maxPage); err != nil {
+		return 0, 0, err
+	}
+	if size, err = QueryInt(c, "page_size", 20, 1, 100); err != nil {
+		return 0, 0, err
+	}
+	return page, size, nil
+}
+
 // JSON writes a success body; API answers are never cached by proxies
 // unless a handler says otherwise.
 func JSON(c echo.Context, status int, v any) error {
