@@ -38,6 +38,11 @@ export function clear(node) {
   return node;
 }
 
+// fill(node, ...parts): replaces node's children (parts as for append).
+export function fill(node, ...parts) {
+  return append(clear(node), parts);
+}
+
 export function $(sel, root = document) {
   return root.querySelector(sel);
 }

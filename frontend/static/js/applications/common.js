@@ -2,50 +2,26 @@
 // title, re-render on language switch), status badges, due-date text, form
 // fields with their errors, and the PDF upload.
 
-import { el, clear, append } from '../dom.js?v=__V__';
-import { t, has, onLangChange, fmtDate, fmtDateTime } from '../i18n.js?v=__V__';
-import { initLayout, setTitle, errorAlert, errorMessage } from '../layout.js?v=__V__';
+import { el, clear, fill } from '../dom.js?v=__V__';
+import { t, has, fmtDate, fmtDateTime } from '../i18n.js?v=__V__';
+import { setTitle, errorMessage } from '../layout.js?v=__V__';
 import { apiGet, API_BASE, ApiError } from '../api.js?v=__V__';
-import { requireUser, hasRole } from '../session.js?v=__V__';
+import { hasRole } from '../session.js?v=__V__';
+import { startSignedIn, labelledField, showFieldErrors } from '../page.js?v=__V__';
 
 // startPage({title, render(me, main)}): lays out the page, signs the
 // visitor in first, then renders into #apps-body; a language switch
 // renders again (render keeps its data and only redraws).
-export async function startPage(o) {
-  await initLayout();
-  const body = document.getElementById('apps-body');
+export function startPage(o) {
   const title = () => {
     setTitle(t(o.title));
     const h1 = document.getElementById('page-title');
     if (h1 && !o.keepH1) h1.textContent = t(o.title);
   };
-  title();
-  let me;
-  try {
-    me = await requireUser();
-  } catch (err) {
-    fill(body, errorAlert(err));
-    return;
-  }
-  const nav = () => navLinks(me);
-  nav();
-  let redraw = null;
-  try {
-    redraw = await o.render(me, body);
-  } catch (err) {
-    fill(body, errorAlert(err));
-  }
-  onLangChange(() => {
-    title();
-    nav();
-    if (typeof redraw === 'function') redraw();
-  });
+  return startSignedIn({ body: 'apps-body', title, nav: navLinks, render: (me, body) => o.render(me, body) });
 }
 
-// fill(node, ...parts): replaces node's children (parts may be arrays).
-export function fill(node, ...parts) {
-  return append(clear(node), parts);
-}
+export { fill };
 
 // The links between the application pages the account may use.
 const NAV = [
@@ -108,18 +84,7 @@ export { fmtDate, fmtDateTime };
 // field(id, labelKey, control, {hint, optional}) -> a labelled form field
 // with a slot for its error message (filled by showErrors).
 export function field(id, labelKey, control, opts = {}) {
-  const hintId = opts.hint ? `${id}-hint` : null;
-  const errId = `${id}-error`;
-  control.id = id;
-  control.setAttribute('aria-describedby', [hintId, errId].filter(Boolean).join(' '));
-  return el(
-    'div',
-    { class: 'app-field', dataset: { field: opts.name || id } },
-    el('label', { for: id, class: 'app-label' }, t(labelKey)),
-    opts.hint ? el('p', { id: hintId, class: 'app-hint' }, t(opts.hint)) : null,
-    el('p', { id: errId, class: 'app-error', hidden: true }),
-    control,
-  );
+  return labelledField('app', id, opts.name || id, labelKey, control, { hint: opts.hint });
 }
 
 // A group of checkboxes or radios in a fieldset with a legend.
@@ -146,28 +111,7 @@ export function input(name, type, value, extra = {}) {
 // showErrors(form, err): puts each field error next to its field and
 // focuses the first; returns true when there were field errors.
 export function showErrors(form, err) {
-  for (const p of form.querySelectorAll('.app-error')) {
-    p.hidden = true;
-    p.textContent = '';
-  }
-  for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
-  const fields = err && err.body && err.body.error && err.body.error.fields;
-  if (!fields) return false;
-  let first = null;
-  for (const [name, msg] of Object.entries(fields)) {
-    const box = form.querySelector(`[data-field="${CSS.escape(name)}"]`);
-    if (!box) continue;
-    const p = box.querySelector('.app-error');
-    p.textContent = String(msg);
-    p.hidden = false;
-    const control = box.querySelector('input, textarea, select');
-    if (control) {
-      control.setAttribute('aria-invalid', 'true');
-      if (!first) first = control;
-    }
-  }
-  if (first) first.focus();
-  return Boolean(first);
+  return showFieldErrors(form, err, 'app-error', (name, msg) => String(msg));
 }
 
 // A status line under a form (role=status), or an alert for errors.

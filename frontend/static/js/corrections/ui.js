@@ -2,7 +2,7 @@
 // page frame, badges, due-date text, facts lists, the multipart upload and
 // a copy button. Everything is built with createElement/textContent.
 
-import { el, clear, append } from '../dom.js?v=__V__';
+import { el, clear, fill } from '../dom.js?v=__V__';
 import { t, onLangChange, fmtDate, fmtDateTime } from '../i18n.js?v=__V__';
 import { initLayout, setTitle, errorAlert } from '../layout.js?v=__V__';
 import { API_BASE, ApiError, apiGet } from '../api.js?v=__V__';
@@ -139,9 +139,7 @@ export function departmentOptions(list, blankLabel) {
 
 // fill(node, ...children): replaces node's content; null, false and
 // undefined children are skipped (the DOM's own append would print them).
-export function fill(node, ...children) {
-  return append(clear(node), children);
-}
+export { fill };
 
 export function emptyNote(text, testid) {
   return el('p', { class: 'empty', dataset: { testid: testid || 'empty' } }, text);

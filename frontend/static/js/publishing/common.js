@@ -3,17 +3,16 @@
 // console and review hubs, status badges, deadline text and multipart
 // uploads with the CSRF token and progress.
 
-import { el, clear, append } from '../dom.js?v=__V__';
-import { t, onLangChange, fmtDate } from '../i18n.js?v=__V__';
-import { initLayout, setTitle, errorAlert } from '../layout.js?v=__V__';
+import { el, clear, fill } from '../dom.js?v=__V__';
+import { t, fmtDate } from '../i18n.js?v=__V__';
+import { setTitle } from '../layout.js?v=__V__';
 import { API_BASE, ApiError, setCsrfToken } from '../api.js?v=__V__';
-import { requireUser, hasRole } from '../session.js?v=__V__';
+import { hasRole } from '../session.js?v=__V__';
+import { startSignedIn } from '../page.js?v=__V__';
 
 // startPage({title, render(me, body)}): signs the visitor in, renders into
 // #pub-body; a language switch calls the function render returned.
-export async function startPage(o) {
-  await initLayout();
-  const body = document.getElementById('pub-body');
+export function startPage(o) {
   const title = () => {
     const text = typeof o.title === 'function' ? o.title() : t(o.title);
     setTitle(text);
@@ -23,31 +22,10 @@ export async function startPage(o) {
       h1.textContent = text;
     }
   };
-  title();
-  let me;
-  try {
-    me = await requireUser();
-  } catch (err) {
-    fill(body, errorAlert(err));
-    return;
-  }
-  sectionNav(me);
-  let redraw = null;
-  try {
-    redraw = await o.render(me, body, title);
-  } catch (err) {
-    fill(body, errorAlert(err));
-  }
-  onLangChange(() => {
-    title();
-    sectionNav(me);
-    if (typeof redraw === 'function') redraw();
-  });
+  return startSignedIn({ body: 'pub-body', title, nav: sectionNav, render: o.render });
 }
 
-export function fill(node, ...parts) {
-  return append(clear(node), parts);
-}
+export { fill };
 
 // The sections of the department console and of the review hub. Other
 // domains' pages are listed here so the hubs link to them.

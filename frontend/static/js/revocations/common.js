@@ -2,50 +2,28 @@
 // role check, re-render on language switch), status badges, form fields
 // with their errors, and the announcement summary used by the lists.
 
-import { el, clear, append } from '../dom.js?v=__V__';
-import { t, has, onLangChange, fmtDate, fmtDateTime } from '../i18n.js?v=__V__';
-import { initLayout, setTitle, errorAlert } from '../layout.js?v=__V__';
-import { requireUser, hasRole } from '../session.js?v=__V__';
+import { el, fill } from '../dom.js?v=__V__';
+import { t, has, fmtDate, fmtDateTime } from '../i18n.js?v=__V__';
+import { setTitle } from '../layout.js?v=__V__';
+import { hasRole } from '../session.js?v=__V__';
+import { startSignedIn, labelledField, showFieldErrors } from '../page.js?v=__V__';
 
-export { fmtDate, fmtDateTime };
-
-// fill(node, ...parts): replaces node's children.
-export function fill(node, ...parts) {
-  return append(clear(node), parts);
-}
+export { fmtDate, fmtDateTime, fill };
 
 // startStaffPage({title, role, render(me, body)}): signs the visitor in,
 // checks the role, renders into #rv-body; render returns a redraw function
 // called again when the language changes.
-export async function startStaffPage(o) {
-  await initLayout();
-  const body = document.getElementById('rv-body');
+export function startStaffPage(o) {
   const title = () => {
     setTitle(t(o.title));
     for (const n of document.querySelectorAll('[data-rv-title]')) n.textContent = t(o.title);
   };
-  title();
-  let me;
-  try {
-    me = await requireUser();
-  } catch (err) {
-    fill(body, errorAlert(err));
-    return;
-  }
-  if (!hasRole(me, o.role)) {
-    fill(body, el('div', { class: 'alert alert-info', dataset: { testid: 'rv-forbidden' } }, el('p', null, t(`rv.forbidden.${o.role}`))));
-    onLangChange(title);
-    return;
-  }
-  let redraw = null;
-  try {
-    redraw = await o.render(me, body);
-  } catch (err) {
-    fill(body, errorAlert(err));
-  }
-  onLangChange(() => {
-    title();
-    if (typeof redraw === 'function') redraw();
+  return startSignedIn({
+    body: 'rv-body',
+    title,
+    refuse: (me) =>
+      hasRole(me, o.role) ? null : el('div', { class: 'alert alert-info', dataset: { testid: 'rv-forbidden' } }, el('p', null, t(`rv.forbidden.${o.role}`))),
+    render: (me, body) => o.render(me, body),
   });
 }
 
@@ -69,47 +47,17 @@ export function chinaDate(iso) {
 // field(id, name, labelKey, control, {hint}) -> a labelled form field
 // with a slot for its error message (filled by showErrors).
 export function field(id, name, labelKey, control, opts = {}) {
-  const hintId = opts.hint ? `${id}-hint` : null;
-  const errId = `${id}-error`;
-  control.id = id;
-  control.setAttribute('aria-describedby', [hintId, errId].filter(Boolean).join(' '));
-  return el(
-    'div',
-    { class: 'rv-field', dataset: { field: name }, hidden: opts.hidden },
-    el('label', { for: id, class: 'rv-label' }, t(labelKey)),
-    opts.hint ? el('p', { id: hintId, class: 'rv-hint' }, t(opts.hint)) : null,
-    el('p', { id: errId, class: 'rv-error', hidden: true }),
-    control,
-  );
+  return labelledField('rv', id, name, labelKey, control, opts);
 }
 
 // showErrors(form, err, keys): puts each field error next to its field
 // (keys maps a field to the i18n key of its message, default
 // rv.error.<field>) and focuses the first; true when there were any.
 export function showErrors(form, err, keys = {}) {
-  for (const p of form.querySelectorAll('.rv-error')) {
-    p.hidden = true;
-    p.textContent = '';
-  }
-  for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
-  const fields = err && err.body && err.body.error && err.body.error.fields;
-  if (!fields) return false;
-  let first = null;
-  for (const [name, msg] of Object.entries(fields)) {
-    const box = form.querySelector(`[data-field="${CSS.escape(name)}"]`);
-    if (!box) continue;
-    const p = box.querySelector('.rv-error');
+  return showFieldErrors(form, err, 'rv-error', (name, msg) => {
     const key = keys[name] || `rv.error.${name}`;
-    p.textContent = has(key) ? `${t(key)} (${msg})` : String(msg);
-    p.hidden = false;
-    const control = box.querySelector('input, textarea, select');
-    if (control) {
-      control.setAttribute('aria-invalid', 'true');
-      if (!first) first = control;
-    }
-  }
-  if (first) first.focus();
-  return Boolean(first);
+    return has(key) ? `${t(key)} (${msg})` : String(msg);
+  });
 }
 
 // A definition list of label/value pairs; empty values are left out.
