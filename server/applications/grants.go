@@ -15,6 +15,7 @@ import (
 	"github.com/hlj-opendata/portal/server/audit"
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/notify"
+	"github.com/hlj-opendata/portal/server/store"
 )
 
 // Access is what a grant lets its holder read right now.
@@ -108,7 +109,7 @@ func (s *Service) RecordUse(ctx context.Context, u Use) error {
 			return err
 		}
 		rec := &UseRecord{GrantID: g.ID, UserID: u.UserID, DatasetID: g.DatasetID, DepartmentID: g.DepartmentID,
-			ResourceID: u.ResourceID, Format: format, Fields: fields, Rows: u.Rows, Bytes: u.Bytes, At: dbTime(u.At)}
+			ResourceID: u.ResourceID, Format: format, Fields: fields, Rows: u.Rows, Bytes: u.Bytes, At: store.DBTime(u.At)}
 		if err := tx.Create(rec).Error; err != nil {
 			return err
 		}
@@ -326,7 +327,7 @@ func (s *Service) Uses(ctx context.Context, p *authz.Principal, up UseParams) (*
 // if earlier (000 Art 16: data in use keeps being provided for the grace
 // period). Holders and applicants are notified.
 func (s *Service) OnDatasetRevoked(tx *gorm.DB, datasetID string, approvedAt, graceEnd time.Time) error {
-	at, grace := dbTime(approvedAt), dbTime(graceEnd)
+	at, grace := store.DBTime(approvedAt), store.DBTime(graceEnd)
 	c := Closure{DatasetID: datasetID, ClosedAt: at, GraceEnd: grace}
 	if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dataset_id"}}, DoUpdates: clause.AssignmentColumns([]string{"closed_at", "grace_end"})}).Create(&c).Error; err != nil {
 		return err

@@ -14,12 +14,9 @@
 package applications
 
 import (
-	"crypto/rand"
-	"database/sql/driver"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"time"
+
+	"github.com/hlj-opendata/portal/server/catalog"
 )
 
 // Status is where an application is.
@@ -207,58 +204,4 @@ type Closure struct {
 func (Closure) TableName() string { return "application_closures" }
 
 // Strings is a list stored as a JSON array in one text column.
-type Strings []string
-
-// Value implements driver.Valuer.
-func (s Strings) Value() (driver.Value, error) {
-	if s == nil {
-		s = Strings{}
-	}
-	b, err := json.Marshal([]string(s))
-	return string(b), err
-}
-
-// Scan implements sql.Scanner.
-func (s *Strings) Scan(src any) error {
-	var b []byte
-	switch v := src.(type) {
-	case nil:
-		*s = nil
-		return nil
-	case string:
-		b = []byte(v)
-	case []byte:
-		b = v
-	default:
-		return fmt.Errorf("applications: cannot scan %T into Strings", src)
-	}
-	if len(b) == 0 {
-		*s = nil
-		return nil
-	}
-	return json.Unmarshal(b, (*[]string)(s))
-}
-
-// newID returns prefix_ and 16 random hex digits: not guessable, so ids
-// say nothing about how many applications exist.
-func newID(prefix string) string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return prefix + "_" + hex.EncodeToString(b[:])
-}
-
-// validID rejects what newID cannot produce before touching the database.
-func validID(id, prefix string) bool {
-	if len(id) != len(prefix)+17 || id[:len(prefix)+1] != prefix+"_" {
-		return false
-	}
-	for _, r := range id[len(prefix)+1:] {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-// dbTime is how times are stored: UTC, whole seconds, the same on both engines.
-func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
+type Strings = catalog.Strings

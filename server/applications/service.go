@@ -23,6 +23,7 @@ import (
 	"github.com/hlj-opendata/portal/server/catalog"
 	"github.com/hlj-opendata/portal/server/notify"
 	"github.com/hlj-opendata/portal/server/policy"
+	"github.com/hlj-opendata/portal/server/store"
 )
 
 // Datasets finds the catalog entry applied for (catalog.Service).
@@ -102,7 +103,7 @@ type DecisionInput struct {
 	DataItems []string `json:"data_items"`
 }
 
-func (s *Service) now() time.Time { return dbTime(s.Now()) }
+func (s *Service) now() time.Time { return store.DBTime(s.Now()) }
 
 // ---- who sees what ---------------------------------------------------------
 
@@ -374,12 +375,12 @@ func (s *Service) Submit(ctx context.Context, p *authz.Principal, in Input) (*Ap
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	due := dbTime(s.Calendar.AddWorkingDays(now, s.Profile.ApplicationReview))
+	due := store.DBTime(s.Calendar.AddWorkingDays(now, s.Profile.ApplicationReview))
 	a := &Application{
-		ID: newID("ap"), ApplicantID: p.UserID, ApplicantName: p.Name, ApplicantKind: p.Kind,
+		ID: store.NewID("ap"), ApplicantID: p.UserID, ApplicantName: p.Name, ApplicantKind: p.Kind,
 		DatasetID: ds.ID, DatasetTitle: ds.Title, DepartmentID: ds.DepartmentID, DepartmentName: ds.Department.Name, Region: ds.Department.Region,
 		Status: Submitted, Purpose: f.purpose, Scenario: f.scenario, Basis: f.basis, DataItems: f.items,
-		PeriodStart: dbTime(f.start), PeriodEnd: dbTime(f.end), Security: f.security, Contact: f.contact,
+		PeriodStart: store.DBTime(f.start), PeriodEnd: store.DBTime(f.end), Security: f.security, Contact: f.contact,
 		SubmittedAt: now, Round: 1, RoundStartedAt: now, DueAt: &due, CreatedAt: now, UpdatedAt: now,
 	}
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -479,7 +480,7 @@ func (s *Service) History(ctx context.Context, a *Application) ([]Event, error) 
 // loadByID loads the row of id (prefix is its id's, what its name in
 // errors), locked for update when lock; a malformed id looks missing.
 func loadByID[T any](db *gorm.DB, id, prefix, what string, lock bool) (*T, error) {
-	if !validID(id, prefix) {
+	if !store.ValidID(id, prefix) {
 		return nil, apperr.New(apperr.NotFound, "%s not found", what)
 	}
 	if lock {
@@ -645,7 +646,7 @@ func (s *Service) Decide(ctx context.Context, p *authz.Principal, id string, in 
 				return errClosed
 			}
 			g := &Grant{
-				ID: newID("gr"), ApplicationID: a.ID, UserID: a.ApplicantID, DatasetID: a.DatasetID, DatasetTitle: a.DatasetTitle,
+				ID: store.NewID("gr"), ApplicationID: a.ID, UserID: a.ApplicantID, DatasetID: a.DatasetID, DatasetTitle: a.DatasetTitle,
 				DepartmentID: a.DepartmentID, Region: a.Region, DataItems: approved, PeriodStart: a.PeriodStart, PeriodEnd: a.PeriodEnd,
 				AccessUntil: a.PeriodEnd, Status: GrantActive, CreatedAt: now, UpdatedAt: now,
 			}
@@ -771,9 +772,9 @@ func (s *Service) Resubmit(ctx context.Context, p *authz.Principal, id string, i
 		if in.DataItems != nil {
 			a.DataItems = f.items
 		}
-		due := dbTime(s.Calendar.AddWorkingDays(now, s.Profile.ApplicationReview))
+		due := store.DBTime(s.Calendar.AddWorkingDays(now, s.Profile.ApplicationReview))
 		a.Purpose, a.Scenario, a.Basis, a.Security, a.Contact = f.purpose, f.scenario, f.basis, f.security, f.contact
-		a.PeriodStart, a.PeriodEnd = dbTime(f.start), dbTime(f.end)
+		a.PeriodStart, a.PeriodEnd = store.DBTime(f.start), store.DBTime(f.end)
 		a.Status, a.Round, a.RoundStartedAt, a.DueAt, a.MaterialNote, a.UpdatedAt = Resubmitted, a.Round+1, now, &due, note, now
 		if err := tx.Save(a).Error; err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hlj-opendata/portal/seed"
 	"github.com/hlj-opendata/portal/server/apperr"
+	"github.com/hlj-opendata/portal/server/store"
 )
 
 // MediaTypes maps resource formats to the Content-Type they are served with.
@@ -28,7 +29,7 @@ var MediaTypes = map[string]string{
 // row ever points at a missing file. The caller rebuilds the index.
 func (s *Service) LoadCatalog(ctx context.Context, cat seed.Catalog, progress func(done, total int)) error {
 	db := s.Store.DB.WithContext(ctx)
-	now := dbTime(s.Now())
+	now := store.DBTime(s.Now())
 	deps := make([]Department, len(cat.Departments))
 	for i, d := range cat.Departments {
 		deps[i] = Department{ID: d.ID, Name: d.Name, RegionLevel: d.RegionLevel, Region: d.Region, ParentID: d.ParentID, CreatedAt: now}
@@ -102,10 +103,10 @@ func (s *Service) fromSeed(ctx context.Context, sd seed.Dataset, now time.Time) 
 		ID: sd.ID, Title: sd.Title, Description: sd.Description, DepartmentID: sd.DepartmentID, TopicID: sd.TopicCode,
 		OpenType: OpenType(sd.OpenType), OpenConditions: sd.OpenConditions, NotOpenReason: sd.NotOpenReason, UsageScope: sd.UsageScope,
 		UpdateFrequency: sd.UpdateFrequency, Classification: sd.Classification, Grade: sd.Grade, Tags: Strings(sd.Tags),
-		Region: sd.Region, Status: StatusPublished, Version: 1, UpdatedAt: dbTime(sd.UpdatedAt), CreatedAt: now, Downloads: sd.Downloads,
+		Region: sd.Region, Status: StatusPublished, Version: 1, UpdatedAt: store.DBTime(sd.UpdatedAt), CreatedAt: now, Downloads: sd.Downloads,
 	}
 	if !sd.PublishedAt.IsZero() {
-		p := dbTime(sd.PublishedAt)
+		p := store.DBTime(sd.PublishedAt)
 		d.PublishedAt = &p
 	}
 	for i, it := range sd.DataItems {

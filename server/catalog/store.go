@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"errors"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -214,4 +213,3 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 }
 
 // now is stored in UTC with second precision so both engines agree.
-func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }

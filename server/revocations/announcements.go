@@ -14,6 +14,7 @@ import (
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/calendar"
 	"github.com/hlj-opendata/portal/server/notify"
+	"github.com/hlj-opendata/portal/server/store"
 )
 
 // ---- announcements (public) ------------------------------------------------
@@ -76,7 +77,7 @@ func (s *Service) Announcement(ctx context.Context, id string) (*AnnouncementDet
 }
 
 func (s *Service) loadAnnouncement(db *gorm.DB, id string) (*Announcement, error) {
-	if !validID(id, "ann") {
+	if !store.ValidID(id, "ann") {
 		return nil, apperr.New(apperr.NotFound, "announcement not found")
 	}
 	var a Announcement
@@ -137,7 +138,7 @@ func (s *Service) Correct(ctx context.Context, p *authz.Principal, id string, in
 			return err
 		}
 		c := *old
-		c.ID, c.Number, c.Year, c.Seq, c.Kind = newID("ann"), FormatNumber(AnnouncementPrefix, year, seq), year, seq, KindCorrection
+		c.ID, c.Number, c.Year, c.Seq, c.Kind = store.NewID("ann"), FormatNumber(AnnouncementPrefix, year, seq), year, seq, KindCorrection
 		c.CorrectsID, c.Correction, c.PublishedAt, c.PublishedBy = old.ID, correction, now, p.UserID
 		if reason != "" {
 			c.Reason = reason
@@ -226,7 +227,7 @@ func (s *Service) Acknowledge(ctx context.Context, p *authz.Principal, id string
 	if !s.viewer(p).province {
 		return nil, apperr.New(apperr.Forbidden, "only the provincial data authority receives filings")
 	}
-	if !validID(id, "fil") {
+	if !store.ValidID(id, "fil") {
 		return nil, apperr.New(apperr.NotFound, "filing not found")
 	}
 	now := s.now()

@@ -13,11 +13,7 @@
 // that names the one it corrects.
 package revocations
 
-import (
-	"crypto/rand"
-	"encoding/hex"
-	"time"
-)
+import "time"
 
 // Status is where a revocation request is.
 type Status string
@@ -174,26 +170,3 @@ type counter struct {
 }
 
 func (counter) TableName() string { return "revocation_counters" }
-
-// newID returns prefix_ and 16 random hex digits: not guessable.
-func newID(prefix string) string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return prefix + "_" + hex.EncodeToString(b[:])
-}
-
-// validID rejects what newID cannot produce before touching the database.
-func validID(id, prefix string) bool {
-	if len(id) != len(prefix)+17 || id[:len(prefix)+1] != prefix+"_" {
-		return false
-	}
-	for _, r := range id[len(prefix)+1:] {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-// dbTime is how times are stored: UTC, whole seconds, the same on both engines.
-func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }

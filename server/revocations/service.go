@@ -20,6 +20,7 @@ import (
 	"github.com/hlj-opendata/portal/server/notify"
 	"github.com/hlj-opendata/portal/server/outbox"
 	"github.com/hlj-opendata/portal/server/policy"
+	"github.com/hlj-opendata/portal/server/store"
 )
 
 // Notifier writes inbox notices in the caller's transaction (notify.Service).
@@ -69,7 +70,7 @@ const (
 
 var _ catalog.Tombstones = (*Service)(nil)
 
-func (s *Service) now() time.Time { return dbTime(s.Now()) }
+func (s *Service) now() time.Time { return store.DBTime(s.Now()) }
 
 // ---- who sees what ---------------------------------------------------------
 
@@ -152,9 +153,9 @@ func EffectiveAt(proposed string, approvedAt time.Time) (time.Time, error) {
 		return time.Time{}, err
 	}
 	if d.Before(approvedAt) {
-		return dbTime(approvedAt), nil
+		return store.DBTime(approvedAt), nil
 	}
-	return dbTime(d), nil
+	return store.DBTime(d), nil
 }
 
 // GraceEnd is the end of the grace period (000 Art 16): grant holders keep
@@ -163,10 +164,10 @@ func EffectiveAt(proposed string, approvedAt time.Time) (time.Time, error) {
 // No grace (0 months) ends at the effective time.
 func GraceEnd(effectiveAt time.Time, months int) time.Time {
 	if months <= 0 {
-		return dbTime(effectiveAt)
+		return store.DBTime(effectiveAt)
 	}
 	next := chinaDay(effectiveAt).AddDate(0, months, 0)
-	return dbTime(next.Add(-time.Second))
+	return store.DBTime(next.Add(-time.Second))
 }
 
 // ---- requests --------------------------------------------------------------
@@ -255,7 +256,7 @@ func (s *Service) Request(ctx context.Context, p *authz.Principal, in RequestInp
 			return va.Err()
 		}
 		r := &Revocation{
-			ID: newID("rev"), DatasetID: ds.ID, DatasetTitle: ds.Title, OpenType: string(ds.OpenType),
+			ID: store.NewID("rev"), DatasetID: ds.ID, DatasetTitle: ds.Title, OpenType: string(ds.OpenType),
 			DepartmentID: ds.DepartmentID, DepartmentName: ds.Department.Name, Region: ds.Department.Region,
 			Reason: reason, LegalBasis: basis, ProposedDate: date, Status: Pending,
 			RequestedBy: p.UserID, RequesterName: p.Name, RequestedAt: now, CreatedAt: now, UpdatedAt: now,
@@ -360,7 +361,7 @@ type Decision struct {
 // provider, the provincial authority and the grant holders; and, when the
 // effective time has come already, the withdrawal itself.
 func (s *Service) Decide(ctx context.Context, p *authz.Principal, id string, in DecisionInput) (*Decision, error) {
-	if !validID(id, "rev") {
+	if !store.ValidID(id, "rev") {
 		return nil, apperr.New(apperr.NotFound, "revocation not found")
 	}
 	v := s.viewer(p)
@@ -462,7 +463,7 @@ func (s *Service) approve(tx *gorm.DB, p *authz.Principal, r *Revocation, now ti
 		return nil, nil, err
 	}
 	a := &Announcement{
-		ID: newID("ann"), Number: FormatNumber(AnnouncementPrefix, year, seq), Year: year, Seq: seq, Kind: KindRevocation,
+		ID: store.NewID("ann"), Number: FormatNumber(AnnouncementPrefix, year, seq), Year: year, Seq: seq, Kind: KindRevocation,
 		RevocationID: r.ID, DatasetID: r.DatasetID, DatasetTitle: r.DatasetTitle, ResourceID: r.ResourceID, ResourceName: r.ResourceName,
 		DepartmentID: r.DepartmentID, DepartmentName: r.DepartmentName, Region: r.Region,
 		Reason: r.Reason, LegalBasis: r.LegalBasis, ApprovedAt: now, EffectiveAt: effective, GraceMonths: months, GraceEnd: grace,
@@ -480,7 +481,7 @@ func (s *Service) approve(tx *gorm.DB, p *authz.Principal, r *Revocation, now ti
 	}
 	// 000 Art 35: an approved revocation is filed with the provincial authority.
 	f := &Filing{
-		ID: newID("fil"), Number: FormatNumber(FilingPrefix, year, fseq), Year: year, Seq: fseq,
+		ID: store.NewID("fil"), Number: FormatNumber(FilingPrefix, year, fseq), Year: year, Seq: fseq,
 		RevocationID: r.ID, AnnouncementID: a.ID, DatasetID: r.DatasetID, DatasetTitle: r.DatasetTitle,
 		ResourceID: r.ResourceID, ResourceName: r.ResourceName, DepartmentID: r.DepartmentID, DepartmentName: r.DepartmentName,
 		Region: r.Region, Reason: r.Reason, LegalBasis: r.LegalBasis, ApprovedAt: now, ApprovedBy: p.UserID, ApproverName: p.Name,
