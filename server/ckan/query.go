@@ -422,28 +422,27 @@ func (r rangeNode) sql(b *sqlBuilder) error {
 	if col == "" {
 		return fmt.Errorf("ranges work on metadata_modified and metadata_created, not %q", r.field)
 	}
-	b.b.WriteString("(1 = 1")
-	if r.lo != "*" {
-		t, err := solrTime(r.lo, b.now)
+	// bound adds one end of the range; "*" leaves it open.
+	bound := func(v string, incl bool, op, opIncl string) error {
+		if v == "*" {
+			return nil
+		}
+		t, err := solrTime(v, b.now)
 		if err != nil {
 			return err
 		}
-		op := " AND " + col + " > ?"
-		if r.loIncl {
-			op = " AND " + col + " >= ?"
+		if incl {
+			op = opIncl
 		}
-		b.add(op, t)
+		b.add(" AND "+col+" "+op+" ?", t)
+		return nil
 	}
-	if r.hi != "*" {
-		t, err := solrTime(r.hi, b.now)
-		if err != nil {
-			return err
-		}
-		op := " AND " + col + " < ?"
-		if r.hiIncl {
-			op = " AND " + col + " <= ?"
-		}
-		b.add(op, t)
+	b.b.WriteString("(1 = 1")
+	if err := bound(r.lo, r.loIncl, ">", ">="); err != nil {
+		return err
+	}
+	if err := bound(r.hi, r.hiIncl, "<", "<="); err != nil {
+		return err
 	}
 	b.b.WriteString(")")
 	return nil
