@@ -40,8 +40,7 @@ type Notifier interface {
 // holds a role where (authz.Enforcer).
 type Policy interface {
 	Domains(p *authz.Principal, perm authz.Permission) []string
-	UsersWithRole(role string) []uint64
-	AssignmentsOf(userID uint64) []authz.Assignment
+	authz.Directory // who holds which roles
 }
 
 // Service holds the rules of applications, grants and use records and owns
@@ -440,26 +439,12 @@ func (s *Service) send(tx *gorm.DB, users []uint64, n notify.Notice) error {
 	return s.Notify.Send(tx, list...)
 }
 
-// holdersIn lists the users holding role in domain.
-func (s *Service) holdersIn(role, domain string) []uint64 {
-	var out []uint64
-	for _, id := range s.Policy.UsersWithRole(role) {
-		for _, a := range s.Policy.AssignmentsOf(id) {
-			if a.Role == role && a.Domain == domain {
-				out = append(out, id)
-				break
-			}
-		}
-	}
-	return out
-}
-
 func (s *Service) providerStaff(dept string) []uint64 {
-	return s.holdersIn(authz.RoleProvider, authz.DepartmentDomain(dept))
+	return authz.HoldersIn(s.Policy, authz.RoleProvider, authz.DepartmentDomain(dept))
 }
 
 func (s *Service) authorityStaff(region string) []uint64 {
-	return s.holdersIn(authz.RoleAuthority, authz.RegionDomain(region))
+	return authz.HoldersIn(s.Policy, authz.RoleAuthority, authz.RegionDomain(region))
 }
 
 // Get returns an application its viewer may read; others look missing.

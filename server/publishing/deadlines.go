@@ -114,11 +114,11 @@ func (s *Service) remind(tx *gorm.DB, it deadlines.Item, left int) error {
 	n := notify.Notice{Kind: NoticeDueSoon}
 	var to []uint64
 	if it.Subject == SubjectReview {
-		to = s.usersIn(authz.RoleAuthority, authz.RegionDomain(dep.Region))
+		to = authz.HoldersIn(s.Policy, authz.RoleAuthority, authz.RegionDomain(dep.Region))
 		n.Title, n.Link = "目录审核即将到期："+clipTitle(v.Title), reviewLink(v.DatasetID)
 		n.Body = fmt.Sprintf("%s 提交的目录“%s”应于 %s 前审核（%s，001 第十七条）。", dep.Name, v.Title, chinaDate(it.Due), when)
 	} else {
-		to = s.usersIn(authz.RoleProvider, authz.DepartmentDomain(dep.ID))
+		to = authz.HoldersIn(s.Policy, authz.RoleProvider, authz.DepartmentDomain(dep.ID))
 		n.Title, n.Link = "目录修改即将到期："+clipTitle(v.Title), consoleLink(v.DatasetID)
 		n.Body = fmt.Sprintf("被退回的目录“%s”应于 %s 前修改并重新提交（%s，000 第十二条）。", v.Title, chinaDate(it.Due), when)
 	}
@@ -136,12 +136,12 @@ func (s *Service) escalate(tx *gorm.DB, it deadlines.Item, left int) error {
 	if it.Subject == SubjectReview {
 		// The authority itself is late: its region's reviewers and the
 		// provincial authority hear of it.
-		to = append(s.usersIn(authz.RoleAuthority, authz.RegionDomain(dep.Region)), s.Policy.UsersWithRole(authz.RoleProvince)...)
+		to = append(authz.HoldersIn(s.Policy, authz.RoleAuthority, authz.RegionDomain(dep.Region)), s.Policy.UsersWithRole(authz.RoleProvince)...)
 		n.Title, n.Link = "目录审核已逾期："+clipTitle(v.Title), reviewLink(v.DatasetID)
 		n.Body = fmt.Sprintf("%s 提交的目录“%s”应于 %s 前审核，已逾期 %d 个工作日（001 第十七条）。", dep.Name, v.Title, chinaDate(it.Due), late)
 	} else {
 		// 000 Art 42: the authority chases the late department.
-		to = append(s.usersIn(authz.RoleProvider, authz.DepartmentDomain(dep.ID)), s.usersIn(authz.RoleAuthority, authz.RegionDomain(dep.Region))...)
+		to = append(authz.HoldersIn(s.Policy, authz.RoleProvider, authz.DepartmentDomain(dep.ID)), authz.HoldersIn(s.Policy, authz.RoleAuthority, authz.RegionDomain(dep.Region))...)
 		n.Title, n.Link = "目录修改已逾期："+clipTitle(v.Title), consoleLink(v.DatasetID)
 		n.Body = fmt.Sprintf("%s 被退回的目录“%s”应于 %s 前修改，已逾期 %d 个工作日（000 第十二条）。", dep.Name, v.Title, chinaDate(it.Due), late)
 	}

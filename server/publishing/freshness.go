@@ -123,10 +123,10 @@ func (s *Service) flagDepartment(ctx context.Context, dept string, list []overdu
 		}
 		body := dep.Name + "：" + strings.Join(lines, "；") + "。请及时更新（000 第十五条）。"
 		var notices []notify.Notice
-		for _, uid := range s.usersIn(authz.RoleProvider, authz.DepartmentDomain(dept)) {
+		for _, uid := range authz.HoldersIn(s.Policy, authz.RoleProvider, authz.DepartmentDomain(dept)) {
 			notices = append(notices, notify.Notice{UserID: uid, Kind: NoticeOverdue, Title: title, Body: body, Link: link})
 		}
-		for _, uid := range s.usersIn(authz.RoleAuthority, authz.RegionDomain(dep.Region)) {
+		for _, uid := range authz.HoldersIn(s.Policy, authz.RoleAuthority, authz.RegionDomain(dep.Region)) {
 			notices = append(notices, notify.Notice{UserID: uid, Kind: NoticeOverdue, Title: title, Body: body, Link: "/review?overdue=1"})
 		}
 		notified = len(notices)

@@ -33,8 +33,7 @@ import (
 // (for notices).
 type Policy interface {
 	Allowed(p *authz.Principal, perm authz.Permission, domain string) bool
-	UsersWithRole(role string) []uint64
-	AssignmentsOf(userID uint64) []authz.Assignment
+	authz.Directory // who holds which roles
 }
 
 // Notifier writes notices in the caller's transaction (notify.Service).
@@ -529,7 +528,7 @@ func (s *Service) Submit(ctx context.Context, a Actor, id, note string) error {
 			return apperr.New(apperr.Conflict, "the entry is already under review")
 		}
 		notices := []notify.Notice{}
-		for _, uid := range s.usersIn(authz.RoleAuthority, authz.RegionDomain(e.Department.Region)) {
+		for _, uid := range authz.HoldersIn(s.Policy, authz.RoleAuthority, authz.RegionDomain(e.Department.Region)) {
 			notices = append(notices, notify.Notice{UserID: uid, Kind: NoticeSubmitted, Link: reviewLink(id),
 				Title: "目录待审核：" + clipTitle(d.Title),
 				Body:  fmt.Sprintf("%s 提交了目录“%s”（第 %d 版），请于 %s 前完成审核（001 第十七条）。", e.Department.Name, d.Title, w.Number, chinaDate(due))})
@@ -647,7 +646,7 @@ func (s *Service) Review(ctx context.Context, p *authz.Principal, id string, in 
 				Body: fmt.Sprintf("目录“%s”第 %d 版被退回。审核意见：%s\n请于 %s 前修改后重新提交（000 第十二条）。", d.Title, w.Number, in.Comment, chinaDate(due))}
 		}
 		var notices []notify.Notice
-		for _, uid := range s.usersIn(authz.RoleProvider, authz.DepartmentDomain(e.DepartmentID)) {
+		for _, uid := range authz.HoldersIn(s.Policy, authz.RoleProvider, authz.DepartmentDomain(e.DepartmentID)) {
 			n := notice
 			n.UserID = uid
 			notices = append(notices, n)
@@ -743,20 +742,6 @@ func resourceKey(rs []VersionResource) string {
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, ",")
-}
-
-// usersIn lists the users holding role in domain (for notices).
-func (s *Service) usersIn(role, domain string) []uint64 {
-	var out []uint64
-	for _, id := range s.Policy.UsersWithRole(role) {
-		for _, as := range s.Policy.AssignmentsOf(id) {
-			if as.Role == role && as.Domain == domain {
-				out = append(out, id)
-				break
-			}
-		}
-	}
-	return out
 }
 
 // consoleLink is the entry's page in the department console; reviewLink

@@ -32,8 +32,7 @@ type Notifier interface {
 // holds a role where (authz.Enforcer).
 type Policy interface {
 	Domains(p *authz.Principal, perm authz.Permission) []string
-	UsersWithRole(role string) []uint64
-	AssignmentsOf(userID uint64) []authz.Assignment
+	authz.Directory // who holds which roles
 }
 
 // Applications is what an approval asks of the applications domain
@@ -772,21 +771,12 @@ func (s *Service) send(tx *gorm.DB, users []uint64, n notify.Notice) error {
 	return s.Notify.Send(tx, list...)
 }
 
-// holdersIn lists the users holding role in domain.
+// holdersIn lists the users holding role in domain (none without a policy).
 func (s *Service) holdersIn(role, domain string) []uint64 {
 	if s.Policy == nil {
 		return nil
 	}
-	var out []uint64
-	for _, id := range s.Policy.UsersWithRole(role) {
-		for _, a := range s.Policy.AssignmentsOf(id) {
-			if a.Role == role && a.Domain == domain {
-				out = append(out, id)
-				break
-			}
-		}
-	}
-	return out
+	return authz.HoldersIn(s.Policy, role, domain)
 }
 
 // providerStaff lists the department's provider staff and the requester.
