@@ -60,6 +60,46 @@ export function showErrors(form, err, keys = {}) {
   });
 }
 
+// onSubmit(form, {send, done, result, keys, failed}): on submit the form's
+// button is disabled while send() runs; done(out) records the outcome and
+// redraws, then the element matching the selector result gets the focus.
+// When that fails the button is enabled again and the error is shown next
+// to its fields (showErrors with keys) or, without field errors, by
+// failed(err).
+export function onSubmit(form, o) {
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const out = await o.send();
+      await o.done(out);
+      const n = document.querySelector(o.result);
+      if (n) n.focus();
+    } catch (err) {
+      button.disabled = false;
+      if (!showErrors(form, err, o.keys)) o.failed(err);
+    }
+  });
+}
+
+// filterSelect(filters, current, label(x), change(x)): the status filter of
+// a list (#rv-filter); a choice goes into ?status= and change(x) redraws,
+// then the filter keeps the focus.
+export function filterSelect(filters, current, label, change) {
+  const select = el(
+    'select',
+    { id: 'rv-filter', class: 'rv-control rv-control--short', dataset: { testid: 'rv-filter' } },
+    filters.map((x) => el('option', { value: x, selected: x === current }, label(x))),
+  );
+  select.addEventListener('change', async () => {
+    history.replaceState(null, '', `?status=${select.value}`);
+    await change(select.value);
+    document.getElementById('rv-filter').focus();
+  });
+  return select;
+}
+
 // A definition list of label/value pairs; empty values are left out.
 export function facts(pairs, testid) {
   return el(

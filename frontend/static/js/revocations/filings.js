@@ -5,7 +5,7 @@ import { apiGet, apiPost } from '../api.js?v=__V__';
 import { el } from '../dom.js?v=__V__';
 import { t } from '../i18n.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
-import { startStaffPage, scopeText, field, showErrors, fill, facts, fmtDate, fmtDateTime, announcementLink } from './common.js?v=__V__';
+import { startStaffPage, scopeText, field, onSubmit, filterSelect, fill, facts, fmtDate, fmtDateTime, announcementLink } from './common.js?v=__V__';
 
 const FILTERS = ['pending', 'acknowledged', 'all'];
 
@@ -34,25 +34,20 @@ startStaffPage({
         field(`rv-n-${f.id}`, 'note', 'rv.filing.note', note, { hint: 'rv.filing.noteHint' }),
         el('div', { class: 'rv-actions' }, el('button', { type: 'submit', class: 'btn btn-primary', dataset: { testid: 'filing-ack' } }, t('rv.filing.ack'))),
       );
-      form.addEventListener('submit', async (ev) => {
-        ev.preventDefault();
-        const button = form.querySelector('button[type=submit]');
-        button.disabled = true;
-        try {
-          const out = await apiPost(`/filings/${encodeURIComponent(f.id)}/acknowledge`, { note: notes[f.id] || '' });
+      onSubmit(form, {
+        send: () => apiPost(`/filings/${encodeURIComponent(f.id)}/acknowledge`, { note: notes[f.id] || '' }),
+        done: async (out) => {
           notice = { ok: t('rv.filing.acked', { number: out.number }) };
           delete notes[f.id];
           await load();
           draw();
-          const n = document.querySelector('[data-testid=filing-result]');
-          if (n) n.focus();
-        } catch (err) {
-          button.disabled = false;
-          if (!showErrors(form, err, { note: 'rv.error.note' })) {
-            notice = { error: err };
-            draw();
-          }
-        }
+        },
+        result: '[data-testid=filing-result]',
+        keys: { note: 'rv.error.note' },
+        failed: (err) => {
+          notice = { error: err };
+          draw();
+        },
       });
       return form;
     };
@@ -82,18 +77,11 @@ startStaffPage({
       );
 
     const draw = () => {
-      const select = el(
-        'select',
-        { id: 'rv-filter', class: 'rv-control rv-control--short', dataset: { testid: 'rv-filter' } },
-        FILTERS.map((x) => el('option', { value: x, selected: x === filter }, t(`rv.filing.filter.${x}`))),
-      );
-      select.addEventListener('change', async () => {
-        filter = select.value;
-        history.replaceState(null, '', `?status=${filter}`);
+      const select = filterSelect(FILTERS, filter, (x) => t(`rv.filing.filter.${x}`), async (x) => {
+        filter = x;
         notice = null;
         await load();
         draw();
-        document.getElementById('rv-filter').focus();
       });
       fill(
         body,

@@ -8,7 +8,7 @@ import { apiGet, apiPost } from '../api.js?v=__V__';
 import { el } from '../dom.js?v=__V__';
 import { t, enumLabel } from '../i18n.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
-import { startStaffPage, statusBadge, scopeText, field, showErrors, fill, fmtDate, fmtDateTime, chinaDate, announcementLink } from './common.js?v=__V__';
+import { startStaffPage, statusBadge, scopeText, field, onSubmit, fill, fmtDate, fmtDateTime, chinaDate, announcementLink } from './common.js?v=__V__';
 
 startStaffPage({
   title: 'rv.title.request',
@@ -84,30 +84,26 @@ startStaffPage({
         draw();
         document.getElementById('rv-f-dataset').focus();
       });
-      f.addEventListener('submit', async (ev) => {
-        ev.preventDefault();
-        keep();
-        const button = f.querySelector('button[type=submit]');
-        button.disabled = true;
-        try {
-          const r = await apiPost('/revocations', {
+      onSubmit(f, {
+        send: () => {
+          keep();
+          return apiPost('/revocations', {
             dataset_id: values.dataset_id, resource_id: values.resource_id, reason: values.reason,
             legal_basis: values.legal_basis, effective_date: values.effective_date,
           });
+        },
+        done: async (r) => {
           notice = { ok: t('rv.form.sent', { title: r.dataset.name }) };
           Object.assign(values, { dataset_id: '', resource_id: '', reason: '', legal_basis: '', effective_date: '' });
           detail = null;
           await loadList();
           draw();
-          const n = document.querySelector('[data-testid=rv-notice]');
-          if (n) n.focus();
-        } catch (err) {
-          button.disabled = false;
-          if (!showErrors(f, err)) {
-            notice = { error: err };
-            draw();
-          }
-        }
+        },
+        result: '[data-testid=rv-notice]',
+        failed: (err) => {
+          notice = { error: err };
+          draw();
+        },
       });
       return f;
     };

@@ -7,7 +7,7 @@ import { apiGet, apiPost } from '../api.js?v=__V__';
 import { el } from '../dom.js?v=__V__';
 import { t } from '../i18n.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
-import { startStaffPage, statusBadge, scopeText, field, showErrors, fill, facts, fmtDate, fmtDateTime, announcementLink, effectText } from './common.js?v=__V__';
+import { startStaffPage, statusBadge, scopeText, field, onSubmit, filterSelect, fill, facts, fmtDate, fmtDateTime, announcementLink, effectText } from './common.js?v=__V__';
 
 const FILTERS = ['pending', 'approved', 'rejected', 'all'];
 
@@ -49,25 +49,20 @@ startStaffPage({
       reason.addEventListener('input', () => {
         d.reason = reason.value;
       });
-      f.addEventListener('submit', async (ev) => {
-        ev.preventDefault();
-        const button = f.querySelector('button[type=submit]');
-        button.disabled = true;
-        try {
-          const out = await apiPost(`/revocations/${encodeURIComponent(r.id)}/decision`, { decision: d.decision, reason: d.reason });
+      onSubmit(f, {
+        send: () => apiPost(`/revocations/${encodeURIComponent(r.id)}/decision`, { decision: d.decision, reason: d.reason }),
+        done: async (out) => {
           notice = { decision: out };
           delete drafts[r.id];
           await load();
           draw();
-          const n = document.querySelector('[data-testid=rv-decision-result]');
-          if (n) n.focus();
-        } catch (err) {
-          button.disabled = false;
-          if (!showErrors(f, err, { reason: 'rv.error.decisionReason' })) {
-            notice = { error: err };
-            draw();
-          }
-        }
+        },
+        result: '[data-testid=rv-decision-result]',
+        keys: { reason: 'rv.error.decisionReason' },
+        failed: (err) => {
+          notice = { error: err };
+          draw();
+        },
       });
       return f;
     };
@@ -111,18 +106,11 @@ startStaffPage({
     };
 
     const draw = () => {
-      const select = el(
-        'select',
-        { id: 'rv-filter', class: 'rv-control rv-control--short', dataset: { testid: 'rv-filter' } },
-        FILTERS.map((f) => el('option', { value: f, selected: f === filter }, t(`rv.filter.${f}`))),
-      );
-      select.addEventListener('change', async () => {
-        filter = select.value;
-        history.replaceState(null, '', `?status=${filter}`);
+      const select = filterSelect(FILTERS, filter, (x) => t(`rv.filter.${x}`), async (x) => {
+        filter = x;
         notice = null;
         await load();
         draw();
-        document.getElementById('rv-filter').focus();
       });
       fill(
         body,
