@@ -292,7 +292,7 @@ func TestCSRF(t *testing.T) {
 	p, _, _ := portal(t, "sqlite", "small")
 	s := p.SignInAs(t, "citizen")
 	cookie := map[string]string{"Cookie": "portal_session=" + s.Cookie, "Content-Type": "application/json"}
-	wrong := map[string]string{"Cookie": "portal_session=" + s.Cookie, "Content-Type": "application/json", "X-CSRF-Token": s.CSRF[:len(s.CSRF)-1] + "A"}
+	wrong := map[string]string{"Cookie": "portal_session=" + s.Cookie, "Content-Type": "application/json", "X-CSRF-Token": otherToken(s.CSRF)}
 	other := p.SignInAs(t, "org")
 	crossed := map[string]string{"Cookie": "portal_session=" + s.Cookie, "Content-Type": "application/json", "X-CSRF-Token": other.CSRF}
 	body := `{"name":"csrf test"}`
@@ -317,6 +317,16 @@ func TestCSRF(t *testing.T) {
 	if r := p.Do(t, "POST", "/api/v1/me/tokens", strings.NewReader(`{"name":"by token"}`), h); r.Status != 201 {
 		t.Fatalf("bearer request without CSRF: %d %s", r.Status, r.Body)
 	}
+}
+
+// otherToken changes a token's first character, which (unlike the last
+// character of unpadded base64) carries six full bits: the result is
+// always a different token.
+func otherToken(tok string) string {
+	if tok[0] == 'A' {
+		return "B" + tok[1:]
+	}
+	return "A" + tok[1:]
 }
 
 // TestLoginThrottling: after the limit of failures per account or per IP
