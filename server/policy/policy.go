@@ -40,7 +40,15 @@ type Profile struct {
 	CorrectionExtensionMax int `json:"correction_extension_max"`
 	// How many extensions are allowed (003 Art 21: once).
 	CorrectionExtensionsAllowed int `json:"correction_extensions_allowed"`
-	// Provider answers a data request (000 Art 29: 3).
+	// Who approves a correction's extension: ApproverProviderHead (the
+	// providing department's own head, 003 Art 21 "主要负责人同意") or
+	// ApproverAuthority (the same-level data authority).
+	CorrectionExtensionApprover string `json:"correction_extension_approver"`
+	// Authority routes a data request that names no department to the
+	// department that answers it. No article sets this: our choice (2), so
+	// that an unrouted request cannot wait forever before Art 29's clock.
+	DataRequestRouting int `json:"data_request_routing"`
+	// Provider answers a data request (000 Art 29: 3), counted from routing.
 	DataRequestAnswer int `json:"data_request_answer"`
 	// Reasonable request for uncatalogued data: entry published (000 Art 29: 10).
 	DataRequestCatalog int `json:"data_request_catalog"`
@@ -60,7 +68,17 @@ type Profile struct {
 	ReminderBeforeDueDays int `json:"reminder_before_due_days"`
 	// Years use records are kept, at least (000 Art 28; 001 Art 29: 3).
 	UseRecordRetentionYears int `json:"use_record_retention_years"`
+	// Calendar days a staff password (provider, authority, province,
+	// admin) is valid before it must be changed (000 Art 38 定期更换密码;
+	// the period is our choice, 90 by default).
+	StaffPasswordMaxAgeDays int `json:"staff_password_max_age_days"`
 }
+
+// Correction extension approvers (CorrectionExtensionApprover).
+const (
+	ApproverProviderHead = "provider_head"
+	ApproverAuthority    = "authority"
+)
 
 // Bounds used by Validate.
 const (
@@ -87,6 +105,7 @@ func (p Profile) Validate() error {
 	}{
 		{"application_review", p.ApplicationReview},
 		{"correction_answer", p.CorrectionAnswer},
+		{"data_request_routing", p.DataRequestRouting},
 		{"data_request_answer", p.DataRequestAnswer},
 		{"data_request_catalog", p.DataRequestCatalog},
 		{"catalog_review_by_authority", p.CatalogReviewByAuthority},
@@ -120,6 +139,12 @@ func (p Profile) Validate() error {
 	}
 	if p.UseRecordRetentionYears < 1 || p.UseRecordRetentionYears > MaxRetention {
 		bad("use_record_retention_years = %d, want 1..%d", p.UseRecordRetentionYears, MaxRetention)
+	}
+	if p.CorrectionExtensionApprover != ApproverProviderHead && p.CorrectionExtensionApprover != ApproverAuthority {
+		bad("correction_extension_approver = %q, want %q or %q", p.CorrectionExtensionApprover, ApproverProviderHead, ApproverAuthority)
+	}
+	if p.StaffPasswordMaxAgeDays < 1 || p.StaffPasswordMaxAgeDays > 3660 {
+		bad("staff_password_max_age_days = %d, want 1..3660", p.StaffPasswordMaxAgeDays)
 	}
 	if p.ReminderBeforeDueDays < 0 || p.ReminderBeforeDueDays > MaxWorkingDays {
 		bad("reminder_before_due_days = %d, want 0..%d", p.ReminderBeforeDueDays, MaxWorkingDays)

@@ -13,17 +13,19 @@ import (
 func TestShippedProfiles(t *testing.T) {
 	hlj := policy.Profile{
 		Name: "heilongjiang", ApplicationReview: 5, CorrectionAnswer: 5,
-		CorrectionExtensionMax: 0, CorrectionExtensionsAllowed: 0,
-		DataRequestAnswer: 3, DataRequestCatalog: 10, CatalogReviewByAuthority: 2,
+		CorrectionExtensionMax: 0, CorrectionExtensionsAllowed: 0, CorrectionExtensionApprover: policy.ApproverAuthority,
+		DataRequestRouting: 2, DataRequestAnswer: 3, DataRequestCatalog: 10, CatalogReviewByAuthority: 2,
 		CatalogFixByProvider: 5, CatalogUpdateAfterChange: 3, CatalogUpdateExtensionMax: 5,
 		RevocationGraceMonths: 6, ReminderBeforeDueDays: 1, UseRecordRetentionYears: 3,
+		StaffPasswordMaxAgeDays: 90,
 	}
 	nat := hlj
 	nat.Name = "national"
-	nat.CorrectionAnswer = 10           // 001 Art 26
-	nat.CorrectionExtensionMax = 10     // 003 Art 21
-	nat.CorrectionExtensionsAllowed = 1 // 003 Art 21
-	nat.CatalogUpdateAfterChange = 10   // 001 Art 17
+	nat.CorrectionAnswer = 10                                     // 001 Art 26
+	nat.CorrectionExtensionMax = 10                               // 003 Art 21
+	nat.CorrectionExtensionsAllowed = 1                           // 003 Art 21
+	nat.CatalogUpdateAfterChange = 10                             // 001 Art 17
+	nat.CorrectionExtensionApprover = policy.ApproverProviderHead // 003 Art 21
 	for _, want := range []policy.Profile{hlj, nat} {
 		got, err := policy.Load(want.Name, seed.ProfilesFS)
 		if err != nil {
@@ -88,6 +90,9 @@ func TestOperatorOverrideAndValidation(t *testing.T) {
 		{"extension without count", func(m map[string]any) { m["correction_extension_max"] = 10 }, "both zero or both positive"},
 		{"huge deadline", func(m map[string]any) { m["data_request_answer"] = 1000 }, "data_request_answer = 1000"},
 		{"retention zero", func(m map[string]any) { m["use_record_retention_years"] = 0 }, "use_record_retention_years = 0"},
+		{"routing zero", func(m map[string]any) { m["data_request_routing"] = 0 }, "data_request_routing = 0"},
+		{"unknown approver", func(m map[string]any) { m["correction_extension_approver"] = "mayor" }, `correction_extension_approver = "mayor"`},
+		{"password age zero", func(m map[string]any) { m["staff_password_max_age_days"] = 0 }, "staff_password_max_age_days = 0"},
 		{"negative grace", func(m map[string]any) { m["revocation_grace_months"] = -6 }, "revocation_grace_months = -6"},
 		{"missing key", func(m map[string]any) { delete(m, "reminder_before_due_days") }, "missing keys: reminder_before_due_days"},
 		{"unknown key", func(m map[string]any) { m["correction_days"] = 5 }, `unknown field "correction_days"`},
