@@ -3,7 +3,7 @@ module github.com/hlj-opendata/portal
 go 1.26.0
 
 require (
-	github.com/6tail/lunar-go v1.4.6
+	github.com/6tail/lunar-go v1.4.7
 	github.com/aws/aws-sdk-go-v2 v1.46.0
 	github.com/aws/aws-sdk-go-v2/config v1.33.3
 	github.com/aws/aws-sdk-go-v2/credentials v1.20.3

@@ -20,7 +20,8 @@ func cmdCalendar(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	cal, err := app.LoadCalendar(cfg.CalendarDir, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	// The shipped years, PORTAL_CALENDAR_DIR and the years uploaded to the database.
+	cal, err := app.LoadCalendarForCLI(cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		fmt.Fprintf(stderr, "portal calendar: %v\n", err)
 		return exitFail

@@ -5,8 +5,10 @@
 //
 // The calendar is data: one YYYY.json file per year (seed.CalendarFS ships
 // the known years; an operator adds or overrides a year by dropping a file
-// into the operator directory). A year without a file falls back to
-// weekends only, and the Calendar says so loudly: Warnings() records it and
+// into the operator directory, or the portal installs an uploaded one at
+// run time with SetYear). A year without a file is provisional: it uses
+// the statutory holidays alone (see provisional.go), and the Calendar says
+// so: Provisional and ProvisionalSpan answer it, Warnings() records it and
 // the injected logger logs it once per year.
 //
 // Time zone: every instant is converted to China Standard Time before its
@@ -58,23 +60,28 @@ type Source struct {
 // exist when the calendar is loaded.
 func DirSource(dir string) Source { return Source{Name: dir, FS: os.DirFS(dir)} }
 
-// Calendar answers working-day questions. It is safe for concurrent use.
+// Calendar answers working-day questions. It is safe for concurrent use,
+// and it is updated in place (SetYear) while every service holds it.
 type Calendar struct {
-	years  map[int]*year
 	logger *slog.Logger
 
-	mu       sync.Mutex
+	mu    sync.RWMutex
+	years map[int]*year // official years
+	prov  map[int]*year // provisional years derived so far
+
+	wmu      sync.Mutex
 	warned   map[int]bool
 	warnings []string
 }
 
 type year struct {
-	origin   string // "embedded: 2026.json"
-	notice   string // the file's "source" field
-	off      []Day  // sorted by date
-	workdays []Day  // sorted by date
-	offSet   map[date]bool
-	workSet  map[date]bool
+	origin      string // "embedded: 2026.json"
+	notice      string // the file's "source" field
+	provisional bool
+	off         []Day // sorted by date
+	workdays    []Day // sorted by date
+	offSet      map[date]bool
+	workSet     map[date]bool
 }
 
 // fileData is the JSON layout of a YYYY.json file. Unknown fields are
@@ -116,7 +123,7 @@ func LoadSources(logger *slog.Logger, sources ...Source) (*Calendar, error) {
 	if len(sources) == 0 {
 		return nil, errors.New("calendar: no calendar sources given")
 	}
-	c := &Calendar{years: map[int]*year{}, logger: logger, warned: map[int]bool{}}
+	c := &Calendar{years: map[int]*year{}, prov: map[int]*year{}, logger: logger, warned: map[int]bool{}}
 	for _, src := range sources {
 		if src.FS == nil {
 			return nil, fmt.Errorf("calendar: %s: nil fs.FS", src.Name)
@@ -239,12 +246,40 @@ func (d date) endOfDay() time.Time {
 	return time.Date(c.Year(), c.Month(), c.Day(), 23, 59, 59, 0, Zone)
 }
 
-func (c *Calendar) isWorking(d date) bool {
-	y, ok := c.years[d.year()]
-	if !ok {
-		c.warnMissing(d.year())
-		return !d.weekend()
+// yearOf is year y as in use now: the official file, else the provisional
+// calendar (derived once, and warned about once).
+func (c *Calendar) yearOf(y int) *year {
+	yd := c.lookup(y)
+	if yd.provisional {
+		c.warnMissing(y)
 	}
+	return yd
+}
+
+// lookup is yearOf without the warning (for showing a year).
+func (c *Calendar) lookup(y int) *year {
+	c.mu.RLock()
+	yd, ok := c.years[y]
+	if !ok {
+		yd, ok = c.prov[y]
+	}
+	c.mu.RUnlock()
+	if ok {
+		return yd
+	}
+	yd = provisionalYear(y)
+	c.mu.Lock()
+	if off, ok := c.years[y]; ok { // installed meanwhile
+		yd = off
+	} else {
+		c.prov[y] = yd
+	}
+	c.mu.Unlock()
+	return yd
+}
+
+func (c *Calendar) isWorking(d date) bool {
+	y := c.yearOf(d.year())
 	if y.offSet[d] {
 		return false
 	}
@@ -255,34 +290,66 @@ func (c *Calendar) isWorking(d date) bool {
 }
 
 func (c *Calendar) warnMissing(y int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	if c.warned[y] {
 		return
 	}
 	c.warned[y] = true
-	msg := fmt.Sprintf("no holiday calendar for %d: counting weekends only", y)
+	msg := ProvisionalWarning(y)
 	c.warnings = append(c.warnings, msg)
-	c.logger.Warn(msg, "year", y, "fix", fmt.Sprintf("add %d.json to the operator calendar directory", y))
+	c.logger.Warn(msg, "year", y)
 }
 
-// Warnings returns the warnings recorded so far, oldest first: one per year
-// without a calendar file that a computation has touched, e.g.
-// "no holiday calendar for 2027: counting weekends only".
+// Warnings returns the warnings recorded so far, oldest first: one per
+// provisional year that a computation has touched and that is still
+// provisional (see ProvisionalWarning).
 func (c *Calendar) Warnings() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.warnings...)
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	out := make([]string, 0, len(c.warnings))
+	for _, w := range c.warnings {
+		var y int
+		if _, err := fmt.Sscanf(w, "no official holiday calendar for %d", &y); err == nil && c.HasYear(y) {
+			continue // an official file arrived since
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
-// HasYear reports whether a calendar file was loaded for year y.
+// HasYear reports whether an official calendar file is in use for year y.
 func (c *Calendar) HasYear(y int) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	_, ok := c.years[y]
 	return ok
 }
 
+// Provisional reports whether year y has no official calendar file (shipped,
+// operator directory or uploaded), so its dates are computed from the
+// statutory holidays alone and may change when the yearly notice is out.
+func (c *Calendar) Provisional(y int) bool { return !c.HasYear(y) }
+
+// ProvisionalSpan reports whether any China date from from to to
+// (inclusive, either order) lies in a provisional year.
+func (c *Calendar) ProvisionalSpan(from, to time.Time) bool {
+	a, b := dateOf(from).year(), dateOf(to).year()
+	if a > b {
+		a, b = b, a
+	}
+	for y := a; y <= b; y++ {
+		if c.Provisional(y) {
+			return true
+		}
+	}
+	return false
+}
+
 // Years lists the years with a calendar file, ascending.
 func (c *Calendar) Years() []int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	out := make([]int, 0, len(c.years))
 	for y := range c.years {
 		out = append(out, y)
@@ -294,6 +361,8 @@ func (c *Calendar) Years() []int {
 // YearSource tells where year y's file came from ("embedded: 2026.json")
 // and the notice it records (its "source" field).
 func (c *Calendar) YearSource(y int) (file, notice string, ok bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	yd, ok := c.years[y]
 	if !ok {
 		return "", "", false
@@ -303,7 +372,8 @@ func (c *Calendar) YearSource(y int) (file, notice string, ok bool) {
 
 // MissingYears lists, ascending, the years from the China date of from to
 // the China date of to (inclusive, either order) that have no calendar
-// file. It records no warning; use it to check coverage up front.
+// file (provisional years). It records no warning; use it to check
+// coverage up front.
 func (c *Calendar) MissingYears(from, to time.Time) []int {
 	a, b := dateOf(from).year(), dateOf(to).year()
 	if a > b {
@@ -318,8 +388,8 @@ func (c *Calendar) MissingYears(from, to time.Time) []int {
 	return out
 }
 
-// IsWorkingDay reports whether the China date of t is a working day. In a
-// year without a file only weekends are off, and a warning is recorded.
+// IsWorkingDay reports whether the China date of t is a working day. A
+// year without a file is provisional, and a warning is recorded.
 func (c *Calendar) IsWorkingDay(t time.Time) bool { return c.isWorking(dateOf(t)) }
 
 // AddWorkingDays returns the deadline for something submitted at from that
@@ -335,8 +405,8 @@ func (c *Calendar) IsWorkingDay(t time.Time) bool { return c.isWorking(dateOf(t)
 //     the submission day (e.g. for reminders: AddWorkingDays(due, -1)).
 //
 // The result is in Zone and carries no sub-second part; an act at
-// 23:59:59.5 is after it. Years without a file count weekends only and
-// record a warning.
+// 23:59:59.5 is after it. Years without a file are provisional and record
+// a warning (see ProvisionalSpan).
 func (c *Calendar) AddWorkingDays(from time.Time, n int) time.Time {
 	d := dateOf(from)
 	for k := 0; k < n; {
@@ -385,12 +455,10 @@ func (c *Calendar) countWorking(a, b date) int {
 	return n
 }
 
-// Show returns year y's days off and make-up working days, sorted by date.
-// Both are nil when the year has no file (see HasYear).
+// Show returns year y's days off and make-up working days as in use,
+// sorted by date: the official file's, or the provisional calendar's (see
+// Provisional; its make-up days off are named "…（补假）").
 func (c *Calendar) Show(y int) (off, workdays []Day) {
-	yd, ok := c.years[y]
-	if !ok {
-		return nil, nil
-	}
-	return append([]Day(nil), yd.off...), append([]Day(nil), yd.workdays...)
+	yd := c.lookup(y)
+	return append([]Day{}, yd.off...), append([]Day{}, yd.workdays...)
 }

@@ -2,15 +2,20 @@ package calendar_test
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	lunarcal "github.com/6tail/lunar-go/calendar"
 
 	"github.com/hlj-opendata/portal/seed"
 	"github.com/hlj-opendata/portal/server/calendar"
@@ -45,10 +50,10 @@ func endOf(t *testing.T, s string) time.Time {
 
 func TestEmbeddedYears(t *testing.T) {
 	cal, _ := load(t)
-	if got := cal.Years(); !reflect.DeepEqual(got, []int{2025, 2026}) {
+	if got := cal.Years(); !reflect.DeepEqual(got, []int{2025, 2026, 2027}) {
 		t.Fatalf("Years() = %v", got)
 	}
-	for _, c := range []struct{ year, off, work int }{{2025, 28, 5}, {2026, 33, 6}} {
+	for _, c := range []struct{ year, off, work int }{{2025, 28, 5}, {2026, 33, 6}, {2027, 29, 5}} {
 		off, work := cal.Show(c.year)
 		if len(off) != c.off || len(work) != c.work {
 			t.Errorf("%d: %d off, %d workdays; want %d, %d", c.year, len(off), len(work), c.off, c.work)
@@ -58,8 +63,8 @@ func TestEmbeddedYears(t *testing.T) {
 	if off[0] != (calendar.Day{Date: "2025-01-01", Name: "元旦"}) || work[0] != (calendar.Day{Date: "2025-01-26", Name: "春节"}) {
 		t.Errorf("2025 first entries: %v %v", off[0], work[0])
 	}
-	if off, work := cal.Show(2027); off != nil || work != nil {
-		t.Error("Show(2027) should be empty")
+	if off, work := cal.Show(2030); len(off) == 0 || len(work) != 0 {
+		t.Error("Show(2030) should be the provisional year: statutory days off, no make-up working days")
 	}
 	file, notice, ok := cal.YearSource(2026)
 	if !ok || file != "embedded: 2026.json" || notice != "国务院办公厅关于2026年部分节假日安排的通知" {
@@ -208,44 +213,225 @@ func TestAddWorkingDaysConvertsToChinaTime(t *testing.T) {
 	}
 }
 
-func TestMissingYearFallsBackToWeekendsAndWarnsOnce(t *testing.T) {
+// TestOfficial2027 pins exact due dates on the shipped 2027 file.
+func TestOfficial2027(t *testing.T) {
 	cal, logs := load(t)
-	// 2026-12-31 is a Thursday; 2027 has no file, so 2027-01-01 (Friday) counts.
-	if got, want := cal.AddWorkingDays(day(t, "2026-12-31"), 1), endOf(t, "2027-01-01"); !got.Equal(want) {
-		t.Errorf("got %s, want %s", got, want)
+	cases := []struct {
+		name, from string
+		n          int
+		want       string
+	}{
+		{"元旦 2027-01-01..03, Monday works", "2026-12-31", 1, "2027-01-04"},
+		{"Sunday 2027-01-31 is a make-up working day", "2027-01-29", 1, "2027-01-31"},
+		{"春节 2027-02-05..13, Sunday 02-14 works", "2027-02-04", 1, "2027-02-14"},
+		{"国庆节 2027-10-01..07", "2027-09-30", 1, "2027-10-08"},
+		{"Saturday 2027-10-09 works", "2027-10-08", 1, "2027-10-09"},
 	}
-	if got, want := cal.AddWorkingDays(day(t, "2026-12-31"), 2), endOf(t, "2027-01-04"); !got.Equal(want) {
-		t.Errorf("got %s, want %s", got, want)
+	for _, c := range cases {
+		if got, want := cal.AddWorkingDays(day(t, c.from), c.n), endOf(t, c.want); !got.Equal(want) {
+			t.Errorf("%s: got %s, want %s", c.name, got, want)
+		}
 	}
-	if cal.IsWorkingDay(day(t, "2027-01-02")) || !cal.IsWorkingDay(day(t, "2027-10-01")) {
-		t.Error("2027 should be weekends-only")
+	if cal.Provisional(2027) || cal.ProvisionalSpan(day(t, "2026-12-01"), day(t, "2027-12-31")) {
+		t.Error("2026 and 2027 are official")
 	}
-	want := []string{"no holiday calendar for 2027: counting weekends only"}
-	if got := cal.Warnings(); !reflect.DeepEqual(got, want) {
-		t.Errorf("Warnings() = %q, want %q", got, want)
+	if len(cal.Warnings()) != 0 || logs.Len() != 0 {
+		t.Errorf("warnings %q, log %q", cal.Warnings(), logs)
 	}
-	if n := strings.Count(logs.String(), "no holiday calendar for 2027"); n != 1 {
-		t.Errorf("logged %d times, want once; log:\n%s", n, logs)
+}
+
+// TestProvisional2028 derives 2028 by hand from the lunar calendar
+// (正月初一 = 2028-01-26; 腊月 of lunar 2027 has 29 days, so 除夕 is
+// 廿九 = 2028-01-25; 清明 2028-04-04; 端午 2028-05-28, a Sunday; 中秋
+// 2028-10-03, inside 国庆节) and the 补假 rule: 元旦 (Saturday) → Monday
+// 01-03, 端午 (Sunday) → Monday 05-29, 国庆 10-01 (Sunday) → Wednesday
+// 10-04 (the first weekday that is not itself a holiday).
+func TestProvisional2028(t *testing.T) {
+	cal, logs := load(t)
+	if !cal.Provisional(2028) || cal.Provisional(2026) {
+		t.Fatal("2028 is provisional, 2026 is not")
 	}
-	if !strings.Contains(logs.String(), "level=WARN") {
-		t.Errorf("want a WARN record, log:\n%s", logs)
+	off, work := cal.Show(2028)
+	want := []calendar.Day{
+		{Date: "2028-01-01", Name: "元旦"}, {Date: "2028-01-03", Name: "元旦（补假）"},
+		{Date: "2028-01-25", Name: "春节"}, {Date: "2028-01-26", Name: "春节"}, {Date: "2028-01-27", Name: "春节"}, {Date: "2028-01-28", Name: "春节"},
+		{Date: "2028-04-04", Name: "清明节"},
+		{Date: "2028-05-01", Name: "劳动节"}, {Date: "2028-05-02", Name: "劳动节"},
+		{Date: "2028-05-28", Name: "端午节"}, {Date: "2028-05-29", Name: "端午节（补假）"},
+		{Date: "2028-10-01", Name: "国庆节"}, {Date: "2028-10-02", Name: "国庆节"}, {Date: "2028-10-03", Name: "国庆节、中秋节"},
+		{Date: "2028-10-04", Name: "国庆节（补假）"},
 	}
-	if got := cal.MissingYears(day(t, "2025-06-01"), day(t, "2028-01-01")); !reflect.DeepEqual(got, []int{2027, 2028}) {
+	if !reflect.DeepEqual(off, want) || len(work) != 0 {
+		t.Errorf("2028 provisional days off:\n got %v\nwant %v\nworkdays %v", off, want, work)
+	}
+	cases := []struct {
+		name, from string
+		n          int
+		want       string
+	}{
+		{"元旦 Saturday, 补假 Monday 01-03", "2027-12-31", 1, "2028-01-04"},
+		{"春节: 除夕 01-25 (Tue) to 初三 01-28 (Fri), no 补假", "2028-01-24", 1, "2028-01-31"},
+		{"春节, counted through: 01-24 is the 1st working day, 01-31 the 2nd", "2028-01-21", 2, "2028-01-31"},
+		{"劳动节 05-01 (Mon) and 05-02 (Tue), no 补假", "2028-04-28", 1, "2028-05-03"},
+		{"端午 Sunday, 补假 Monday 05-29", "2028-05-26", 1, "2028-05-30"},
+		{"国庆节 10-01 (Sun) to 10-03, 补假 10-04", "2028-09-29", 1, "2028-10-05"},
+		{"国庆节, 5 working days: 09-29, 10-05, 10-06, 10-09, 10-10", "2028-09-28", 5, "2028-10-10"},
+		{"no 调休: Saturday 2028-10-07 is off", "2028-10-06", 1, "2028-10-09"},
+	}
+	for _, c := range cases {
+		if got, want := cal.AddWorkingDays(day(t, c.from), c.n), endOf(t, c.want); !got.Equal(want) {
+			t.Errorf("%s: got %s, want %s", c.name, got, want)
+		}
+	}
+	if cal.IsWorkingDay(day(t, "2028-01-25")) || !cal.IsWorkingDay(day(t, "2028-01-24")) || !cal.IsWorkingDay(day(t, "2028-01-31")) {
+		t.Error("除夕 2028-01-25 is off, 01-24 and 01-31 are working days")
+	}
+	if cal.WorkingDaysLeft(day(t, "2028-01-24"), endOf(t, "2028-01-31")) != 1 {
+		t.Error("WorkingDaysLeft must count the provisional year too")
+	}
+	// ProvisionalSpan: inclusive, either order, China dates.
+	for _, c := range []struct {
+		from, to time.Time
+		want     bool
+	}{
+		{day(t, "2027-12-01"), endOf(t, "2028-01-04"), true},
+		{endOf(t, "2028-01-04"), day(t, "2027-12-01"), true},
+		{day(t, "2027-01-01"), endOf(t, "2027-12-31"), false},
+		{time.Date(2027, 12, 31, 15, 59, 59, 0, time.UTC), time.Date(2027, 12, 31, 15, 59, 59, 0, time.UTC), false},
+		{time.Date(2027, 12, 31, 16, 0, 0, 0, time.UTC), time.Date(2027, 12, 31, 16, 0, 0, 0, time.UTC), true},
+	} {
+		if got := cal.ProvisionalSpan(c.from, c.to); got != c.want {
+			t.Errorf("ProvisionalSpan(%s, %s) = %v", c.from, c.to, got)
+		}
+	}
+	if got := cal.MissingYears(day(t, "2026-06-01"), day(t, "2029-01-01")); !reflect.DeepEqual(got, []int{2028, 2029}) {
 		t.Errorf("MissingYears = %v", got)
 	}
-	if got := cal.MissingYears(day(t, "2027-01-01"), day(t, "2025-01-01")); !reflect.DeepEqual(got, []int{2027}) {
-		t.Errorf("MissingYears reversed = %v", got)
-	}
-	if got := cal.MissingYears(day(t, "2025-01-01"), day(t, "2026-12-31")); got != nil {
-		t.Errorf("MissingYears covered = %v", got)
-	}
-	// UTC instant that is already 2027 in China
-	if got := cal.MissingYears(time.Date(2026, 12, 31, 16, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 16, 0, 0, 0, time.UTC)); !reflect.DeepEqual(got, []int{2027}) {
-		t.Errorf("MissingYears(UTC) = %v", got)
-	}
-	// MissingYears alone records nothing new.
-	if got := cal.Warnings(); len(got) != 1 {
+	if got := cal.Warnings(); !reflect.DeepEqual(got, []string{calendar.ProvisionalWarning(2028)}) {
 		t.Errorf("Warnings() = %q", got)
+	}
+	if n := strings.Count(logs.String(), "no official holiday calendar for 2028"); n != 1 || !strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("logged %d times, want one WARN; log:\n%s", n, logs)
+	}
+}
+
+// TestStatutoryDaysAgainstLunarGo checks the lunar holidays of many years
+// against lunar-go's own festival dates, 除夕 included (the last day of
+// the 12th month, the 29th or the 30th).
+func TestStatutoryDaysAgainstLunarGo(t *testing.T) {
+	for y := 2025; y <= 2060; y++ {
+		got := map[string][]string{}
+		for _, d := range calendar.StatutoryDays(y) {
+			got[d.Name] = append(got[d.Name], d.Date)
+		}
+		ymd := func(s *lunarcal.Solar) string { return s.ToYmd() }
+		last := lunarcal.NewLunarYear(y - 1).GetMonth(12).GetDayCount()
+		eve := ymd(lunarcal.NewLunarFromYmd(y-1, 12, last).GetSolar())
+		spring := []string{eve, ymd(lunarcal.NewLunarFromYmd(y, 1, 1).GetSolar()), ymd(lunarcal.NewLunarFromYmd(y, 1, 2).GetSolar()), ymd(lunarcal.NewLunarFromYmd(y, 1, 3).GetSolar())}
+		if !reflect.DeepEqual(got["春节"], spring) {
+			t.Errorf("%d 春节 = %v, want %v", y, got["春节"], spring)
+		}
+		has := func(date string, name string) bool {
+			for _, d := range calendar.StatutoryDays(y) {
+				if d.Date == date && strings.Contains(d.Name, name) {
+					return true
+				}
+			}
+			return false
+		}
+		if d := ymd(lunarcal.NewLunarFromYmd(y, 5, 5).GetSolar()); !has(d, "端午节") {
+			t.Errorf("%d 端午 %s missing", y, d)
+		}
+		if d := ymd(lunarcal.NewLunarFromYmd(y, 8, 15).GetSolar()); !has(d, "中秋节") {
+			t.Errorf("%d 中秋 %s missing", y, d)
+		}
+		if d := ymd(lunarcal.NewSolarFromYmd(y, 5, 1).GetLunar().GetJieQiTable()["清明"]); !has(d, "清明节") {
+			t.Errorf("%d 清明 %s missing", y, d)
+		}
+	}
+}
+
+// TestShippedFilesPassUploadCheck: the official files cover their years
+// in the sense of CheckFile (every statutory holiday listed as off).
+func TestShippedFilesPassUploadCheck(t *testing.T) {
+	for _, y := range []int{2025, 2026, 2027} {
+		raw, err := fs.ReadFile(seed.CalendarFS, strconv.Itoa(y)+".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := calendar.CheckFile(raw, y); err != nil {
+			t.Errorf("%d: %v", y, err)
+		}
+	}
+}
+
+// file2028 is a stand-in official 2028 file (test data, not a notice):
+// the statutory days plus an extra day off on Monday 2028-01-24.
+func file2028(extra ...string) string {
+	days := []string{`{"date": "2028-01-01", "name": "元旦"}`}
+	for _, d := range []string{"01-24", "01-25", "01-26", "01-27", "01-28"} {
+		days = append(days, `{"date": "2028-`+d+`", "name": "春节"}`)
+	}
+	days = append(days, `{"date": "2028-04-04", "name": "清明节"}`, `{"date": "2028-05-01", "name": "劳动节"}`, `{"date": "2028-05-02", "name": "劳动节"}`,
+		`{"date": "2028-05-28", "name": "端午节"}`, `{"date": "2028-10-01", "name": "国庆节"}`, `{"date": "2028-10-02", "name": "国庆节"}`, `{"date": "2028-10-03", "name": "国庆节、中秋节"}`)
+	days = append(days, extra...)
+	return `{"year": 2028, "source": "test", "off": [` + strings.Join(days, ", ") + `], "workdays": []}`
+}
+
+func TestSetYearReplacesProvisional(t *testing.T) {
+	cal, _ := load(t)
+	before := cal.Fingerprint(2028)
+	if got := cal.AddWorkingDays(day(t, "2028-01-21"), 1); !got.Equal(endOf(t, "2028-01-24")) {
+		t.Fatalf("provisional: %s", got)
+	}
+	_ = cal.Warnings()
+	changed, err := cal.SetYear(2028, []byte(file2028()), "uploaded")
+	if err != nil || !changed {
+		t.Fatalf("SetYear: %v %v", changed, err)
+	}
+	if cal.Provisional(2028) || cal.Fingerprint(2028) == before || !strings.HasPrefix(cal.Fingerprint(2028), "official:") {
+		t.Error("2028 should be official now, with a new fingerprint")
+	}
+	// 01-24 is off now, 01-31 still the first working day; no 补假 in the file.
+	if got := cal.AddWorkingDays(day(t, "2028-01-21"), 1); !got.Equal(endOf(t, "2028-01-31")) {
+		t.Errorf("official: %s", got)
+	}
+	if got := cal.AddWorkingDays(day(t, "2027-12-31"), 1); !got.Equal(endOf(t, "2028-01-03")) {
+		t.Errorf("official 元旦: %s", got)
+	}
+	if w := cal.Warnings(); len(w) != 0 {
+		t.Errorf("warnings after the official file: %q", w)
+	}
+	if file, _, _ := cal.YearSource(2028); file != "uploaded" {
+		t.Errorf("YearSource = %q", file)
+	}
+	if changed, err := cal.SetYear(2028, []byte(file2028()), "again"); err != nil || changed {
+		t.Errorf("same file again: changed=%v err=%v", changed, err)
+	}
+}
+
+func TestCheckFile(t *testing.T) {
+	cases := []struct{ name, raw, want string }{
+		{"year mismatch", strings.Replace(file2028(), `"year": 2028`, `"year": 2029`, 1), `"year" is 2029, want 2028`},
+		{"outside the year", file2028(`{"date": "2029-01-01", "name": "元旦"}`), "date outside 2028"},
+		{"both off and working", strings.Replace(file2028(), `"workdays": []`, `"workdays": [{"date": "2028-10-01", "name": "国庆节"}]`, 1), "both a day off and a make-up working day"},
+		{"statutory day missing", strings.Replace(file2028(), `{"date": "2028-05-02", "name": "劳动节"}, `, ``, 1), "2028-05-02 劳动节"},
+		{"unknown key", strings.Replace(file2028(), `"workdays"`, `"work_days"`, 1), `unknown field "work_days"`},
+		{"too large", file2028() + strings.Repeat(" ", calendar.MaxFileBytes), "larger than 32 KB"},
+	}
+	for _, c := range cases {
+		err := calendar.CheckFile([]byte(c.raw), 2028)
+		var fe *calendar.FileError
+		if !errors.As(err, &fe) || !strings.Contains(fe.EN, c.want) || fe.ZH == "" {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	if err := calendar.CheckFile([]byte(file2028()), 2028); err != nil {
+		t.Errorf("valid file: %v", err)
+	}
+	cal, _ := load(t)
+	if _, err := cal.SetYear(2028, []byte(`{"year": 2028, "off": [], "workdays": []}`), "x"); err == nil || !cal.Provisional(2028) {
+		t.Error("an invalid file must change nothing")
 	}
 }
 
@@ -256,39 +442,40 @@ func TestWarnOnceConcurrently(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cal.AddWorkingDays(time.Date(2027, 3, 1, 0, 0, 0, 0, calendar.Zone), 30)
+			cal.AddWorkingDays(time.Date(2028, 3, 1, 0, 0, 0, 0, calendar.Zone), 30)
 		}()
 	}
 	wg.Wait()
-	if n := strings.Count(logs.String(), "no holiday calendar for 2027"); n != 1 || len(cal.Warnings()) != 1 {
+	if n := strings.Count(logs.String(), "no official holiday calendar for 2028"); n != 1 || len(cal.Warnings()) != 1 {
 		t.Errorf("logged %d, warnings %q", n, cal.Warnings())
 	}
 }
 
-const operator2027 = `{"year": 2027, "source": "test fixture, not the real 2027 notice",
- "off": [{"date": "2027-01-01", "name": "元旦"}, {"date": "2027-01-02", "name": "元旦"}, {"date": "2027-01-03", "name": "元旦"}],
+const operator2028 = `{"year": 2028, "source": "test fixture, not a real 2028 notice",
+ "off": [{"date": "2028-01-01", "name": "元旦"}],
  "workdays": []}`
 
 func TestOperatorDirAddsYear(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "2027.json"), []byte(operator2027), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "2028.json"), []byte(operator2028), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "README.txt"), []byte("ignored"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cal, logs := load(t, calendar.DirSource(dir))
-	if !reflect.DeepEqual(cal.Years(), []int{2025, 2026, 2027}) {
+	if !reflect.DeepEqual(cal.Years(), []int{2025, 2026, 2027, 2028}) {
 		t.Fatalf("Years() = %v", cal.Years())
 	}
-	if got, want := cal.AddWorkingDays(day(t, "2026-12-31"), 1), endOf(t, "2027-01-04"); !got.Equal(want) {
+	// The file makes 2028 official: no 补假 on Monday 2028-01-03.
+	if got, want := cal.AddWorkingDays(day(t, "2027-12-31"), 1), endOf(t, "2028-01-03"); !got.Equal(want) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 	if w := cal.Warnings(); len(w) != 0 || logs.Len() != 0 {
 		t.Errorf("warnings %q, log %q", w, logs)
 	}
-	if file, _, _ := cal.YearSource(2027); file != dir+": 2027.json" {
-		t.Errorf("YearSource(2027) file = %q", file)
+	if file, _, _ := cal.YearSource(2028); file != dir+": 2028.json" || cal.Provisional(2028) {
+		t.Errorf("YearSource(2028) file = %q", file)
 	}
 }
 

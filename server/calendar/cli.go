@@ -32,8 +32,11 @@ Prints the due date (YYYY-MM-DD) of something submitted on --from and due
 within N working days: the submission day is not counted
 (期间开始之日不计算在内); the deadline is 23:59:59 China time (UTC+8) of the
 N-th working day after it. N=0 prints the submission day itself.
-Years without a holiday calendar file count weekends only; a warning is
-printed on stderr.
+When a year without an official holiday calendar file was counted, the
+date is followed by " (provisional)" on the same line (e.g.
+"2028-01-31 (provisional)"): that year uses the statutory holidays of
+《全国年节及纪念日放假办法》 only, and the date may change once the
+State Council notice for it is out. A note says so on stderr.
 
 flags:
   --from YYYY-MM-DD   submission day (China date)
@@ -44,12 +47,15 @@ const showUsage = `usage: calendar show YEAR
 
 Lists YEAR's days off (holidays, including the weekend days inside a holiday
 block) and make-up working days (调休上班), with the holiday names, and says
-where the file came from. A year without a file counts weekends only.
+where the file came from. A year without an official file is shown as
+PROVISIONAL with the days it uses (statutory holidays, 补假), and the
+exit status is 1.
 `
 
 // RunCLI runs `calendar ...` with args being the words after "calendar".
-// It returns the exit status: 0 success, 1 a year without a calendar file
-// for `show`, 2 a usage error (reported as one line on stderr).
+// It returns the exit status: 0 success, 1 a provisional year (no
+// official calendar file) for `show`, 2 a usage error (reported as one
+// line on stderr).
 func RunCLI(args []string, cal *Calendar, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		return usageErr(stderr, "calendar", "missing command (due, show)")
@@ -106,12 +112,17 @@ func runDue(args []string, cal *Calendar, stdout, stderr io.Writer) int {
 		return usageErr(stderr, cmd, fmt.Sprintf("--days %q is not a whole number from 0 to %d", *days, MaxCLIDays))
 	}
 	due := cal.AddWorkingDays(start, n)
+	line := due.Format(DateLayout)
 	if n > 0 {
-		for _, y := range cal.MissingYears(start.AddDate(0, 0, 1), due) {
-			fmt.Fprintf(stderr, "warning: no holiday calendar for %d: counting weekends only\n", y)
+		missing := cal.MissingYears(start.AddDate(0, 0, 1), due)
+		if len(missing) > 0 {
+			line += " (provisional)"
+		}
+		for _, y := range missing {
+			fmt.Fprintf(stderr, "note: %d has no official holiday calendar: provisional (statutory holidays only, no make-up working days)\n", y)
 		}
 	}
-	fmt.Fprintln(stdout, due.Format(DateLayout))
+	fmt.Fprintln(stdout, line)
 	return 0
 }
 
@@ -132,18 +143,21 @@ func runShow(args []string, cal *Calendar, stdout, stderr io.Writer) int {
 	if err != nil || y < 1000 || y > 9999 || strings.HasPrefix(args[0], "+") {
 		return usageErr(stderr, cmd, fmt.Sprintf("%q is not a year (YYYY)", args[0]))
 	}
-	if !cal.HasYear(y) {
-		fmt.Fprintf(stdout, "%d: NO holiday calendar file. Deadlines in %d count weekends only.\n", y, y)
-		fmt.Fprintf(stdout, "Add %d.json to the operator calendar directory once the State Council notice is out.\n", y)
-		fmt.Fprintf(stdout, "Years with a file: %s\n", joinInts(cal.Years()))
-		return 1
-	}
-	file, notice, _ := cal.YearSource(y)
 	off, work := cal.Show(y)
-	fmt.Fprintf(stdout, "%d holiday calendar\n", y)
-	fmt.Fprintf(stdout, "file:   %s\n", file)
-	if notice != "" {
-		fmt.Fprintf(stdout, "notice: %s\n", notice)
+	provisional := cal.Provisional(y)
+	if provisional {
+		fmt.Fprintf(stdout, "%d holiday calendar: PROVISIONAL (no official file)\n", y)
+		fmt.Fprintf(stdout, "Deadlines in %d count the statutory holidays of 《全国年节及纪念日放假办法》 (2024) only,\n", y)
+		fmt.Fprintf(stdout, "with 补假 for a holiday on a weekend and no make-up working days; they may change.\n")
+		fmt.Fprintf(stdout, "Add %d.json to the operator calendar directory (or upload it) once the State Council notice is out.\n", y)
+		fmt.Fprintf(stdout, "Years with a file: %s\n", joinInts(cal.Years()))
+	} else {
+		file, notice, _ := cal.YearSource(y)
+		fmt.Fprintf(stdout, "%d holiday calendar\n", y)
+		fmt.Fprintf(stdout, "file:   %s\n", file)
+		if notice != "" {
+			fmt.Fprintf(stdout, "notice: %s\n", notice)
+		}
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "\nDays off (放假), %d:\n", len(off))
@@ -158,6 +172,9 @@ func runShow(args []string, cal *Calendar, stdout, stderr io.Writer) int {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", d.Date, weekdayOf(d.Date), d.Name)
 	}
 	tw.Flush()
+	if provisional {
+		return 1
+	}
 	return 0
 }
 

@@ -26,8 +26,12 @@ func TestCLIDueExact(t *testing.T) {
 		{[]string{"due", "--from=2026-09-30", "--days=1"}, "2026-10-08\n", "", 0},
 		{[]string{"due", "--days", "1", "--from", "2025-12-31"}, "2026-01-04\n", "", 0},
 		{[]string{"due", "-from", "2026-10-01", "-days", "0"}, "2026-10-01\n", "", 0},
-		{[]string{"due", "--from", "2026-12-31", "--days", "1"}, "2027-01-01\n",
-			"warning: no holiday calendar for 2027: counting weekends only\n", 0},
+		{[]string{"due", "--from", "2026-12-31", "--days", "1"}, "2027-01-04\n", "", 0},
+		// 2028 has no official file: 春节 除夕 01-25 to 初三 01-28 (provisional).
+		{[]string{"due", "--from", "2028-01-24", "--days", "1"}, "2028-01-31 (provisional)\n",
+			"note: 2028 has no official holiday calendar: provisional (statutory holidays only, no make-up working days)\n", 0},
+		{[]string{"due", "--from", "2027-12-30", "--days", "2"}, "2028-01-04 (provisional)\n",
+			"note: 2028 has no official holiday calendar: provisional (statutory holidays only, no make-up working days)\n", 0},
 		// N=0 on the last day of a covered year touches no other year: no warning.
 		{[]string{"due", "--from", "2026-12-31", "--days", "0"}, "2026-12-31\n", "", 0},
 	}
@@ -99,9 +103,16 @@ func TestCLIShow(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "  2025-10-06  周一  国庆节、中秋节\n") {
 		t.Errorf("show 2025:\n%s", out)
 	}
-	code, out, errs = runCLI(t, "show", "2027")
-	if code != 1 || errs != "" || !strings.Contains(out, "2027: NO holiday calendar file. Deadlines in 2027 count weekends only.") ||
-		!strings.Contains(out, "Years with a file: 2025, 2026") {
-		t.Errorf("show 2027: (%d, %q, %q)", code, out, errs)
+	code, out, errs = runCLI(t, "show", "2028")
+	for _, want := range []string{
+		"2028 holiday calendar: PROVISIONAL (no official file)\n",
+		"Years with a file: 2025, 2026, 2027\n",
+		"  2028-01-25  周二  春节\n",
+		"  2028-10-04  周三  国庆节（补假）\n",
+		"Make-up working days (调休上班), 0:\n",
+	} {
+		if code != 1 || errs != "" || !strings.Contains(out, want) {
+			t.Errorf("show 2028 lacks %q: (%d, %q, %q)", want, code, out, errs)
+		}
 	}
 }

@@ -236,3 +236,33 @@ func Loop(ctx context.Context, log *slog.Logger, name string, every time.Duratio
 		t.Reset(every)
 	}
 }
+
+// Recomputer recomputes the open deadlines of one procedure after the
+// calendar of some years changed (an official year file replaced a
+// provisional year, or an official file was corrected). Contract: for each
+// open item whose clock touches one of years, due = AddWorkingDays(clock
+// start, days) (+ approved extensions) on the current calendar; when it
+// differs from the stored due date, update it guarded by the old value
+// (UPDATE ... WHERE id = ? AND due_at = ?; go on only when one row
+// changed, so two replicas never notify twice), start a new deadline round
+// so reminders chase the new date, add a history event, write an audit
+// entry, and notify the party who waits of the new due date. It returns
+// how many items changed.
+type Recomputer interface {
+	RecomputeDeadlines(ctx context.Context, years []int) (changed int, err error)
+}
+
+// Touches reports whether the span from start to due (China dates,
+// inclusive, either order) touches one of years.
+func Touches(start, due time.Time, years []int) bool {
+	a, b := start.In(calendar.Zone).Year(), due.In(calendar.Zone).Year()
+	if a > b {
+		a, b = b, a
+	}
+	for _, y := range years {
+		if y >= a && y <= b {
+			return true
+		}
+	}
+	return false
+}

@@ -167,3 +167,29 @@ func TestLoopRunsAndStops(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestTouches: which clocks a calendar change of some years concerns
+// (China dates, inclusive, either order).
+func TestTouches(t *testing.T) {
+	cases := []struct {
+		start, due string
+		years      []int
+		want       bool
+	}{
+		{"2027-12-30 10:00", "2028-01-07 23:59", []int{2028}, true},
+		{"2027-12-30 10:00", "2028-01-07 23:59", []int{2027}, true},
+		{"2027-12-01 10:00", "2027-12-08 23:59", []int{2028}, false},
+		{"2026-12-28 10:00", "2028-01-04 23:59", []int{2027}, true}, // spans the year
+		{"2028-01-07 23:59", "2027-12-30 10:00", []int{2028}, true}, // either order
+		{"2027-12-30 10:00", "2028-01-07 23:59", nil, false},
+	}
+	for _, c := range cases {
+		if got := deadlines.Touches(cst(c.start), cst(c.due), c.years); got != c.want {
+			t.Errorf("Touches(%s, %s, %v) = %v", c.start, c.due, c.years, got)
+		}
+	}
+	// 2027-12-31 16:00 UTC is already 2028 in China.
+	if !deadlines.Touches(time.Date(2027, 12, 31, 16, 0, 0, 0, time.UTC), time.Date(2027, 12, 31, 16, 0, 0, 0, time.UTC), []int{2028}) {
+		t.Error("Touches must use China dates")
+	}
+}

@@ -15,7 +15,7 @@ import (
 // TestFilesMatchGenerator: the committed files are exactly what the
 // generator writes today. Regenerate with `go run ./seed/calendar/gen`.
 func TestFilesMatchGenerator(t *testing.T) {
-	for _, year := range []int{2025, 2026} {
+	for _, year := range []int{2025, 2026, 2027} {
 		y, err := Build(year)
 		if err != nil {
 			t.Fatal(err)
@@ -37,7 +37,7 @@ func TestFilesMatchGenerator(t *testing.T) {
 // TestFilesAgreeWithLunarGo checks every date of each year against
 // HolidayUtil.GetHolidayByYmd, independently of Build.
 func TestFilesAgreeWithLunarGo(t *testing.T) {
-	for _, year := range []int{2025, 2026} {
+	for _, year := range []int{2025, 2026, 2027} {
 		raw, err := os.ReadFile(filepath.Join("..", fmt.Sprintf("%d.json", year)))
 		if err != nil {
 			t.Fatal(err)
@@ -95,6 +95,7 @@ func TestFilesAgreeWithLunarGo(t *testing.T) {
 func TestSanity(t *testing.T) {
 	y25, _ := Build(2025)
 	y26, _ := Build(2026)
+	y27, _ := Build(2027)
 	has := func(days []Day, date, name string) bool {
 		for _, d := range days {
 			if d.Date == date && d.Name == name {
@@ -112,6 +113,9 @@ func TestSanity(t *testing.T) {
 		{y25.Off, "2025-10-08", "国庆节、中秋节"}, {y25.Off, "2025-01-01", "元旦"},
 		{y26.Off, "2026-10-01", "国庆节"}, {y26.Off, "2026-10-07", "国庆节"},
 		{y26.Workdays, "2026-10-10", "国庆节"}, {y26.Workdays, "2026-01-04", "元旦"},
+		{y27.Off, "2027-02-05", "春节"}, {y27.Off, "2027-02-13", "春节"},
+		{y27.Workdays, "2027-01-31", "春节"}, {y27.Workdays, "2027-02-14", "春节"},
+		{y27.Off, "2027-09-15", "中秋节"}, {y27.Off, "2027-10-07", "国庆节"}, {y27.Workdays, "2027-10-09", "国庆节"},
 	} {
 		if !has(c.days, c.date, c.name) {
 			t.Errorf("missing %s %s", c.date, c.name)
@@ -120,10 +124,10 @@ func TestSanity(t *testing.T) {
 	if has(y26.Off, "2026-10-08", "国庆节") {
 		t.Error("2026-10-08 should be a working day")
 	}
-	if len(y25.Off) != 28 || len(y25.Workdays) != 5 || len(y26.Off) != 33 || len(y26.Workdays) != 6 {
-		t.Errorf("counts: 2025 %d/%d, 2026 %d/%d", len(y25.Off), len(y25.Workdays), len(y26.Off), len(y26.Workdays))
+	if len(y25.Off) != 28 || len(y25.Workdays) != 5 || len(y26.Off) != 33 || len(y26.Workdays) != 6 || len(y27.Off) != 29 || len(y27.Workdays) != 5 {
+		t.Errorf("counts: 2025 %d/%d, 2026 %d/%d, 2027 %d/%d", len(y25.Off), len(y25.Workdays), len(y26.Off), len(y26.Workdays), len(y27.Off), len(y27.Workdays))
 	}
-	if _, err := Build(2027); err == nil {
-		t.Error("Build(2027) should fail: lunar-go v1.4.6 has no 2027 data")
+	if _, err := Build(2028); err == nil {
+		t.Error("Build(2028) should fail: lunar-go v1.4.7 has no 2028 data")
 	}
 }

@@ -4,7 +4,7 @@
 //
 // Run from the module root:
 //
-//	go run ./seed/calendar/gen               # writes 2025.json and 2026.json
+//	go run ./seed/calendar/gen               # writes 2025.json to 2027.json
 //	go run ./seed/calendar/gen -out seed/calendar 2027
 //
 // A year lunar-go does not know yet (the notice for year Y is published in
@@ -27,7 +27,7 @@ import (
 )
 
 // generatedBy is written into every file so a reader knows where it came from.
-const generatedBy = "go run ./seed/calendar/gen (github.com/6tail/lunar-go v1.4.6, HolidayUtil)"
+const generatedBy = "go run ./seed/calendar/gen (github.com/6tail/lunar-go v1.4.7, HolidayUtil)"
 
 // officialName maps lunar-go's holiday names to the names the State Council
 // notices use. Names not listed are already the official ones.
@@ -124,11 +124,11 @@ func Marshal(y Year) ([]byte, error) {
 func main() {
 	out := flag.String("out", filepath.Join("seed", "calendar"), "directory to write YYYY.json files into")
 	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "usage: go run ./seed/calendar/gen [-out DIR] [YEAR...]   (default years: 2025 2026)")
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: go run ./seed/calendar/gen [-out DIR] [YEAR...]   (default years: 2025 2026 2027)")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	years := []int{2025, 2026}
+	years := []int{2025, 2026, 2027}
 	if flag.NArg() > 0 {
 		years = years[:0]
 		for _, a := range flag.Args() {
