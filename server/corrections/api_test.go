@@ -12,6 +12,7 @@ import (
 	"github.com/hlj-opendata/portal/server/apptest"
 	"github.com/hlj-opendata/portal/server/corrections"
 	"github.com/hlj-opendata/portal/server/mail"
+	"github.com/hlj-opendata/portal/server/policy"
 )
 
 type mailMessage = mail.Message
@@ -385,12 +386,35 @@ func TestDeadlinesOnTheCalendar(t *testing.T) {
 }
 
 // TestExtension: under the national profile a department asks once for at
-// most 10 more working days before the deadline; the authority approves;
-// the reporter sees the new date. The Heilongjiang profile allows none.
+// most 10 more working days before the deadline; the profile's approver
+// decides: the department's head (provider_head, 003 Art 21) as the
+// national profile says, or the same-level authority where a profile says
+// so; the other one gets 403. The reporter sees the new date. The
+// Heilongjiang profile allows none.
 func TestExtension(t *testing.T) {
+	type variant struct{ engine, approver string }
+	var variants []variant
 	for _, engine := range apptest.Engines(t) {
-		t.Run(engine, func(t *testing.T) {
-			e := newEnv(t, engine, apptest.CST("2026-09-30 16:00"), map[string]string{"PORTAL_POLICY_PROFILE": "national"})
+		variants = append(variants, variant{engine, policy.ApproverProviderHead})
+	}
+	variants = append(variants, variant{"sqlite", policy.ApproverAuthority})
+	for _, vr := range variants {
+		t.Run(vr.engine+"/"+vr.approver, func(t *testing.T) {
+			e := newEnv(t, vr.engine, apptest.CST("2026-09-30 16:00"), map[string]string{"PORTAL_POLICY_PROFILE": "national"})
+			head, otherHead := e.head(t, dept), e.head(t, otherDept)
+			// Sessions end when the clock moves: sign in for each use.
+			asHead := func() map[string]string { return e.p.SignIn(t, head, apptest.DemoPassword).Header() }
+			asAuthority := func() map[string]string { return e.As(t, "authority").Header() }
+			approver, wrong := asHead, asAuthority
+			approverNotices := func(kind string) int64 { return e.userNotices(t, head, kind) }
+			if vr.approver == policy.ApproverAuthority {
+				e.p.Corrections.Profile.CorrectionExtensionApprover = policy.ApproverAuthority
+				approver, wrong = asAuthority, asHead
+				approverNotices = func(kind string) int64 { return e.notices(t, "authority", kind) }
+			}
+			decide := func(h map[string]string, id uint64, body map[string]any) *apptest.Response {
+				return e.p.PostJSON(t, fmt.Sprintf("/api/v1/corrections/%d/extension/decision", id), body, h)
+			}
 			c := e.file(t, "citizen", e.report(nil))
 			if !c.DueAt.Equal(apptest.DueOn("2026-10-20")) {
 				t.Fatalf("due %s", c.DueAt)
@@ -411,15 +435,23 @@ func TestExtension(t *testing.T) {
 			if v := e.track(t, c.TrackingCode); v.Extension != nil || contains(v.kinds(), "extension_requested") {
 				t.Errorf("the reporter sees the pending request: %+v", v.Extension)
 			}
-			if n := e.notices(t, "authority", "correction.extension_requested"); n != 1 {
-				t.Errorf("authority got %d notices", n)
+			if n := approverNotices("correction.extension_requested"); n != 1 {
+				t.Errorf("approver got %d notices", n)
 			}
 			var queue struct{ Total int }
-			e.Get(t, "authority", "/api/v1/corrections?extension=requested").JSON(t, &queue)
+			e.p.Do(t, http.MethodGet, "/api/v1/corrections?extension=requested", nil, approver()).JSON(t, &queue)
 			if queue.Total != 1 {
-				t.Errorf("authority's pending extensions: %d", queue.Total)
+				t.Errorf("approver's pending extensions: %d", queue.Total)
 			}
-			r := e.PostJSON(t, "authority", path+"/decision", map[string]any{"decision": "approve", "comment": "同意"})
+			// The wrong approver may see the report but not decide (403);
+			// another department's head does not see it (404).
+			if r := decide(wrong(), c.ID, map[string]any{"decision": "approve"}); r.Status != http.StatusForbidden {
+				t.Errorf("decision by the approver the profile does not name: %d %s", r.Status, r.Body)
+			}
+			if r := decide(e.p.SignIn(t, otherHead, apptest.DemoPassword).Header(), c.ID, map[string]any{"decision": "approve"}); r.Status != http.StatusNotFound {
+				t.Errorf("decision by another department's head: %d %s", r.Status, r.Body)
+			}
+			r := decide(approver(), c.ID, map[string]any{"decision": "approve", "comment": "同意"})
 			if r.Status != http.StatusOK {
 				t.Fatalf("approve: %d %s", r.Status, r.Body)
 			}
@@ -448,10 +480,10 @@ func TestExtension(t *testing.T) {
 			e.clk.Set(apptest.CST("2026-10-16 09:00"))
 			third := e.file(t, "", e.report(func(r map[string]any) { r["contact"] = "other@mail.hlj.gov.cn" }))
 			e.PostJSON(t, "provider", fmt.Sprintf("/api/v1/corrections/%d/extension", third.ID), map[string]any{"days": 4, "reason": "人手不足"})
-			if r := e.PostJSON(t, "authority", fmt.Sprintf("/api/v1/corrections/%d/extension/decision", third.ID), map[string]any{"decision": "refuse"}); r.Status != http.StatusBadRequest {
+			if r := decide(approver(), third.ID, map[string]any{"decision": "refuse"}); r.Status != http.StatusBadRequest {
 				t.Errorf("refusal without reason: %d", r.Status)
 			}
-			if r := e.PostJSON(t, "authority", fmt.Sprintf("/api/v1/corrections/%d/extension/decision", third.ID), map[string]any{"decision": "refuse", "comment": "理由不充分"}); r.Status != http.StatusOK {
+			if r := decide(approver(), third.ID, map[string]any{"decision": "refuse", "comment": "理由不充分"}); r.Status != http.StatusOK {
 				t.Errorf("refuse: %d %s", r.Status, r.Body)
 			}
 			if v := e.track(t, third.TrackingCode); !v.DueAt.Equal(third.DueAt) || v.Extension != nil {

@@ -45,7 +45,10 @@ type CreatedJSON struct {
 	ID           uint64    `json:"id"`
 	TrackingCode string    `json:"tracking_code"`
 	DueAt        time.Time `json:"due_at"`
-	TrackURL     string    `json:"track_url"`
+	// DueProvisional: the due date counts a year whose official holiday
+	// notice is not out yet (provisional calendar); it may still move.
+	DueProvisional bool   `json:"due_provisional"`
+	TrackURL       string `json:"track_url"`
 }
 
 // RefJSON names a related object.
@@ -80,7 +83,9 @@ type EventJSON struct {
 	At           time.Time  `json:"at"`
 	DepartmentID string     `json:"department_id,omitempty"`
 	DueAt        *time.Time `json:"due_at,omitempty"`
-	Note         string     `json:"note,omitempty"`
+	// DueProvisional (with due_at): that date counts a provisional year.
+	DueProvisional *bool  `json:"due_provisional,omitempty"`
+	Note           string `json:"note,omitempty"`
 }
 
 // EvidenceJSON is an uploaded file.
@@ -114,14 +119,18 @@ type ReporterJSON struct {
 // CorrectionJSON is a report as the caller may see it. "report" is for
 // staff; "reporter" for the handling department only.
 type CorrectionJSON struct {
-	ID               uint64         `json:"id"`
-	Status           Status         `json:"status"`
-	Dataset          RefJSON        `json:"dataset"`
-	ResourceID       string         `json:"resource_id,omitempty"`
-	DataItem         string         `json:"data_item,omitempty"`
-	Department       RefJSON        `json:"department"`
-	CreatedAt        time.Time      `json:"created_at"`
-	DueAt            time.Time      `json:"due_at"`
+	ID         uint64    `json:"id"`
+	Status     Status    `json:"status"`
+	Dataset    RefJSON   `json:"dataset"`
+	ResourceID string    `json:"resource_id,omitempty"`
+	DataItem   string    `json:"data_item,omitempty"`
+	Department RefJSON   `json:"department"`
+	CreatedAt  time.Time `json:"created_at"`
+	DueAt      time.Time `json:"due_at"`
+	// DueProvisional: due_at counts a year without an official holiday
+	// calendar (provisional: statutory holidays only); it may still move
+	// when the notice is out, and the reporter is then told.
+	DueProvisional   bool           `json:"due_provisional"`
 	WorkingDaysLeft  *int           `json:"working_days_left,omitempty"`
 	Overdue          bool           `json:"overdue"`
 	Escalated        bool           `json:"escalated"`
@@ -135,6 +144,9 @@ type CorrectionJSON struct {
 	OriginDepartment string         `json:"origin_department_id,omitempty"`
 	// CanExtend (handling department): an extension may be asked for now.
 	CanExtend bool `json:"can_extend,omitempty"`
+	// CanDecideExtension: the caller is the approver the policy profile
+	// names for the extension request waiting on this report.
+	CanDecideExtension bool `json:"can_decide_extension,omitempty"`
 }
 
 // toJSON renders d for its view; evidenceURL builds a file's address.
@@ -144,7 +156,8 @@ func (h *Handler) toJSON(d *Detail, evidenceURL func(string) string) CorrectionJ
 	out := CorrectionJSON{
 		ID: c.ID, Status: c.Status, Dataset: RefJSON{c.DatasetID, d.DatasetTitle}, ResourceID: c.ResourceID, DataItem: c.DataItem,
 		Department: RefJSON{c.DepartmentID, d.DepartmentName}, CreatedAt: c.CreatedAt, DueAt: c.DueAt, Escalated: c.EscalatedAt != nil,
-		Forwards: c.Forwards, Events: []EventJSON{}, Evidence: []EvidenceJSON{},
+		Forwards: c.Forwards, Events: []EventJSON{}, Evidence: []EvidenceJSON{}, CanDecideExtension: d.CanDecide,
+		DueProvisional: h.Service.Calendar.ProvisionalSpan(c.ClockStart, c.DueAt),
 	}
 	if c.Open() {
 		left := h.Service.Calendar.WorkingDaysLeft(now, c.DueAt)
@@ -166,7 +179,12 @@ func (h *Handler) toJSON(d *Detail, evidenceURL func(string) string) CorrectionJ
 		if e.Kind == EventEvidenceAdded && d.View < ViewDepartment {
 			note = "" // which party added a file is the department's business
 		}
-		out.Events = append(out.Events, EventJSON{Kind: e.Kind, At: e.At, DepartmentID: e.DepartmentID, DueAt: e.DueAt, Note: note})
+		ev := EventJSON{Kind: e.Kind, At: e.At, DepartmentID: e.DepartmentID, DueAt: e.DueAt, Note: note}
+		if e.DueAt != nil {
+			prov := h.Service.Calendar.ProvisionalSpan(e.At, *e.DueAt)
+			ev.DueProvisional = &prov
+		}
+		out.Events = append(out.Events, ev)
 	}
 	for _, e := range d.Evidence {
 		out.Evidence = append(out.Evidence, EvidenceJSON{ID: e.ID, Party: e.Party, MediaType: e.MediaType, Size: e.Size, SHA256: e.SHA256, CreatedAt: e.CreatedAt, URL: evidenceURL(e.ID)})
@@ -220,7 +238,8 @@ func (h *Handler) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return web.JSON(c, http.StatusCreated, CreatedJSON{ID: res.ID, TrackingCode: res.TrackingCode, DueAt: res.DueAt, TrackURL: "/corrections/track#" + res.TrackingCode})
+	return web.JSON(c, http.StatusCreated, CreatedJSON{ID: res.ID, TrackingCode: res.TrackingCode, DueAt: res.DueAt,
+		DueProvisional: res.DueProvisional, TrackURL: "/corrections/track#" + res.TrackingCode})
 }
 
 // track godoc
@@ -352,8 +371,8 @@ func (h *Handler) answer(c echo.Context) error {
 }
 
 // requestExtension godoc
-// @Summary      Ask the authority for more time (profiles that allow it)
-// @Description  National profile: once per report, at most correction_extension_max working days, asked before the deadline; the authority decides.
+// @Summary      Ask for more time (profiles that allow it)
+// @Description  National profile: once per report, at most correction_extension_max working days, asked before the deadline; the approver the profile names (correction_extension_approver: provider_head, the department's head, or authority) decides.
 // @Tags         corrections
 // @Accept       json
 // @Produce      json
@@ -383,8 +402,8 @@ func (h *Handler) requestExtension(c echo.Context) error {
 }
 
 // decideExtension godoc
-// @Summary      Approve or refuse an extension (overseeing authority)
-// @Description  An approved extension counts from the current due date; the reporter is told the new date. A refusal states its reason.
+// @Summary      Approve or refuse an extension (the profile's approver)
+// @Description  Decided by the approver the policy profile names (correction_extension_approver): provider_head, the handling department's head (003 Art 21), or authority, the same-level data authority. Staff who see the report but are not that approver get 403; those who do not see it 404. An approved extension counts from the current due date; the reporter is told the new date. A refusal states its reason.
 // @Tags         corrections
 // @Accept       json
 // @Produce      json
@@ -392,6 +411,7 @@ func (h *Handler) requestExtension(c echo.Context) error {
 // @Param        body  body  ExtensionDecision  true  "approve | refuse"
 // @Success      200 {object} CorrectionJSON
 // @Failure      400 {object} web.ErrorBody
+// @Failure      403 {object} web.ErrorBody "not the approver the profile names"
 // @Failure      404 {object} web.ErrorBody
 // @Failure      409 {object} web.ErrorBody "no request waiting"
 // @Security     CSRFToken

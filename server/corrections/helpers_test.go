@@ -173,6 +173,30 @@ func (e *env) notices(t *testing.T, role, kind string) int64 {
 	return e.p.Count(t, "notices", "user_id = ? AND kind = ?", id, kind)
 }
 
+// userNotices counts the notices of kind addressed to the account email.
+func (e *env) userNotices(t *testing.T, email, kind string) int64 {
+	t.Helper()
+	var id uint64
+	if err := e.p.DB.Table("users").Where("email = ?", email).Pluck("id", &id).Error; err != nil {
+		t.Fatal(err)
+	}
+	return e.p.Count(t, "notices", "user_id = ? AND kind = ?", id, kind)
+}
+
+// head creates (through the admin API) the head of department dep
+// (provider_head, 部门负责人) and returns its e-mail address (the
+// password is apptest.DemoPassword).
+func (e *env) head(t *testing.T, dep string) string {
+	t.Helper()
+	email := "head." + dep + "@demo.local"
+	r := e.PostJSON(t, "admin", "/api/v1/admin/users", map[string]any{"email": email, "name": "部门负责人 " + dep,
+		"password": apptest.DemoPassword, "roles": []string{"provider_head"}, "department_id": dep})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create the department head: %d %s", r.Status, r.Body)
+	}
+	return email
+}
+
 // pngBytes is a small valid PNG.
 func pngBytes(t *testing.T) []byte {
 	t.Helper()

@@ -150,10 +150,13 @@ func mailText(d *Detail, ev *Event) (string, string) {
 		fmt.Fprintf(&b, "报告已转交%s办理，新的答复期限为 %s。\n说明：%s\n", d.DepartmentName, fmtDue(d.DueAt), ev.Note)
 	case EventExtensionApproved:
 		subject = "数据纠错答复期限已延长"
-		fmt.Fprintf(&b, "经主管部门批准，答复期限延长至 %s。\n", fmtDue(d.DueAt))
+		fmt.Fprintf(&b, "经批准，答复期限延长至 %s。\n", fmtDue(d.DueAt))
 	case EventAnswered:
 		subject = reporterTitle(d.Outcome)
 		fmt.Fprintf(&b, "答复：%s\n", ev.Note)
+	case EventDueRecomputed:
+		subject = "数据纠错答复期限已调整"
+		fmt.Fprintf(&b, "因放假安排调整，答复期限调整为 %s。\n", fmtDue(d.DueAt))
 	case EventEscalated:
 		subject = "数据纠错报告已提请主管部门督办"
 		fmt.Fprintf(&b, "部门未在期限内答复，已提请政务数据主管部门督办。\n")

@@ -7,9 +7,11 @@
 // Who sees what: the reporter follows the report with an unguessable
 // tracking code (only its SHA-256 is stored) and never sees more than the
 // status; the handling department alone sees the reporter's identity and
-// contact details; the authority sees the report without them (it approves
-// extensions and receives escalations, 000 Art 42); the public sees the
-// mark and aggregate counts.
+// contact details; the authority sees the report without them (it receives
+// escalations, 000 Art 42, and approves extensions where the profile names
+// it); the department's head (provider_head) sees its department's reports
+// the same way and approves extensions where the profile names it (003 Art
+// 21); the public sees the mark and aggregate counts.
 package corrections
 
 import (
@@ -41,7 +43,8 @@ const (
 	Forwarded  Outcome = "forwarded"    // another department holds the data: the report moves there
 )
 
-// Extension states (national profile: one extension, approved by the authority).
+// Extension states (national profile: one extension, approved by the
+// approver the profile names, policy.Profile.CorrectionExtensionApprover).
 const (
 	ExtensionRequested = "requested"
 	ExtensionApproved  = "approved"
@@ -362,13 +365,13 @@ func (in *AnswerInput) Validate() error {
 	return v.Err()
 }
 
-// ExtensionInput asks the authority for more time (national profile).
+// ExtensionInput asks for more time (national profile).
 type ExtensionInput struct {
 	Days   int    `json:"days"`
 	Reason string `json:"reason"`
 }
 
-// ExtensionDecision is the authority's answer to an extension request.
+// ExtensionDecision is the approver's answer to an extension request.
 type ExtensionDecision struct {
 	Decision string `json:"decision"` // approve | refuse
 	Comment  string `json:"comment"`

@@ -119,6 +119,8 @@ type Created struct {
 	ID           uint64
 	TrackingCode string
 	DueAt        time.Time
+	// DueProvisional: DueAt counts a provisional calendar year.
+	DueProvisional bool
 }
 
 // Create files a report. p is nil for a visitor.
@@ -210,7 +212,7 @@ func (s *Service) Create(ctx context.Context, p *authz.Principal, ip string, in 
 	if err != nil {
 		return nil, apperr.OrInternal(err, "save correction")
 	}
-	return &Created{ID: c.ID, TrackingCode: code, DueAt: c.DueAt}, nil
+	return &Created{ID: c.ID, TrackingCode: code, DueAt: c.DueAt, DueProvisional: s.Calendar.ProvisionalSpan(c.ClockStart, c.DueAt)}, nil
 }
 
 // checkLimits applies the rate limits and the open-report cap. The counts
@@ -285,6 +287,9 @@ type Detail struct {
 	DepartmentName string
 	Events         []Event
 	Evidence       []Evidence
+	// CanDecide: the caller is the profile's approver of the extension
+	// request waiting on this report.
+	CanDecide bool
 }
 
 // viewOf decides what p may see of c; ViewNone looks like a missing report.
@@ -294,6 +299,11 @@ func (s *Service) viewOf(ctx context.Context, p *authz.Principal, c *Correction)
 	}
 	if p.Has(authz.RoleProvider) && p.DepartmentID != "" && p.DepartmentID == c.DepartmentID {
 		return ViewDepartment, nil
+	}
+	if p.Has(authz.RoleProviderHead) && p.DepartmentID != "" && p.DepartmentID == c.DepartmentID {
+		// The department's head decides extensions (where the profile says
+		// so): the report, without the reporter's identity, as the authority.
+		return ViewAuthority, nil
 	}
 	if p.Has(authz.RoleAuthority) {
 		ok, err := s.Staff.Oversees(ctx, p.Region, c.DepartmentID)
@@ -337,7 +347,22 @@ func (s *Service) Get(ctx context.Context, p *authz.Principal, id uint64) (*Deta
 	if v == ViewNone {
 		return nil, errNotFound
 	}
-	return s.detail(ctx, c, v)
+	d, err := s.detail(ctx, c, v)
+	if err != nil {
+		return nil, err
+	}
+	return d, s.markDecider(ctx, p, d)
+}
+
+// markDecider sets d.CanDecide for the profile's approver of a waiting
+// extension request.
+func (s *Service) markDecider(ctx context.Context, p *authz.Principal, d *Detail) error {
+	if d.View < ViewAuthority || !d.Open() || d.ExtensionStatus != ExtensionRequested {
+		return nil
+	}
+	ok, err := s.mayDecideExtension(ctx, p, &d.Correction)
+	d.CanDecide = ok
+	return err
 }
 
 // Track returns a report by its tracking code, as its reporter sees it.
@@ -417,6 +442,9 @@ func (s *Service) List(ctx context.Context, p *authz.Principal, q ListQuery) (*P
 	case p.Has(authz.RoleProvider) && p.DepartmentID != "":
 		db = db.Where("department_id = ?", p.DepartmentID)
 		view = ViewDepartment
+	case p.Has(authz.RoleProviderHead) && p.DepartmentID != "":
+		db = db.Where("department_id = ?", p.DepartmentID)
+		view = ViewAuthority
 	case p.Has(authz.RoleAuthority):
 		db = db.Where("department_id IN (?)", s.DB.Model(&catalog.Department{}).Select("id").Where("region = ?", p.Region))
 		view = ViewAuthority
@@ -455,6 +483,9 @@ func (s *Service) List(ctx context.Context, p *authz.Principal, q ListQuery) (*P
 	for i := range list {
 		d, err := s.detail(ctx, &list[i], view)
 		if err != nil {
+			return nil, err
+		}
+		if err := s.markDecider(ctx, p, d); err != nil {
 			return nil, err
 		}
 		out.Items = append(out.Items, *d)
@@ -619,9 +650,10 @@ func reporterTitle(o Outcome) string {
 	}
 }
 
-// RequestExtension asks the authority for more time (only where the
-// profile allows it: 003 Art 21, national profile: once, at most 10
-// working days). It must be asked before the deadline passes.
+// RequestExtension asks for more time (only where the profile allows it:
+// national profile: once, at most 10 working days), from the approver the
+// profile names (see mayDecideExtension). It must be asked before the
+// deadline passes.
 func (s *Service) RequestExtension(ctx context.Context, p *authz.Principal, ip string, id uint64, in ExtensionInput) (*Detail, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
 	c, err := s.forDepartment(ctx, p, id)
@@ -666,7 +698,7 @@ func (s *Service) RequestExtension(ctx context.Context, p *authz.Principal, ip s
 			ObjectID: idString(c.ID), Details: map[string]any{"days": in.Days}}); err != nil {
 			return err
 		}
-		ids, err := s.Staff.Authorities(ctx, c.DepartmentID)
+		ids, err := s.approvers(ctx, c.DepartmentID)
 		if err != nil {
 			return err
 		}
@@ -683,9 +715,11 @@ func (s *Service) RequestExtension(ctx context.Context, p *authz.Principal, ip s
 	return s.detail(ctx, c, ViewDepartment)
 }
 
-// DecideExtension is the authority's approval or refusal. An approved
-// extension counts from the current due date; the reporter is told the new
-// date (event, inbox, e-mail).
+// DecideExtension is the approver's approval or refusal (the profile's
+// correction_extension_approver). An approved extension counts from the
+// current due date; the reporter is told the new date (event, inbox,
+// e-mail). Who cannot see the report gets 404; staff who see it but are
+// not the profile's approver get 403.
 func (s *Service) DecideExtension(ctx context.Context, p *authz.Principal, ip string, id uint64, in ExtensionDecision) (*Detail, error) {
 	c, err := s.load(ctx, s.DB, id)
 	if err != nil {
@@ -693,8 +727,16 @@ func (s *Service) DecideExtension(ctx context.Context, p *authz.Principal, ip st
 	}
 	if view, err := s.viewOf(ctx, p, c); err != nil {
 		return nil, err
-	} else if view != ViewAuthority {
+	} else if view < ViewAuthority {
 		return nil, errNotFound
+	}
+	if ok, err := s.mayDecideExtension(ctx, p, c); err != nil {
+		return nil, err
+	} else if !ok {
+		if s.Profile.CorrectionExtensionApprover == policy.ApproverProviderHead {
+			return nil, apperr.New(apperr.Forbidden, "under the policy profile %q the head of the handling department decides extensions", s.Profile.Name)
+		}
+		return nil, apperr.New(apperr.Forbidden, "under the policy profile %q the same-level data authority decides extensions", s.Profile.Name)
 	}
 	in.Comment = strings.TrimSpace(in.Comment)
 	var v apperr.Validation
@@ -748,7 +790,7 @@ func (s *Service) DecideExtension(ctx context.Context, p *authz.Principal, ip st
 		}
 		if in.Decision == "approve" && c.ReporterUserID != nil {
 			notices = append(notices, notify.Notice{UserID: *c.ReporterUserID, Kind: "correction.extended", Title: "纠错答复期限已延长",
-				Body: fmt.Sprintf("经主管部门批准，您的纠错报告答复期限延长至 %s。", fmtDue(c.DueAt)), Link: "/corrections/track"})
+				Body: fmt.Sprintf("经批准，您的纠错报告答复期限延长至 %s。", fmtDue(c.DueAt)), Link: "/corrections/track"})
 		}
 		return s.Notify.Send(tx, notices...)
 	})
@@ -756,6 +798,37 @@ func (s *Service) DecideExtension(ctx context.Context, p *authz.Principal, ip st
 		return nil, apperr.OrInternal(err, "decide extension")
 	}
 	return s.detail(ctx, c, ViewAuthority)
+}
+
+// mayDecideExtension: the profile names who approves a correction's
+// extension. provider_head: the head of the handling department (003 Art
+// 21: 经政务数据提供部门主要负责人同意); authority: the same-level data
+// authority overseeing the department.
+func (s *Service) mayDecideExtension(ctx context.Context, p *authz.Principal, c *Correction) (bool, error) {
+	if s.Profile.CorrectionExtensionApprover == policy.ApproverProviderHead {
+		return p.Has(authz.RoleProviderHead) && p.DepartmentID != "" && p.DepartmentID == c.DepartmentID, nil
+	}
+	if !p.Has(authz.RoleAuthority) {
+		return false, nil
+	}
+	ok, err := s.Staff.Oversees(ctx, p.Region, c.DepartmentID)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return false, err
+	}
+	return ok, nil
+}
+
+// approvers are the accounts to ask for an extension decision.
+func (s *Service) approvers(ctx context.Context, departmentID string) ([]uint64, error) {
+	if s.Profile.CorrectionExtensionApprover == policy.ApproverProviderHead {
+		if h, ok := s.Staff.(interface {
+			Heads(context.Context, string) ([]uint64, error)
+		}); ok {
+			return h.Heads(ctx, departmentID)
+		}
+		return nil, nil
+	}
+	return s.Staff.Authorities(ctx, departmentID)
 }
 
 // ---- public marks and history ----------------------------------------------
@@ -922,7 +995,7 @@ func manageLink(id uint64) string { return "/console/corrections?id=" + idString
 func idString(id uint64) string { return strconv.FormatUint(id, 10) }
 
 // china is the zone deadlines are stated in.
-var china = time.FixedZone("CST", 8*3600)
+var china = calendar.Zone
 
 func fmtDue(t time.Time) string { return t.In(china).Format("2006-01-02 15:04") }
 

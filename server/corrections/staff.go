@@ -68,6 +68,12 @@ func (d *Directory) Providers(ctx context.Context, departmentID string) ([]uint6
 	return d.users(ctx, authz.RoleProvider, "department_id", departmentID)
 }
 
+// Heads lists the enabled department-head accounts (provider_head) of a
+// department: who approves extensions under the provider_head profiles.
+func (d *Directory) Heads(ctx context.Context, departmentID string) ([]uint64, error) {
+	return d.users(ctx, authz.RoleProviderHead, "department_id", departmentID)
+}
+
 func (d *Directory) department(ctx context.Context, id string) (*catalog.Department, error) {
 	var dep catalog.Department
 	err := d.DB.WithContext(ctx).Where("id = ?", id).Take(&dep).Error

@@ -2,7 +2,10 @@
 // reports (000 Art 24) with the answer form (corrected / not an error /
 // forwarded), extension requests and evidence; for the authority, the
 // reports of the departments it oversees, overdue ones and extension
-// requests to decide (003 Art 21, 000 Art 42). Only the handling
+// requests to decide (000 Art 42); for a department head (provider_head),
+// its department's reports and the extension requests it decides where the
+// policy profile names the head. The decision form shows where the server
+// says the caller decides (can_decide_extension). Only the handling
 // department's view carries the reporter's contact details.
 
 import { el, clear } from '../dom.js?v=__V__';
@@ -16,13 +19,16 @@ import { startPage, badge, dueText, facts, timeEl, statusBadge, timeline, upload
 const FILTERS = {
   provider: ['open', 'answered', 'all'],
   authority: ['extension', 'overdue', 'open', 'all'],
+  // A department head (provider_head) decides extensions where the policy
+  // profile names the head (003 Art 21).
+  provider_head: ['extension', 'open', 'all'],
 };
 
 startPage({
   title: 'corr.title.console',
   async render(body) {
     const me = await requireUser();
-    const role = hasRole(me, 'provider') ? 'provider' : hasRole(me, 'authority') ? 'authority' : '';
+    const role = hasRole(me, 'provider') ? 'provider' : hasRole(me, 'authority') ? 'authority' : hasRole(me, 'provider_head') ? 'provider_head' : '';
     if (!role) {
       clear(body).append(el('div', { class: 'alert alert-info', dataset: { testid: 'not-staff' } }, el('p', null, t('corr.console.notStaff')), el('p', null, el('a', { href: '/corrections/track' }, t('corr.title.track')))));
       return null;
@@ -69,7 +75,7 @@ startPage({
       // A report opened from a notice but outside the filter is shown first.
       const extra = openID && details.has(openID) && !items.some((c) => String(c.id) === openID) ? [details.get(openID)] : [];
       fill(body,
-        el('p', { class: 'fb-lead' }, t(role === 'provider' ? 'corr.console.leadProvider' : 'corr.console.leadAuthority')),
+        el('p', { class: 'fb-lead' }, t({ provider: 'corr.console.leadProvider', provider_head: 'corr.console.leadHead' }[role] || 'corr.console.leadAuthority')),
         status,
         el('div', { class: 'fb-toolbar' }, el('div', null, el('label', { for: 'corr-filter' }, t('corr.console.filter')), select)),
         failure ? errorAlert(failure) : null,
@@ -110,7 +116,7 @@ startPage({
           statusBadge(c),
           c.data_item ? el('span', null, t('corr.field.dataItem'), '：', el('code', null, c.data_item)) : null,
           el('span', null, t('corr.field.submitted'), '：', timeEl(c.created_at)),
-          c.status === 'open' ? el('span', { class: c.overdue ? 'fb-overdue' : null, dataset: { testid: 'corr-due' } }, t('corr.field.due'), '：', dueText(c.due_at, c.working_days_left, c.overdue)) : null,
+          c.status === 'open' ? el('span', { class: c.overdue ? 'fb-overdue' : null, dataset: { testid: 'corr-due' } }, t('corr.field.due'), '：', dueText(c.due_at, c.working_days_left, c.overdue, c.due_provisional)) : null,
           c.extension ? badge(t(`corr.extension.${c.extension.status}`, { n: c.extension.days }), c.extension.status === 'refused' ? 'bad' : 'open', 'corr-extension') : null,
           c.escalated ? badge(t('corr.track.escalated'), 'late', 'corr-escalated') : null,
           role === 'authority' ? el('span', { lang: 'zh-CN' }, t('corr.field.department'), '：', c.department.name) : null,
@@ -169,7 +175,7 @@ function detail(c, role, done) {
     role === 'provider' && c.status === 'open' ? answerForm(c, done) : null,
     role === 'provider' && c.can_extend ? extensionForm(c, done) : null,
     role === 'provider' && c.status === 'open' ? evidenceForm(c, done) : null,
-    role === 'authority' && c.extension && c.extension.status === 'requested' ? decisionForm(c, done) : null,
+    c.can_decide_extension && c.extension && c.extension.status === 'requested' ? decisionForm(c, done) : null,
   );
 }
 

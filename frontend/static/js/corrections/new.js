@@ -138,7 +138,7 @@ function success(ds, res) {
     el('p', { class: 'alert alert-warning' }, t('corr.done.keep')),
     facts([
       [t('corr.field.dataset'), el('a', { href: `/datasets/${encodeURIComponent(ds.id)}`, lang: 'zh-CN' }, ds.title)],
-      [t('corr.field.due'), fmtDate(res.due_at), 'report-due'],
+      [t('corr.field.due'), res.due_provisional ? `${fmtDate(res.due_at)}${t('fb.due.provisional')}` : fmtDate(res.due_at), 'report-due'],
     ]),
     res.evidence && res.evidence !== 'ok'
       ? errorAlert(res.evidence, { title: t('corr.done.evidenceFailed') })

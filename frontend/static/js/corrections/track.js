@@ -73,7 +73,7 @@ function view(r, code) {
       [t('corr.field.dataItem'), r.data_item ? el('code', null, r.data_item) : ''],
       [t('corr.field.department'), el('span', { lang: 'zh-CN' }, r.department.name || r.department.id)],
       [t('corr.field.submitted'), timeEl(r.created_at)],
-      [t('corr.field.due'), el('span', { class: r.overdue ? 'fb-overdue' : null, dataset: { testid: 'report-due' } }, dueText(r.due_at, r.working_days_left, r.overdue))],
+      [t('corr.field.due'), el('span', { class: r.overdue ? 'fb-overdue' : null, dataset: { testid: 'report-due' } }, dueText(r.due_at, r.working_days_left, r.overdue, r.due_provisional))],
       [t('corr.field.extension'), r.extension && r.extension.status === 'approved' ? t('corr.track.extended', { n: r.extension.days }) : ''],
       [t('corr.field.escalated'), r.escalated ? t('corr.track.escalated') : ''],
     ], 'report-facts'),

@@ -41,14 +41,17 @@ export function badge(text, kind, testid) {
 }
 
 // "2026-03-09 · 还剩 3 个工作日" for an open item with due_at and
-// working_days_left (corrections) or just the date.
-export function dueText(dueAt, left, overdue) {
+// working_days_left (corrections) or just the date. A provisional date
+// (its year's official holiday notice is not out yet) says so, as a plain
+// fact about the date.
+export function dueText(dueAt, left, overdue, provisional) {
   if (!dueAt) return '—';
   let rest = '';
   if (overdue) rest = t('fb.due.overdue');
   else if (left === 0) rest = t('fb.due.today');
   else if (typeof left === 'number') rest = t('fb.due.left', { n: left });
-  return rest ? `${fmtDate(dueAt)} · ${rest}` : fmtDate(dueAt);
+  const date = provisional ? `${fmtDate(dueAt)}${t('fb.due.provisional')}` : fmtDate(dueAt);
+  return rest ? `${date} · ${rest}` : date;
 }
 
 export function timeEl(iso, withTime = true) {
@@ -163,7 +166,7 @@ export function timeline(events) {
         { dataset: { kind: e.kind } },
         timeEl(e.at),
         el('strong', null, t(`corr.event.${e.kind}`)),
-        e.due_at ? ` · ${t('corr.event.due', { date: dueText(e.due_at) })}` : null,
+        e.due_at ? ` · ${t('corr.event.due', { date: dueText(e.due_at, undefined, false, e.due_provisional) })}` : null,
         e.note && e.kind !== 'evidence_added' ? el('span', { class: 'fb-note', lang: 'zh-CN' }, e.note) : null,
       ),
     ),
