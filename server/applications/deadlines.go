@@ -13,6 +13,7 @@ import (
 	"github.com/hlj-opendata/portal/server/apperr"
 	"github.com/hlj-opendata/portal/server/audit"
 	"github.com/hlj-opendata/portal/server/authz"
+	"github.com/hlj-opendata/portal/server/calendar"
 	"github.com/hlj-opendata/portal/server/deadlines"
 	"github.com/hlj-opendata/portal/server/notify"
 )
@@ -32,23 +33,23 @@ func (s *Service) RunDeadlines(ctx context.Context) (deadlines.Result, error) {
 	now := s.now()
 	horizon := s.Calendar.AddWorkingDays(now, s.Profile.ReminderBeforeDueDays+1)
 	var list []Application
-	if err := s.DB.WithContext(ctx).Select("id", "round", "due_at").
+	if err := s.DB.WithContext(ctx).Select("id", "clock_round", "due_at").
 		Where("status IN ? AND due_at IS NOT NULL AND due_at <= ?", []Status{Submitted, Resubmitted}, horizon.UTC()).
 		Order("due_at").Find(&list).Error; err != nil {
 		return deadlines.Result{}, fmt.Errorf("applications: deadline candidates: %w", err)
 	}
 	items := make([]deadlines.Item, len(list))
 	for i, a := range list {
-		items[i] = deadlines.Item{Subject: DeadlineSubject, ID: a.ID, Round: a.Round, Due: *a.DueAt}
+		items[i] = deadlines.Item{Subject: DeadlineSubject, ID: a.ID, Round: a.ClockRound, Due: *a.DueAt}
 	}
 	return s.job().Process(ctx, items, deadlines.Handlers{Remind: s.remind, Escalate: s.escalate})
 }
 
 // pendingIn loads the application of a deadline item if it is still
-// waiting for a decision in the same round.
+// waiting for a decision on the same clock (deadline round).
 func pendingIn(tx *gorm.DB, it deadlines.Item) (*Application, error) {
 	var a Application
-	err := tx.Where("id = ? AND round = ? AND status IN ?", it.ID, it.Round, []Status{Submitted, Resubmitted}).Limit(1).Find(&a).Error
+	err := tx.Where("id = ? AND clock_round = ? AND status IN ?", it.ID, it.Round, []Status{Submitted, Resubmitted}).Limit(1).Find(&a).Error
 	if err != nil || a.ID == "" {
 		return nil, err
 	}
@@ -78,7 +79,8 @@ func (s *Service) escalate(tx *gorm.DB, it deadlines.Item, left int) error {
 	}
 	now := s.now()
 	if err := tx.Model(&Application{}).Where("id = ?", a.ID).
-		Updates(map[string]any{"escalated_at": now, "escalations": gorm.Expr("escalations + 1")}).Error; err != nil {
+		Updates(map[string]any{"escalated_at": now, "escalations": gorm.Expr("escalations + 1"),
+			"late_at": gorm.Expr("COALESCE(late_at, ?)", it.Due.UTC())}).Error; err != nil {
 		return err
 	}
 	late := strconv.Itoa(-left)
@@ -86,7 +88,7 @@ func (s *Service) escalate(tx *gorm.DB, it deadlines.Item, left int) error {
 		return err
 	}
 	if _, err := audit.Append(tx, audit.Record{At: now, Actor: audit.Actor{Label: "system"}, Action: "application.escalated",
-		ObjectType: "application", ObjectID: a.ID, Details: map[string]any{"due_at": it.Due.UTC(), "round": it.Round, "department_id": a.DepartmentID}}); err != nil {
+		ObjectType: "application", ObjectID: a.ID, Details: map[string]any{"due_at": it.Due.UTC(), "round": a.Round, "clock_round": it.Round, "department_id": a.DepartmentID}}); err != nil {
 		return err
 	}
 	body := a.DepartmentName + " 对《" + a.DatasetTitle + "》的申请应于 " + chinaDate(it.Due) + " 前作出决定，已逾期 " + late + " 个工作日（000 第三十四条、第四十二条）。"
@@ -101,7 +103,8 @@ func (s *Service) escalate(tx *gorm.DB, it deadlines.Item, left int) error {
 }
 
 // DepartmentStats counts a department's applications for the statistics
-// pages: overdue ones and escalations are public (000 Art 42).
+// pages: overdue ones and escalations are public (000 Art 42 has the
+// authority track them; publishing the figures is our choice).
 type DepartmentStats struct {
 	DepartmentID   string `json:"department_id"`
 	DepartmentName string `json:"department_name"`
@@ -112,6 +115,10 @@ type DepartmentStats struct {
 	Rejected       int64  `json:"rejected"`
 	DecidedLate    int64  `json:"decided_late"`
 	Escalated      int64  `json:"escalated"` // applications escalated at least once
+	// Late counts applications that missed a due date at any point: decided
+	// late, still pending past it, or late before a missing-material notice
+	// (a later round does not erase it).
+	Late int64 `json:"late"`
 }
 
 // Stats counts applications per department; departments limits the
@@ -138,13 +145,20 @@ func (s *Service) Stats(ctx context.Context, departments []string) ([]Department
 		Group("department_id, status, decided_late, " + escalated).Scan(&rows).Error; err != nil {
 		return nil, apperr.Internalf(err, "application statistics")
 	}
-	var overdue []struct {
+	type count struct {
 		DepartmentID string
 		N            int64
 	}
-	if err := scoped().Select("department_id, COUNT(*) AS n").Where("status IN ? AND due_at < ?", []Status{Submitted, Resubmitted}, s.now()).
+	var overdue, late []count
+	now := s.now()
+	if err := scoped().Select("department_id, COUNT(*) AS n").Where("status IN ? AND due_at < ?", []Status{Submitted, Resubmitted}, now).
 		Group("department_id").Scan(&overdue).Error; err != nil {
 		return nil, apperr.Internalf(err, "overdue statistics")
+	}
+	if err := scoped().Select("department_id, COUNT(*) AS n").
+		Where("late_at IS NOT NULL OR decided_late = ? OR (status IN ? AND due_at < ?)", true, []Status{Submitted, Resubmitted}, now).
+		Group("department_id").Scan(&late).Error; err != nil {
+		return nil, apperr.Internalf(err, "late statistics")
 	}
 	by := map[string]*DepartmentStats{}
 	for _, r := range rows {
@@ -174,6 +188,11 @@ func (s *Service) Stats(ctx context.Context, departments []string) ([]Department
 			d.Overdue = o.N
 		}
 	}
+	for _, l := range late {
+		if d := by[l.DepartmentID]; d != nil {
+			d.Late = l.N
+		}
+	}
 	out := make([]DepartmentStats, 0, len(by))
 	for _, d := range by {
 		out = append(out, *d)
@@ -196,7 +215,8 @@ type OverdueReport struct {
 
 // Overdue lists the pending applications past their due date in what the
 // caller oversees, the counts per department, and the calendar's warnings
-// (a year without a holiday file counts weekends only).
+// (a year without an official holiday file is counted on a provisional
+// calendar).
 func (s *Service) Overdue(ctx context.Context, p *authz.Principal) (*OverdueReport, error) {
 	v := s.viewer(p)
 	now := s.now()
@@ -233,23 +253,19 @@ func (s *Service) Overdue(ctx context.Context, p *authz.Principal) (*OverdueRepo
 	return out, nil
 }
 
-// warnAhead is how many days ahead a missing calendar year is reported:
-// more than the longest deadline, so no due date falls in an unknown year
-// unannounced.
+// warnAhead is how many days ahead a provisional calendar year is
+// reported: more than the longest deadline, so no due date falls in such a
+// year unannounced.
 const warnAhead = 45
 
-// CalendarWarnings lists the calendar's recorded warnings plus the years
-// from now to warnAhead days ahead that have no holiday file: deadlines in
-// them count weekends only, which must never go unnoticed.
+// CalendarWarnings lists, for staff, the calendar's recorded warnings plus
+// the years from now to warnAhead days ahead that have no official holiday
+// file: deadlines in them are counted on a provisional calendar and are
+// recomputed when the file arrives.
 func (s *Service) CalendarWarnings(now time.Time) []string {
 	out := s.Calendar.Warnings()
 	for _, y := range s.Calendar.MissingYears(now, now.AddDate(0, 0, warnAhead)) {
-		msg := fmt.Sprintf("no holiday calendar for %d: counting weekends only", y)
-		seen := false
-		for _, w := range out {
-			seen = seen || w == msg
-		}
-		if !seen {
+		if msg := calendar.ProvisionalWarning(y); !slices.Contains(out, msg) {
 			out = append(out, msg)
 		}
 	}

@@ -66,7 +66,7 @@ type EventJSON struct {
 
 // ApplicationJSON is an application as its parties see it. due_at and
 // working_days_left are null while no clock runs (needs_more_material,
-// decided, withdrawn).
+// decided, withdrawn); late and late_at stay once a due date was missed.
 type ApplicationJSON struct {
 	ID                  string          `json:"id"`
 	Status              Status          `json:"status" enums:"submitted,needs_more_material,resubmitted,approved,rejected,withdrawn"`
@@ -90,6 +90,9 @@ type ApplicationJSON struct {
 	DueAt               *time.Time      `json:"due_at"`
 	WorkingDaysLeft     *int            `json:"working_days_left"`
 	Overdue             bool            `json:"overdue"`
+	DueProvisional      bool            `json:"due_provisional"` // due_at was counted on a provisional calendar year
+	Late                bool            `json:"late"`            // missed a due date at some point; a later round does not clear it
+	LateAt              *time.Time      `json:"late_at"`         // the first due date missed
 	Missing             []string        `json:"missing"`
 	MaterialRequestedAt *time.Time      `json:"material_requested_at"`
 	MaterialNote        string          `json:"material_note,omitempty"`
@@ -124,6 +127,11 @@ func (h *Handler) applicationJSON(v viewer, a *Application) ApplicationJSON {
 		left := h.Service.Calendar.WorkingDaysLeft(now, *a.DueAt)
 		out.WorkingDaysLeft, out.Overdue = &left, now.After(*a.DueAt)
 	}
+	if a.DueAt != nil {
+		out.DueProvisional = h.Service.Calendar.ProvisionalSpan(a.RoundStartedAt, *a.DueAt)
+	}
+	out.LateAt = a.LateAt
+	out.Late = a.LateAt != nil || a.DecidedLate || out.Overdue
 	if a.CommitmentKey != "" {
 		out.Commitment = &CommitmentJSON{Name: a.CommitmentName, Size: a.CommitmentSize, URL: "/api/v1/applications/" + a.ID + "/commitment"}
 	}
@@ -260,9 +268,12 @@ type FormJSON struct {
 	Dataset     FormDatasetJSON `json:"dataset"`
 	ReviewDays  int             `json:"review_days"`
 	ExpectedDue time.Time       `json:"expected_due_at"`
-	Accepting   bool            `json:"accepting"`                  // false once a revocation is approved
-	Today       string          `json:"today" example:"2026-03-02"` // the portal's China date, for the period fields
-	Warnings    []string        `json:"calendar_warnings"`
+	// ExpectedDueProvisional: the expected due date runs through a year
+	// whose official holiday calendar is not out yet (a plain fact for the
+	// applicant; the operator warning goes to staff only, on the board).
+	ExpectedDueProvisional bool   `json:"expected_due_provisional"`
+	Accepting              bool   `json:"accepting"`                  // false once a revocation is approved
+	Today                  string `json:"today" example:"2026-03-02"` // the portal's China date, for the period fields
 }
 
 // FormDatasetJSON is the part of a catalog entry the form needs.
@@ -291,7 +302,8 @@ func (h *Handler) form(c echo.Context) error {
 	}
 	d := f.Dataset
 	now := h.Service.now()
-	out := FormJSON{ReviewDays: f.ReviewDays, ExpectedDue: f.ExpectedDue, Accepting: !f.Closed, Today: chinaDate(now), Warnings: h.Service.CalendarWarnings(now),
+	out := FormJSON{ReviewDays: f.ReviewDays, ExpectedDue: f.ExpectedDue, ExpectedDueProvisional: h.Service.Calendar.ProvisionalSpan(now, f.ExpectedDue),
+		Accepting: !f.Closed, Today: chinaDate(now),
 		Dataset: FormDatasetJSON{ID: d.ID, Title: d.Title, OpenConditions: d.OpenConditions, UsageScope: d.UsageScope,
 			Department: catalog.DepartmentJSON{ID: d.Department.ID, Name: d.Department.Name, RegionLevel: d.Department.RegionLevel, Region: d.Department.Region},
 			DataItems:  make([]catalog.DataItemJSON, len(d.DataItems))}}
@@ -303,7 +315,7 @@ func (h *Handler) form(c echo.Context) error {
 
 // decide godoc
 // @Summary      Decide an application (provider)
-// @Description  approve (optionally narrowing data_items to a subset of those requested) creates the grant; reject needs a reason (000 Art 34); need_material lists everything missing at once and is allowed once per application (001 Art 21). The applicant's resubmission restarts the clock.
+// @Description  approve (optionally narrowing data_items to a subset of those requested) creates the grant; reject needs a reason (000 Art 34); need_material lists everything missing at once and is allowed once per application (001 Art 21), also after the due date; the applicant's resubmission restarts the clock (our interpretation), but an application that missed a due date keeps late_at and its decision is recorded late.
 // @Tags         applications
 // @Accept       json
 // @Produce      json
@@ -330,7 +342,7 @@ func (h *Handler) decide(c echo.Context) error {
 
 // resubmit godoc
 // @Summary      Resubmit with the missing material (applicant)
-// @Description  Only from needs_more_material. Fields left out keep their value. A new clock of the full review period starts on the day of resubmission.
+// @Description  Only from needs_more_material. Fields left out keep their value. A new clock of the full review period starts on the day of resubmission (our interpretation: neither 000 Art 34 nor 001 Art 21 says when it restarts); lateness already incurred (late_at) stays.
 // @Tags         applications
 // @Accept       json
 // @Produce      json
@@ -435,7 +447,7 @@ type OverdueJSON struct {
 
 // overdue godoc
 // @Summary      Deadline board: overdue applications (authority, provider)
-// @Description  000 Art 42: pending applications past their due date in the caller's region (authority) or department (provider), per-department counts, and the calendar's warnings (a year without a holiday file counts weekends only).
+// @Description  000 Art 42: pending applications past their due date in the caller's region (authority) or department (provider), per-department counts, and the calendar's warnings for staff (a year without an official holiday file is counted on a provisional calendar, recomputed when the file arrives).
 // @Tags         applications
 // @Produce      json
 // @Success      200 {object} OverdueJSON
@@ -461,7 +473,7 @@ func (h *Handler) overdue(c echo.Context) error {
 
 // stats godoc
 // @Summary      Application statistics per department (public)
-// @Description  Counts only: received, pending, overdue now, approved, rejected, decided late, escalated (000 Art 42).
+// @Description  Counts only: received, pending, overdue now, approved, rejected, decided late, escalated, late (missed a due date at any point, a missing-material notice and a new round notwithstanding) (000 Art 42).
 // @Tags         applications
 // @Produce      json
 // @Param        department query string false "one department id"

@@ -99,6 +99,9 @@ type appJSON struct {
 	DueAt           *time.Time `json:"due_at"`
 	WorkingDaysLeft *int       `json:"working_days_left"`
 	Overdue         bool       `json:"overdue"`
+	DueProvisional  bool       `json:"due_provisional"`
+	Late            bool       `json:"late"`
+	LateAt          *time.Time `json:"late_at"`
 	Round           int        `json:"round"`
 	Missing         []string   `json:"missing"`
 	Reason          string     `json:"reason"`

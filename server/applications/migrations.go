@@ -21,8 +21,51 @@ func Migrations() []*gormigrate.Migration {
 		Rollback: func(tx *gorm.DB) error {
 			return tx.Migrator().DropTable("application_closures", "grant_uses", "grant_events", "grants", "application_events", "applications")
 		},
+	}, {
+		// late_at: lateness that a missing-material notice or a new round
+		// cannot erase. Rows escalated before get the due date their
+		// escalation chased; rows only decided late get their decision time
+		// (their missed due date was not kept). clock_round: the deadline
+		// round, which a recomputed due date bumps without making a new
+		// material round; it starts equal to round, so claims already made
+		// keep matching.
+		ID: "0045_application_late_at",
+		Migrate: func(tx *gorm.DB) error {
+			for _, col := range []string{"LateAt", "ClockRound"} {
+				if !tx.Migrator().HasColumn(&applicationV2{}, col) {
+					if err := tx.Migrator().AddColumn(&applicationV2{}, col); err != nil {
+						return err
+					}
+				}
+			}
+			if err := tx.Exec("UPDATE applications SET clock_round = round").Error; err != nil {
+				return err
+			}
+			if err := tx.Exec(`UPDATE applications SET late_at = (SELECT MIN(d.due_at) FROM deadline_events d
+				WHERE d.subject = 'application' AND d.item_id = applications.id AND d.step = 'escalation')
+				WHERE late_at IS NULL AND escalations > 0`).Error; err != nil {
+				return err
+			}
+			return tx.Exec("UPDATE applications SET late_at = decided_at WHERE late_at IS NULL AND decided_late = ?", true).Error
+		},
+		Rollback: func(tx *gorm.DB) error {
+			for _, col := range []string{"ClockRound", "LateAt"} {
+				if err := tx.Migrator().DropColumn(&applicationV2{}, col); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 	}}
 }
+
+// applicationV2 holds the columns migration 0045 adds.
+type applicationV2 struct {
+	LateAt     *time.Time
+	ClockRound int `gorm:"not null;default:1"`
+}
+
+func (applicationV2) TableName() string { return "applications" }
 
 type applicationV1 struct {
 	ID                  string `gorm:"primaryKey;size:32"`

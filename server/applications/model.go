@@ -6,11 +6,20 @@
 // (000 Art 42).
 //
 // The clock: an application's deadline runs from the day it is submitted
-// (that day not counted) for Profile.ApplicationReview working days. A
-// "needs more material" notice (001 Art 21, at most once per application)
-// stops the clock; the applicant's resubmission starts a new one of the
-// full length from the day of resubmission (a new round), because the
-// provider can only decide on complete material.
+// (that day not counted) for Profile.ApplicationReview working days (000
+// Art 34: "从发出申请之日起5个工作日内"). A "needs more material" notice
+// (001 Art 21: one notice listing everything missing, at most once per
+// application) stops the clock; the applicant's resubmission starts a new
+// one of the full length from the day of resubmission (a new round).
+//
+// That restart is our interpretation, not the text: 000 Art 34 counts only
+// from the application, and 001 Art 21 (written for sharing between
+// departments) requires the one-time notice but says nothing about the
+// clock. We restart it because the provider can only decide on complete
+// material. What the restart never does is erase lateness: a provider that
+// missed a due date (escalated, or acting after it, the missing-material
+// notice included) leaves LateAt set for good, and the final decision is
+// recorded as decided late however quickly it follows the resubmission.
 package applications
 
 import (
@@ -72,8 +81,12 @@ type Application struct {
 	CommitmentName string `gorm:"size:200"`
 	CommitmentSize int64
 
-	SubmittedAt    time.Time  `gorm:"not null"`
-	Round          int        `gorm:"not null;default:1"` // 1, then 2 after a resubmission
+	SubmittedAt time.Time `gorm:"not null"`
+	Round       int       `gorm:"not null;default:1"` // 1, then 2 after a resubmission
+	// ClockRound is the deadline round chased by the deadlines job: a
+	// resubmission and a recomputed due date (calendar change) each start
+	// a new one, so reminders chase the new date.
+	ClockRound     int        `gorm:"not null;default:1"`
 	RoundStartedAt time.Time  `gorm:"not null"`
 	DueAt          *time.Time `gorm:"index:idx_app_queue,priority:3"` // nil while the clock is stopped or after the decision
 
@@ -81,9 +94,14 @@ type Application struct {
 	MaterialRequestedAt *time.Time
 	MaterialNote        string `gorm:"type:text"` // the applicant's answer on resubmission
 
+	// LateAt is the first due date the provider missed (set on escalation,
+	// or when it acts after the due date); never cleared, so neither the
+	// missing-material notice nor the new round after resubmission hides it.
+	LateAt *time.Time
+
 	DecidedAt     *time.Time
 	DecidedBy     uint64
-	DecidedLate   bool
+	DecidedLate   bool    // decided after a due date, in this round or an earlier one
 	Reason        string  `gorm:"type:text"` // refusal reasons, or the provider's note
 	ApprovedItems Strings `gorm:"type:text"`
 	GrantID       string  `gorm:"size:32"`

@@ -380,7 +380,7 @@ func (s *Service) Submit(ctx context.Context, p *authz.Principal, in Input) (*Ap
 		DatasetID: ds.ID, DatasetTitle: ds.Title, DepartmentID: ds.DepartmentID, DepartmentName: ds.Department.Name, Region: ds.Department.Region,
 		Status: Submitted, Purpose: f.purpose, Scenario: f.scenario, Basis: f.basis, DataItems: f.items,
 		PeriodStart: store.DBTime(f.start), PeriodEnd: store.DBTime(f.end), Security: f.security, Contact: f.contact,
-		SubmittedAt: now, Round: 1, RoundStartedAt: now, DueAt: &due, CreatedAt: now, UpdatedAt: now,
+		SubmittedAt: now, Round: 1, ClockRound: 1, RoundStartedAt: now, DueAt: &due, CreatedAt: now, UpdatedAt: now,
 	}
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if closed, err := s.closed(tx, ds.ID, now); err != nil {
@@ -402,6 +402,9 @@ func (s *Service) Submit(ctx context.Context, p *authz.Principal, in Input) (*Ap
 		if err := s.event(tx, a.ID, now, p.UserID, "submitted", ""); err != nil {
 			return err
 		}
+		if err := s.auditStep(tx, now, p, AuditSubmitted, a, map[string]any{"dataset_id": a.DatasetID, "due_at": due.UTC()}); err != nil {
+			return err
+		}
 		return s.send(tx, s.providerStaff(a.DepartmentID), notify.Notice{
 			Kind: "application.submitted", Title: "新的有条件开放申请：" + a.DatasetTitle,
 			Body: a.ApplicantName + " 申请使用《" + a.DatasetTitle + "》，请于 " + chinaDate(due) + " 前作出决定（000 第三十四条）。",
@@ -420,6 +423,26 @@ func errMessage(err error) string {
 		return e.Message
 	}
 	return err.Error()
+}
+
+// Audit actions of the applicant's steps (the provider's decision is
+// audit.ApplicationDecided).
+const (
+	AuditSubmitted   = "application.submitted"
+	AuditResubmitted = "application.resubmitted"
+	AuditWithdrawn   = "application.withdrawn"
+)
+
+// auditStep appends an applicant's step to the audit chain in tx, the
+// transaction that makes the change.
+func (s *Service) auditStep(tx *gorm.DB, at time.Time, p *authz.Principal, action string, a *Application, details map[string]any) error {
+	if details == nil {
+		details = map[string]any{}
+	}
+	details["status"] = string(a.Status)
+	details["department_id"] = a.DepartmentID
+	_, err := audit.Append(tx, audit.Record{At: at, Actor: actor(p), Action: action, ObjectType: "application", ObjectID: a.ID, Details: details})
+	return err
 }
 
 func (s *Service) event(tx *gorm.DB, appID string, at time.Time, actorID uint64, action, note string) error {
@@ -614,7 +637,13 @@ func (s *Service) Decide(ctx context.Context, p *authz.Principal, id string, in 
 		var va apperr.Validation
 		reason := strings.TrimSpace(in.Reason)
 		va.Check(utf8.RuneCountInString(reason) <= MaxText, "reason", "reason is longer than %d characters", MaxText)
-		late := a.DueAt != nil && now.After(*a.DueAt)
+		// Acting after the due date, even only to ask for material, marks the
+		// application late for good (see the package comment).
+		if a.DueAt != nil && now.After(*a.DueAt) && a.LateAt == nil {
+			missed := *a.DueAt
+			a.LateAt = &missed
+		}
+		late := a.LateAt != nil
 		switch in.Decision {
 		case DecisionApprove:
 			items := in.DataItems
@@ -712,7 +741,9 @@ func decisionNotice(a *Application) notify.Notice {
 
 // Resubmit answers a "needs more material" notice. The clock restarts: a
 // new round of Profile.ApplicationReview working days from the day of
-// resubmission.
+// resubmission. This is our interpretation (neither 000 Art 34 nor 001 Art
+// 21 says when the clock restarts); an application already late keeps
+// LateAt and is decided late whatever happens in the new round.
 func (s *Service) Resubmit(ctx context.Context, p *authz.Principal, id string, in ResubmitInput) (*Application, error) {
 	now := s.now()
 	var out *Application
@@ -760,11 +791,14 @@ func (s *Service) Resubmit(ctx context.Context, p *authz.Principal, id string, i
 		due := store.DBTime(s.Calendar.AddWorkingDays(now, s.Profile.ApplicationReview))
 		a.Purpose, a.Scenario, a.Basis, a.Security, a.Contact = f.purpose, f.scenario, f.basis, f.security, f.contact
 		a.PeriodStart, a.PeriodEnd = store.DBTime(f.start), store.DBTime(f.end)
-		a.Status, a.Round, a.RoundStartedAt, a.DueAt, a.MaterialNote, a.UpdatedAt = Resubmitted, a.Round+1, now, &due, note, now
+		a.Status, a.Round, a.ClockRound, a.RoundStartedAt, a.DueAt, a.MaterialNote, a.UpdatedAt = Resubmitted, a.Round+1, a.ClockRound+1, now, &due, note, now
 		if err := tx.Save(a).Error; err != nil {
 			return err
 		}
 		if err := s.event(tx, a.ID, now, p.UserID, "resubmitted", note); err != nil {
+			return err
+		}
+		if err := s.auditStep(tx, now, p, AuditResubmitted, a, map[string]any{"round": a.Round, "due_at": due.UTC()}); err != nil {
 			return err
 		}
 		out = a
@@ -798,11 +832,18 @@ func (s *Service) Withdraw(ctx context.Context, p *authz.Principal, id string) (
 		if !a.Status.Open() {
 			return apperr.New(apperr.Conflict, "the application is %s and can no longer be withdrawn", a.Status)
 		}
+		if a.Status.Pending() && a.DueAt != nil && now.After(*a.DueAt) && a.LateAt == nil {
+			missed := *a.DueAt // the provider was late before the applicant gave up
+			a.LateAt = &missed
+		}
 		a.Status, a.DueAt, a.UpdatedAt = Withdrawn, nil, now
 		if err := tx.Save(a).Error; err != nil {
 			return err
 		}
 		if err := s.event(tx, a.ID, now, p.UserID, "withdrawn", ""); err != nil {
+			return err
+		}
+		if err := s.auditStep(tx, now, p, AuditWithdrawn, a, nil); err != nil {
 			return err
 		}
 		out = a

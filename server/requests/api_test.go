@@ -2,6 +2,7 @@ package requests_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hlj-opendata/portal/server/apptest"
+	"github.com/hlj-opendata/portal/server/calendar"
 	"github.com/hlj-opendata/portal/server/requests"
 )
 
@@ -33,19 +35,23 @@ func newEnv(t *testing.T, engine string, start time.Time) *env {
 }
 
 type reqJSON struct {
-	ID           uint64     `json:"id"`
-	Status       string     `json:"status"`
-	AnswerDueAt  *time.Time `json:"answer_due_at"`
-	AnswerLate   bool       `json:"answer_late"`
-	CatalogDueAt *time.Time `json:"catalog_due_at"`
-	CatalogLate  bool       `json:"catalog_late"`
-	Reason       string     `json:"reason"`
-	Supporters   int        `json:"supporters"`
-	Supported    bool       `json:"supported"`
-	Mine         bool       `json:"mine"`
-	Escalated    bool       `json:"escalated"`
-	IntendedUse  string     `json:"intended_use"`
-	Department   *struct {
+	ID             uint64     `json:"id"`
+	Status         string     `json:"status"`
+	RouteDueAt     *time.Time `json:"route_due_at"`
+	RouteLate      bool       `json:"route_late"`
+	Overdue        bool       `json:"overdue"`
+	DueProvisional bool       `json:"due_provisional"`
+	AnswerDueAt    *time.Time `json:"answer_due_at"`
+	AnswerLate     bool       `json:"answer_late"`
+	CatalogDueAt   *time.Time `json:"catalog_due_at"`
+	CatalogLate    bool       `json:"catalog_late"`
+	Reason         string     `json:"reason"`
+	Supporters     int        `json:"supporters"`
+	Supported      bool       `json:"supported"`
+	Mine           bool       `json:"mine"`
+	Escalated      bool       `json:"escalated"`
+	IntendedUse    string     `json:"intended_use"`
+	Department     *struct {
 		ID string `json:"id"`
 	} `json:"department"`
 	Dataset *struct {
@@ -313,6 +319,226 @@ func TestRequestDeadlines(t *testing.T) {
 			done := decode(t, e.PostJSON(t, "provider", path+"/fulfil", map[string]any{"dataset_id": deptDataset}), http.StatusOK)
 			if done.Status != "fulfilled" || !done.CatalogLate {
 				t.Errorf("fulfilled late: %+v", done)
+			}
+		})
+	}
+}
+
+// TestRoutingClock: a request naming no department waits on the
+// authority, which routes it within the profile's 2 working days: reminded
+// the working day before, escalated once after (to the provincial
+// authority), shown overdue and late; the 3-working-day answer clock (000
+// Art 29) starts on the routing day, not on submission.
+func TestRoutingClock(t *testing.T) {
+	for _, engine := range apptest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			e := newEnv(t, engine, apptest.CST("2026-03-02 10:00")) // Monday
+			replica := e.p.Replica(t)
+			run := func() {
+				t.Helper()
+				apptest.OnEach([]*requests.Service{e.p.Requests, replica.Requests, e.p.Requests}, func(s *requests.Service) {
+					if _, err := s.FollowUp(ctx); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			j := decode(t, e.PostJSON(t, "citizen", "/api/v1/requests", newRequest("企业年报汇总数据", nil)), http.StatusCreated)
+			// Tuesday 03-03 and Wednesday 03-04.
+			if j.Status != "submitted" || j.RouteDueAt == nil || !j.RouteDueAt.Equal(apptest.DueOn("2026-03-04")) || j.AnswerDueAt != nil || j.Overdue {
+				t.Fatalf("created %+v route due %v", j, j.RouteDueAt)
+			}
+			direct := decode(t, e.PostJSON(t, "organisation", "/api/v1/requests", newRequest("公交到站数据", func(r map[string]any) {
+				delete(r, "suggested_department_id")
+				r["department_id"] = dept
+			})), http.StatusCreated)
+			if direct.RouteDueAt != nil || direct.RouteLate {
+				t.Errorf("a request naming its department has no routing clock: %+v", direct)
+			}
+			path := fmt.Sprintf("/api/v1/requests/%d", j.ID)
+
+			e.clk.Set(apptest.CST("2026-03-03 09:00")) // one working day left
+			run()
+			if n := e.notices(t, "authority", "data_request.route_reminder"); n != 1 {
+				t.Errorf("%d routing reminders", n)
+			}
+			e.clk.Set(apptest.CST("2026-03-04 23:00")) // due today: not late
+			run()
+			if n := e.notices(t, "authority", "data_request.route_escalated"); n != 0 {
+				t.Errorf("escalated on the due day: %d", n)
+			}
+			e.clk.Set(apptest.CST("2026-03-05 09:00"))
+			run()
+			if n := e.notices(t, "authority", "data_request.route_escalated"); n != 1 {
+				t.Errorf("%d routing escalations", n)
+			}
+			if n := e.p.Count(t, "audit_entries", "action = ? AND object_id = ?", "data_request.route_escalated", fmt.Sprint(j.ID)); n != 1 {
+				t.Errorf("%d audit entries of the routing escalation", n)
+			}
+			if n := e.p.Count(t, "deadline_events", "subject = ? AND item_id = ?", requests.RoutingSubject, fmt.Sprint(j.ID)); n != 2 {
+				t.Errorf("%d routing claims, want a reminder and an escalation", n)
+			}
+			if pub := decode(t, e.Get(t, "", path), http.StatusOK); !pub.RouteLate || !pub.Overdue || !pub.Escalated {
+				t.Errorf("late routing not shown: %+v", pub)
+			}
+			var q struct {
+				Total int       `json:"total"`
+				Items []reqJSON `json:"items"`
+			}
+			e.Get(t, "authority", "/api/v1/requests/queue?overdue=true").JSON(t, &q)
+			if q.Total != 1 || q.Items[0].ID != j.ID || !q.Items[0].Overdue {
+				t.Errorf("authority's overdue queue: %+v", q)
+			}
+			if r := e.Get(t, "authority", "/api/v1/requests/queue?overdue=maybe"); r.Status != http.StatusBadRequest {
+				t.Errorf("overdue=maybe: %d", r.Status)
+			}
+
+			// Routed Friday 03-06: the answer is due 3 working days after the
+			// routing day (Wednesday 03-11), not after the submission (03-05).
+			e.clk.Set(apptest.CST("2026-03-06 10:00"))
+			routed := decode(t, e.PostJSON(t, "authority", path+"/route", map[string]any{"department_id": dept}), http.StatusOK)
+			if routed.AnswerDueAt == nil || !routed.AnswerDueAt.Equal(apptest.DueOn("2026-03-11")) || !routed.RouteLate || routed.Escalated || routed.Overdue {
+				t.Errorf("routed late %+v answer due %v", routed, routed.AnswerDueAt)
+			}
+			e.clk.Set(apptest.CST("2026-03-10 09:00"))
+			run()
+			if n := e.p.Count(t, "deadline_events", "subject = ? AND item_id = ? AND step = ?", requests.DeadlineSubject, fmt.Sprint(j.ID), "reminder"); n != 1 {
+				t.Errorf("%d answer reminders", n)
+			}
+			e.clk.Set(apptest.CST("2026-03-12 09:00"))
+			run()
+			var esc int64
+			e.p.DB.Table("audit_entries").Where("action = ? AND object_id = ?", "data_request.escalated", fmt.Sprint(j.ID)).Count(&esc)
+			if esc != 1 {
+				t.Errorf("%d answer escalations of the routed request", esc)
+			}
+			if n := e.notices(t, "authority", "data_request.route_escalated"); n != 1 {
+				t.Errorf("routing escalated again: %d", n)
+			}
+			var hist struct {
+				History []struct {
+					Action string `json:"action"`
+					Note   string `json:"note"`
+				} `json:"history"`
+			}
+			e.Get(t, "", path).JSON(t, &hist)
+			if fmt.Sprint(hist.History) != "[{created 2026-03-04} {route_escalated 2026-03-04} {routed 2026-03-11} {escalated 2026-03-11}]" {
+				t.Errorf("history %v", hist.History)
+			}
+		})
+	}
+}
+
+// TestRecomputeRequestDeadlines: the routing and answer due dates of open
+// requests in provisional 2028 move when the official 2028 calendar adds a
+// holiday inside their clocks: once, with a history event, an audit entry
+// and a notice to the requester; a second run changes nothing; the new
+// date is chased as a new round.
+func TestRecomputeRequestDeadlines(t *testing.T) {
+	for _, engine := range apptest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			e := newEnv(t, engine, apptest.CST("2028-01-21 10:00")) // Friday, provisional year
+			unrouted := decode(t, e.PostJSON(t, "citizen", "/api/v1/requests", newRequest("企业年报汇总数据", nil)), http.StatusCreated)
+			routed := decode(t, e.PostJSON(t, "citizen", "/api/v1/requests", newRequest("公交到站数据", func(r map[string]any) {
+				delete(r, "suggested_department_id")
+				r["department_id"] = dept
+			})), http.StatusCreated)
+			// Monday 01-24, then Spring Festival 01-25..28.
+			if !unrouted.RouteDueAt.Equal(apptest.DueOn("2028-01-31")) || !unrouted.DueProvisional {
+				t.Errorf("provisional routing due %v provisional %v", unrouted.RouteDueAt, unrouted.DueProvisional)
+			}
+			if !routed.AnswerDueAt.Equal(apptest.DueOn("2028-02-01")) || !routed.DueProvisional {
+				t.Errorf("provisional answer due %v provisional %v", routed.AnswerDueAt, routed.DueProvisional)
+			}
+
+			off := append(calendar.StatutoryDays(2028), calendar.Day{Date: "2028-01-03", Name: "元旦"}, calendar.Day{Date: "2028-01-31", Name: "春节"})
+			raw, err := json.Marshal(map[string]any{"year": 2028, "source": "测试：2028年部分节假日安排", "off": off, "workdays": []calendar.Day{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Monday 01-24: one working day left to route on the provisional
+			// calendar, so the first round's reminder goes out.
+			e.clk.Set(apptest.CST("2028-01-24 10:00"))
+			if _, err := e.p.Requests.FollowUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if changed, err := e.p.Calendar.SetYear(2028, raw, "test"); err != nil || !changed {
+				t.Fatalf("set 2028: %v %v", changed, err)
+			}
+			if n, err := e.p.Requests.RecomputeDeadlines(ctx, []int{2028}); n != 2 || err != nil {
+				t.Fatalf("recompute: %d %v, want 2", n, err)
+			}
+			for _, c := range []struct {
+				id        uint64
+				due, note string
+				field     func(reqJSON) *time.Time
+			}{
+				{unrouted.ID, "2028-02-01", "2028-01-31 → 2028-02-01", func(j reqJSON) *time.Time { return j.RouteDueAt }},
+				{routed.ID, "2028-02-02", "2028-02-01 → 2028-02-02", func(j reqJSON) *time.Time { return j.AnswerDueAt }},
+			} {
+				r := e.Get(t, "citizen", fmt.Sprintf("/api/v1/requests/%d", c.id))
+				j := decode(t, r, http.StatusOK)
+				if due := c.field(j); due == nil || !due.Equal(apptest.DueOn(c.due)) || j.DueProvisional {
+					t.Errorf("request %d: due %v provisional %v, want %s", c.id, due, j.DueProvisional, c.due)
+				}
+				if !strings.Contains(string(r.Body), `{"at":`) || !strings.Contains(string(r.Body), `"action":"due_changed","note":"`+c.note+`"`) {
+					t.Errorf("request %d history: %s", c.id, r.Body)
+				}
+				if n := e.p.Count(t, "audit_entries", "action = ? AND object_id = ?", "data_request.due_recomputed", fmt.Sprint(c.id)); n != 1 {
+					t.Errorf("request %d: %d audit entries", c.id, n)
+				}
+			}
+			if n := e.notices(t, "citizen", "data_request.due_changed"); n != 2 {
+				t.Errorf("requester told %d times, want 2", n)
+			}
+			if n, err := e.p.Requests.RecomputeDeadlines(ctx, []int{2028}); n != 0 || err != nil {
+				t.Errorf("second recompute: %d %v", n, err)
+			}
+			if n := e.notices(t, "citizen", "data_request.due_changed"); n != 2 {
+				t.Errorf("requester told %d times after the second run", n)
+			}
+			// The new routing date is chased as a new round: reminded again on
+			// its due day, Tuesday 02-01.
+			e.clk.Set(apptest.CST("2028-02-01 09:00"))
+			if _, err := e.p.Requests.FollowUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := e.p.Count(t, "deadline_events", "subject = ? AND item_id = ? AND step = ?", requests.RoutingSubject, fmt.Sprint(unrouted.ID), "reminder"); n != 2 {
+				t.Errorf("%d routing reminders, want one per round", n)
+			}
+			e.clk.Set(apptest.CST("2028-02-02 09:00"))
+			if _, err := e.p.Requests.FollowUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := e.p.Count(t, "deadline_events", "subject = ? AND item_id = ? AND step = ?", requests.RoutingSubject, fmt.Sprint(unrouted.ID), "escalation"); n != 1 {
+				t.Errorf("%d routing escalations after the new date", n)
+			}
+		})
+	}
+}
+
+// TestRoutingDueBackfill: a request left waiting without a routing due date
+// (filed before the routing clock existed) gets one counted from its
+// submission on the next follow-up run.
+func TestRoutingDueBackfill(t *testing.T) {
+	for _, engine := range apptest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			e := newEnv(t, engine, apptest.CST("2026-09-17 10:00")) // Thursday
+			j := decode(t, e.PostJSON(t, "citizen", "/api/v1/requests", newRequest("企业年报汇总数据", nil)), http.StatusCreated)
+			if err := e.p.DB.Model(&requests.Request{}).Where("id = ?", j.ID).Update("route_due_at", nil).Error; err != nil {
+				t.Fatal(err)
+			}
+			if got := decode(t, e.Get(t, "", fmt.Sprintf("/api/v1/requests/%d", j.ID)), http.StatusOK); got.RouteDueAt != nil {
+				t.Fatalf("route_due_at not cleared: %v", got.RouteDueAt)
+			}
+			e.clk.Set(apptest.CST("2026-09-18 10:00"))
+			if _, err := e.p.Requests.FollowUp(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			// Friday 09-18, then Sunday 09-20 (a make-up working day).
+			if got := decode(t, e.Get(t, "", fmt.Sprintf("/api/v1/requests/%d", j.ID)), http.StatusOK); got.RouteDueAt == nil || !got.RouteDueAt.Equal(apptest.DueOn("2026-09-20")) {
+				t.Errorf("backfilled route_due_at %v, want 2026-09-20", got.RouteDueAt)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hlj-opendata/portal/server/apperr"
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/web"
 )
@@ -40,27 +41,41 @@ type RefJSON struct {
 // intended_use and suggested_department are shown to the requester, the
 // department and the authority only.
 type RequestJSON struct {
-	ID                  uint64     `json:"id"`
-	Title               string     `json:"title"`
-	Description         string     `json:"description"`
-	Status              Status     `json:"status"`
-	Department          *RefJSON   `json:"department"`
-	CreatedAt           time.Time  `json:"created_at"`
-	RoutedAt            *time.Time `json:"routed_at"`
-	AnswerDueAt         *time.Time `json:"answer_due_at"`
-	AnsweredAt          *time.Time `json:"answered_at"`
-	AnswerLate          bool       `json:"answer_late"`
-	Reason              string     `json:"reason,omitempty"`
-	CatalogDueAt        *time.Time `json:"catalog_due_at"`
-	CatalogLate         bool       `json:"catalog_late"`
-	Dataset             *RefJSON   `json:"dataset"`
-	FulfilledAt         *time.Time `json:"fulfilled_at"`
-	Supporters          int        `json:"supporters"`
-	Supported           bool       `json:"supported"` // the caller supports it
-	Mine                bool       `json:"mine"`      // the caller asked for it
-	Escalated           bool       `json:"escalated"`
-	IntendedUse         string     `json:"intended_use,omitempty"`
-	SuggestedDepartment *RefJSON   `json:"suggested_department,omitempty"`
+	ID                  uint64      `json:"id"`
+	Title               string      `json:"title"`
+	Description         string      `json:"description"`
+	Status              Status      `json:"status"`
+	Department          *RefJSON    `json:"department"`
+	CreatedAt           time.Time   `json:"created_at"`
+	RouteDueAt          *time.Time  `json:"route_due_at"` // the authority routes a request naming no department by then
+	RouteLate           bool        `json:"route_late"`
+	RoutedAt            *time.Time  `json:"routed_at"`
+	AnswerDueAt         *time.Time  `json:"answer_due_at"`
+	AnsweredAt          *time.Time  `json:"answered_at"`
+	AnswerLate          bool        `json:"answer_late"`
+	Reason              string      `json:"reason,omitempty"`
+	CatalogDueAt        *time.Time  `json:"catalog_due_at"`
+	CatalogLate         bool        `json:"catalog_late"`
+	Dataset             *RefJSON    `json:"dataset"`
+	FulfilledAt         *time.Time  `json:"fulfilled_at"`
+	Supporters          int         `json:"supporters"`
+	Supported           bool        `json:"supported"` // the caller supports it
+	Mine                bool        `json:"mine"`      // the caller asked for it
+	Escalated           bool        `json:"escalated"`
+	Overdue             bool        `json:"overdue"`         // the running clock (routing, answer or catalog) is past its due date
+	DueProvisional      bool        `json:"due_provisional"` // the running clock's due date was counted on a provisional calendar year
+	IntendedUse         string      `json:"intended_use,omitempty"`
+	SuggestedDepartment *RefJSON    `json:"suggested_department,omitempty"`
+	History             []EventJSON `json:"history,omitempty"` // GET /requests/{id} only
+}
+
+// EventJSON is one step of a request's history. note carries dates
+// (YYYY-MM-DD; "old → new" for due_changed), the catalog entry's id, or a
+// refusal's public reason.
+type EventJSON struct {
+	At     time.Time `json:"at"`
+	Action string    `json:"action" enums:"created,routed,accepted,refused,fulfilled,escalated,route_escalated,due_changed"`
+	Note   string    `json:"note,omitempty"`
 }
 
 // ListJSON is a page of requests.
@@ -92,7 +107,8 @@ func (h *Handler) render(c echo.Context, list []Request, private bool) ([]Reques
 	out := make([]RequestJSON, 0, len(list))
 	for i := range list {
 		r := &list[i]
-		j := RequestJSON{ID: r.ID, Title: r.Title, Description: r.Description, Status: r.Status, CreatedAt: r.CreatedAt, RoutedAt: r.RoutedAt,
+		j := RequestJSON{ID: r.ID, Title: r.Title, Description: r.Description, Status: r.Status, CreatedAt: r.CreatedAt,
+			RouteDueAt: r.RouteDueAt, RouteLate: r.RouteLate(now), RoutedAt: r.RoutedAt, Overdue: r.Overdue(now), DueProvisional: h.Service.dueProvisional(r),
 			AnswerDueAt: r.AnswerDueAt, AnsweredAt: r.AnsweredAt, AnswerLate: r.AnswerLate(now), CatalogDueAt: r.CatalogDueAt,
 			CatalogLate: r.CatalogLate(now), FulfilledAt: r.FulfilledAt, Supporters: r.Supporters, Supported: supported[r.ID],
 			Mine: p != nil && p.UserID == r.RequesterID, Escalated: r.Escalated}
@@ -145,12 +161,17 @@ func listQuery(c echo.Context) (ListQuery, error) {
 	}
 	q := ListQuery{Status: c.QueryParam("status"), Department: c.QueryParam("department"), Query: strings.TrimSpace(c.QueryParam("q")),
 		Sort: c.QueryParam("sort"), Page: page, PageSize: size}
+	if raw := c.QueryParam("overdue"); raw != "" {
+		if q.Overdue, err = strconv.ParseBool(raw); err != nil {
+			return q, apperr.Field("overdue", "overdue must be true or false")
+		}
+	}
 	return q, q.Validate()
 }
 
 // create godoc
 // @Summary      Ask for data that is not in the catalog (供需对接, 000 Art 29)
-// @Description  department_id sends it straight to that department (its 3-working-day clock starts now); otherwise the authority routes it (suggested_department_id helps). The same open request (same title) answers 409 with "duplicate_of": support that one instead.
+// @Description  department_id sends it straight to that department (its 3-working-day clock starts now); otherwise the authority routes it (suggested_department_id helps) within the profile's data_request_routing working days (route_due_at), and the department's answer clock starts on the routing day. The same open request (same title) answers 409 with "duplicate_of": support that one instead.
 // @Tags         requests
 // @Accept       json
 // @Produce      json
@@ -183,6 +204,7 @@ func (h *Handler) create(c echo.Context) error {
 // @Param        department  query  string  false  "department id"
 // @Param        q           query  string  false  "words in the title or description"
 // @Param        sort        query  string  false  "newest (default) | supporters"
+// @Param        overdue     query  bool    false  "only requests whose running clock (routing, answer, catalog) is past its due date"
 // @Param        page        query  int     false  "page, from 1"
 // @Param        page_size   query  int     false  "1–100 (default 20)"
 // @Success      200 {object} ListJSON
@@ -214,6 +236,7 @@ func (h *Handler) page(c echo.Context, q ListQuery, res *Page, private bool) err
 // @Tags         requests
 // @Produce      json
 // @Param        status     query  string  false  "submitted | routed | accepted | refused | fulfilled"
+// @Param        overdue    query  bool    false  "only requests whose running clock is past its due date"
 // @Param        page       query  int     false  "page, from 1"
 // @Param        page_size  query  int     false  "1–100 (default 20)"
 // @Success      200 {object} ListJSON
@@ -234,7 +257,7 @@ func (h *Handler) queue(c echo.Context) error {
 }
 
 // get godoc
-// @Summary      One data request
+// @Summary      One data request, with its history
 // @Tags         requests
 // @Produce      json
 // @Param        id  path  int  true  "request id"
@@ -250,7 +273,20 @@ func (h *Handler) get(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.one(c, http.StatusOK, r)
+	list, err := h.render(c, []Request{*r}, false)
+	if err != nil {
+		return err
+	}
+	evs, err := h.Service.History(c.Request().Context(), r.ID)
+	if err != nil {
+		return err
+	}
+	out := list[0]
+	out.History = make([]EventJSON, len(evs))
+	for i, e := range evs {
+		out.History[i] = EventJSON{At: e.At, Action: e.Action, Note: e.Note}
+	}
+	return web.JSON(c, http.StatusOK, out)
 }
 
 // support godoc
@@ -292,7 +328,7 @@ func (h *Handler) setSupport(c echo.Context, on bool) error {
 
 // route godoc
 // @Summary      Route a request to a department (authority)
-// @Description  The department's clock (3 working days, 000 Art 29) starts on the routing day.
+// @Description  The department's clock (3 working days, 000 Art 29) starts on the routing day, not on submission. A request routed after its route_due_at stays route_late.
 // @Tags         requests
 // @Accept       json
 // @Produce      json

@@ -19,8 +19,43 @@ func Migrations() []*gormigrate.Migration {
 		Rollback: func(tx *gorm.DB) error {
 			return tx.Migrator().DropTable("data_request_supports", "data_requests")
 		},
+	}, {
+		// route_due_at: the authority's routing clock. Requests still
+		// waiting without it are given theirs by the next follow-up run,
+		// which knows the calendar.
+		ID: "0046_data_request_route_due",
+		Migrate: func(tx *gorm.DB) error {
+			if tx.Migrator().HasColumn(&requestRouteV2{}, "RouteDueAt") {
+				return nil
+			}
+			return tx.Migrator().AddColumn(&requestRouteV2{}, "RouteDueAt")
+		},
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn(&requestRouteV2{}, "RouteDueAt") },
+	}, {
+		// A request's history: routing, answers, escalations and due dates
+		// moved by a calendar change. Older requests start with none.
+		ID:       "0047_data_request_events",
+		Migrate:  func(tx *gorm.DB) error { return store.AutoMigrate(tx, &eventV1{}) },
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("data_request_events") },
 	}}
 }
+
+type eventV1 struct {
+	ID        uint64    `gorm:"primaryKey"`
+	RequestID uint64    `gorm:"not null;index"`
+	At        time.Time `gorm:"not null"`
+	Action    string    `gorm:"size:32;not null"`
+	Note      string    `gorm:"type:text"`
+}
+
+func (eventV1) TableName() string { return "data_request_events" }
+
+// requestRouteV2 is the column migration 0046 adds.
+type requestRouteV2 struct {
+	RouteDueAt *time.Time
+}
+
+func (requestRouteV2) TableName() string { return "data_requests" }
 
 type requestV1 struct {
 	ID                    uint64    `gorm:"primaryKey"`

@@ -41,8 +41,12 @@ type Request struct {
 	RequesterID           uint64    `gorm:"not null;index"`
 	Status                Status    `gorm:"size:16;not null;index"`
 	CreatedAt             time.Time `gorm:"not null;index"`
-	RoutedAt              *time.Time
-	RoutedBy              *uint64
+	// RouteDueAt: a request naming no department waits on the authority,
+	// which routes it within data_request_routing working days of its
+	// submission. Nil for requests routed on submission.
+	RouteDueAt *time.Time
+	RoutedAt   *time.Time
+	RoutedBy   *uint64
 	// AnswerDueAt: routed + data_request_answer working days.
 	AnswerDueAt  *time.Time
 	AnsweredAt   *time.Time
@@ -71,6 +75,18 @@ func (r *Request) AnswerLate(now time.Time) bool {
 	return r.Status == StatusRouted && now.After(*r.AnswerDueAt)
 }
 
+// RouteLate reports whether the authority routed the request (or has not
+// yet routed it) after its routing due date.
+func (r *Request) RouteLate(now time.Time) bool {
+	if r.RouteDueAt == nil {
+		return false
+	}
+	if r.RoutedAt != nil {
+		return r.RoutedAt.After(*r.RouteDueAt)
+	}
+	return r.Status == StatusSubmitted && now.After(*r.RouteDueAt)
+}
+
 // CatalogLate reports whether the promised entry came (or is still not
 // there) after its due date (000 Art 29: 10 working days).
 func (r *Request) CatalogLate(now time.Time) bool {
@@ -82,6 +98,19 @@ func (r *Request) CatalogLate(now time.Time) bool {
 	}
 	return r.Status == StatusAccepted && now.After(*r.CatalogDueAt)
 }
+
+// Event is one step in a request's history (public: no actor, no
+// personal data).
+type Event struct {
+	ID        uint64    `gorm:"primaryKey"`
+	RequestID uint64    `gorm:"not null;index"`
+	At        time.Time `gorm:"not null"`
+	Action    string    `gorm:"size:32;not null"` // created | routed | answered | fulfilled | escalated | due_changed
+	Note      string    `gorm:"type:text"`
+}
+
+// TableName keeps the table name stable.
+func (Event) TableName() string { return "data_request_events" }
 
 // Support is one user's +1 on a request.
 type Support struct {

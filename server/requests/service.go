@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -131,6 +132,10 @@ func (s *Service) Create(ctx context.Context, p *authz.Principal, ip string, in 
 		s.routeTo(r, in.DepartmentID, p.UserID, now)
 		notices = func(id uint64) ([]notify.Notice, error) { return s.routedNotices(ctx, r) }
 	} else {
+		// No article sets a routing deadline: the profile's (our choice), so
+		// that the 000 Art 29 clock cannot be held back by waiting to route.
+		due := s.Calendar.AddWorkingDays(now, s.Profile.DataRequestRouting).UTC()
+		r.RouteDueAt = &due
 		notices = func(id uint64) ([]notify.Notice, error) {
 			var ids []uint64
 			var err error
@@ -139,12 +144,25 @@ func (s *Service) Create(ctx context.Context, p *authz.Principal, ip string, in 
 			} else {
 				ids, err = s.Staff.ProvinceAuthorities(ctx)
 			}
-			return noticesTo(ids, "data_request.to_route", "新的数据需求待分派", fmt.Sprintf("数据需求“%s”待分派到数据提供部门。", r.Title), manageLink(id)), err
+			return noticesTo(ids, "data_request.to_route", "新的数据需求待分派",
+				fmt.Sprintf("数据需求“%s”待分派到数据提供部门，请于 %s 前分派。", r.Title, fmtDue(due)), manageLink(id)), err
 		}
 	}
 	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(r).Error; err != nil {
 			return err
+		}
+		note := ""
+		if r.RouteDueAt != nil {
+			note = day(*r.RouteDueAt)
+		}
+		if err := event(tx, r.ID, now, "created", note); err != nil {
+			return err
+		}
+		if r.Status == StatusRouted {
+			if err := event(tx, r.ID, now, "routed", day(*r.AnswerDueAt)); err != nil {
+				return err
+			}
 		}
 		if _, err := audit.Append(tx, audit.Record{At: now, Actor: actorOf(p, ip), Action: "data_request.created", ObjectType: "data_request",
 			ObjectID: idString(r.ID), Details: map[string]any{"department_id": r.DepartmentID}}); err != nil {
@@ -218,15 +236,20 @@ func (s *Service) Route(ctx context.Context, p *authz.Principal, ip string, id u
 	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		s.routeTo(r, in.DepartmentID, p.UserID, now)
 		res := tx.Model(&Request{}).Where("id = ? AND status = ?", r.ID, StatusSubmitted).
-			Updates(map[string]any{"department_id": r.DepartmentID, "status": r.Status, "routed_at": now, "routed_by": p.UserID, "answer_due_at": *r.AnswerDueAt})
+			Updates(map[string]any{"department_id": r.DepartmentID, "status": r.Status, "routed_at": now, "routed_by": p.UserID, "answer_due_at": *r.AnswerDueAt,
+				"escalated": false}) // escalated describes the running clock: the answer's from now on
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
 			return errChanged
 		}
+		r.Escalated = false
+		if err := event(tx, r.ID, now, "routed", day(*r.AnswerDueAt)); err != nil {
+			return err
+		}
 		if _, err := audit.Append(tx, audit.Record{At: now, Actor: actorOf(p, ip), Action: "data_request.routed", ObjectType: "data_request",
-			ObjectID: idString(r.ID), Details: map[string]any{"department_id": r.DepartmentID}}); err != nil {
+			ObjectID: idString(r.ID), Details: map[string]any{"department_id": r.DepartmentID, "late": r.RouteLate(now)}}); err != nil {
 			return err
 		}
 		ns, err := s.routedNotices(ctx, r)
@@ -286,6 +309,13 @@ func (s *Service) Answer(ctx context.Context, p *authz.Principal, ip string, id 
 		}
 		uid := p.UserID
 		r.AnsweredAt, r.AnsweredBy, r.Reason = &now, &uid, in.Reason
+		note := in.Reason
+		if r.CatalogDueAt != nil {
+			note = day(*r.CatalogDueAt)
+		}
+		if err := event(tx, r.ID, now, string(r.Status), note); err != nil {
+			return err
+		}
 		if _, err := audit.Append(tx, audit.Record{At: now, Actor: actorOf(p, ip), Action: "data_request.answered", ObjectType: "data_request",
 			ObjectID: idString(r.ID), Details: map[string]any{"decision": in.Decision, "on_time": !r.AnswerLate(now)}}); err != nil {
 			return err
@@ -336,6 +366,9 @@ func (s *Service) Fulfil(ctx context.Context, p *authz.Principal, ip string, id 
 			return errChanged
 		}
 		r.Status, r.DatasetID, r.FulfilledAt = StatusFulfilled, ds.ID, &now
+		if err := event(tx, r.ID, now, "fulfilled", ds.ID); err != nil {
+			return err
+		}
 		if _, err := audit.Append(tx, audit.Record{At: now, Actor: actorOf(p, ip), Action: "data_request.fulfilled", ObjectType: "data_request",
 			ObjectID: idString(r.ID), Details: map[string]any{"dataset_id": ds.ID, "late": r.CatalogLate(now)}}); err != nil {
 			return err
@@ -462,6 +495,7 @@ type ListQuery struct {
 	Department string
 	Query      string
 	Sort       string // newest (default) | supporters
+	Overdue    bool   // only requests whose running clock is past its due date
 	Page       int
 	PageSize   int
 }
@@ -495,6 +529,11 @@ func (s *Service) page(db *gorm.DB, q ListQuery) (*Page, error) {
 	}
 	if q.Department != "" {
 		db = db.Where("department_id = ?", q.Department)
+	}
+	if q.Overdue {
+		now := s.now()
+		db = db.Where("((status = ? AND route_due_at < ?) OR (status = ? AND answer_due_at < ?) OR (status = ? AND catalog_due_at < ?))",
+			StatusSubmitted, now, StatusRouted, now, StatusAccepted, now)
 	}
 	if q.Query != "" {
 		// "!" escapes the wildcards the same way on SQLite and MySQL.
@@ -582,30 +621,37 @@ func (s *Service) Names(ctx context.Context, list []Request) (deps, datasets map
 
 // ---- follow-up ------------------------------------------------------------------
 
-// DeadlineSubject names data requests in the deadline claims table.
-const DeadlineSubject = "data_request"
+// DeadlineSubject names data requests in the deadline claims table (the
+// department's answer and catalog clocks); RoutingSubject names the
+// authority's routing clock of requests that name no department.
+const (
+	DeadlineSubject = "data_request"
+	RoutingSubject  = "data_request_routing"
+)
 
 // FollowUp reminds departments of answers and catalog entries due soon
-// and escalates overdue ones to the authority (000 Art 42), once per
-// deadline even with several replicas (server/deadlines claims).
+// and escalates overdue ones to the authority (000 Art 42); it chases the
+// authority's own routing clock the same way, escalating to the
+// provincial authority. Each step once per deadline even with several
+// replicas (server/deadlines claims).
 func (s *Service) FollowUp(ctx context.Context) (deadlines.Result, error) {
+	if err := s.giveRouteDue(ctx); err != nil {
+		return deadlines.Result{}, err
+	}
 	var list []Request
-	if err := s.DB.WithContext(ctx).Where("status IN ?", []Status{StatusRouted, StatusAccepted}).Order("id").Find(&list).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Where("status IN ?", []Status{StatusSubmitted, StatusRouted, StatusAccepted}).Order("id").Find(&list).Error; err != nil {
 		return deadlines.Result{}, apperr.Internalf(err, "open requests")
 	}
 	byID := map[string]*Request{}
 	var items []deadlines.Item
 	for i := range list {
 		r := &list[i]
-		due := r.AnswerDueAt
-		if r.Status == StatusAccepted {
-			due = r.CatalogDueAt
-		}
+		subject, _, due := r.clock()
 		if due == nil {
 			continue
 		}
 		byID[idString(r.ID)] = r
-		items = append(items, deadlines.Item{Subject: DeadlineSubject, ID: idString(r.ID), Round: r.Round, Due: *due})
+		items = append(items, deadlines.Item{Subject: subject, ID: idString(r.ID), Round: r.Round, Due: *due})
 	}
 	what := func(r *Request) string {
 		if r.Status == StatusAccepted {
@@ -617,6 +663,14 @@ func (s *Service) FollowUp(ctx context.Context) (deadlines.Result, error) {
 	return job.Process(ctx, items, deadlines.Handlers{
 		Remind: func(tx *gorm.DB, it deadlines.Item, left int) error {
 			r := byID[it.ID]
+			if it.Subject == RoutingSubject {
+				ids, err := s.routers(ctx, r)
+				if err != nil {
+					return err
+				}
+				return s.Notify.Send(tx, noticesTo(ids, "data_request.route_reminder", "数据需求即将到期",
+					fmt.Sprintf("请于 %s 前将数据需求“%s”分派到数据提供部门。", fmtDue(it.Due), r.Title), manageLink(r.ID))...)
+			}
 			ids, err := s.Staff.Providers(ctx, r.DepartmentID)
 			if err != nil {
 				return err
@@ -626,6 +680,9 @@ func (s *Service) FollowUp(ctx context.Context) (deadlines.Result, error) {
 		},
 		Escalate: func(tx *gorm.DB, it deadlines.Item, left int) error {
 			r := byID[it.ID]
+			if it.Subject == RoutingSubject {
+				return s.escalateRouting(ctx, tx, r, it, left)
+			}
 			ids, err := s.Staff.Authorities(ctx, r.DepartmentID)
 			if err != nil && !apperr.Is(err, apperr.NotFound) {
 				return err
@@ -633,6 +690,9 @@ func (s *Service) FollowUp(ctx context.Context) (deadlines.Result, error) {
 			res := tx.Model(&Request{}).Where("id = ? AND status = ? AND round = ?", r.ID, r.Status, r.Round).Update("escalated", true)
 			if res.Error != nil || res.RowsAffected == 0 {
 				return res.Error
+			}
+			if err := event(tx, r.ID, s.now(), "escalated", day(it.Due)); err != nil {
+				return err
 			}
 			if _, err := audit.Append(tx, audit.Record{At: s.now(), Actor: audit.Actor{Label: "system"}, Action: "data_request.escalated", ObjectType: "data_request",
 				ObjectID: it.ID, Details: map[string]any{"department_id": r.DepartmentID, "status": string(r.Status), "working_days_late": -left}}); err != nil {
@@ -644,6 +704,95 @@ func (s *Service) FollowUp(ctx context.Context) (deadlines.Result, error) {
 	})
 }
 
+// clock is the request's running deadline: its subject, its start and its
+// due date (nil when no clock runs).
+func (r *Request) clock() (subject string, start, due *time.Time) {
+	switch r.Status {
+	case StatusSubmitted:
+		return RoutingSubject, &r.CreatedAt, r.RouteDueAt
+	case StatusRouted:
+		return DeadlineSubject, r.RoutedAt, r.AnswerDueAt
+	case StatusAccepted:
+		return DeadlineSubject, r.AnsweredAt, r.CatalogDueAt
+	}
+	return "", nil, nil
+}
+
+// Overdue reports whether the running clock is past its due date.
+func (r *Request) Overdue(now time.Time) bool {
+	_, _, due := r.clock()
+	return due != nil && now.After(*due)
+}
+
+// dueProvisional reports whether the running clock's due date was counted
+// through a provisional calendar year (it may move when the year's
+// official calendar arrives).
+func (s *Service) dueProvisional(r *Request) bool {
+	_, start, due := r.clock()
+	return start != nil && due != nil && s.Calendar.ProvisionalSpan(*start, *due)
+}
+
+// routers are the authority accounts that route r: the suggested
+// department's authority, or the provincial one.
+func (s *Service) routers(ctx context.Context, r *Request) ([]uint64, error) {
+	if r.SuggestedDepartmentID != "" {
+		ids, err := s.Staff.Authorities(ctx, r.SuggestedDepartmentID)
+		if err == nil || !apperr.Is(err, apperr.NotFound) {
+			return ids, err
+		}
+	}
+	return s.Staff.ProvinceAuthorities(ctx)
+}
+
+// escalateRouting tells the provincial authority (and the authority that
+// routes) that a request waits past its routing due date.
+func (s *Service) escalateRouting(ctx context.Context, tx *gorm.DB, r *Request, it deadlines.Item, left int) error {
+	res := tx.Model(&Request{}).Where("id = ? AND status = ? AND round = ?", r.ID, StatusSubmitted, r.Round).Update("escalated", true)
+	if res.Error != nil || res.RowsAffected == 0 {
+		return res.Error
+	}
+	ids, err := s.routers(ctx, r)
+	if err != nil {
+		return err
+	}
+	prov, err := s.Staff.ProvinceAuthorities(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range prov {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if err := event(tx, r.ID, s.now(), "route_escalated", day(it.Due)); err != nil {
+		return err
+	}
+	if _, err := audit.Append(tx, audit.Record{At: s.now(), Actor: audit.Actor{Label: "system"}, Action: "data_request.route_escalated", ObjectType: "data_request",
+		ObjectID: it.ID, Details: map[string]any{"suggested_department_id": r.SuggestedDepartmentID, "route_due_at": it.Due.UTC(), "working_days_late": -left}}); err != nil {
+		return err
+	}
+	return s.Notify.Send(tx, noticesTo(ids, "data_request.route_escalated", "数据需求分派逾期",
+		fmt.Sprintf("数据需求“%s”应于 %s 前分派到数据提供部门，已逾期 %d 个工作日，请督办。", r.Title, fmtDue(it.Due), -left), manageLink(r.ID))...)
+}
+
+// giveRouteDue sets the routing due date of requests that were waiting
+// before the routing clock existed (migration 0046), counted from their
+// submission.
+func (s *Service) giveRouteDue(ctx context.Context) error {
+	var list []Request
+	if err := s.DB.WithContext(ctx).Select("id", "created_at").Where("status = ? AND department_id = '' AND route_due_at IS NULL", StatusSubmitted).
+		Find(&list).Error; err != nil {
+		return apperr.Internalf(err, "requests without a routing due date")
+	}
+	for _, r := range list {
+		due := s.Calendar.AddWorkingDays(r.CreatedAt, s.Profile.DataRequestRouting).UTC()
+		if err := s.DB.WithContext(ctx).Model(&Request{}).Where("id = ? AND route_due_at IS NULL", r.ID).Update("route_due_at", due).Error; err != nil {
+			return apperr.Internalf(err, "set routing due date")
+		}
+	}
+	return nil
+}
+
 // Fact is one routed request for the department statistics.
 type Fact struct {
 	DepartmentID string
@@ -652,6 +801,7 @@ type Fact struct {
 	AnsweredAt   *time.Time
 	Accepted     bool
 	CatalogLate  bool
+	AnswerLate   bool // answered after its due date, or still unanswered past it
 }
 
 // Facts lists requests routed in [from, to).
@@ -668,12 +818,25 @@ func (s *Service) Facts(ctx context.Context, from, to time.Time) ([]Fact, error)
 			continue
 		}
 		out = append(out, Fact{DepartmentID: r.DepartmentID, RoutedAt: *r.RoutedAt, AnswerDueAt: *r.AnswerDueAt, AnsweredAt: r.AnsweredAt,
-			Accepted: r.CatalogDueAt != nil, CatalogLate: r.CatalogLate(now)})
+			Accepted: r.CatalogDueAt != nil, CatalogLate: r.CatalogLate(now), AnswerLate: r.AnswerLate(now)})
 	}
 	return out, nil
 }
 
 // ---- helpers ----------------------------------------------------------------------
+
+func event(tx *gorm.DB, id uint64, at time.Time, action, note string) error {
+	return tx.Create(&Event{RequestID: id, At: at, Action: action, Note: note}).Error
+}
+
+// History lists a request's events, oldest first.
+func (s *Service) History(ctx context.Context, id uint64) ([]Event, error) {
+	var out []Event
+	if err := s.DB.WithContext(ctx).Where("request_id = ?", id).Order("id").Find(&out).Error; err != nil {
+		return nil, apperr.Internalf(err, "request history")
+	}
+	return out, nil
+}
 
 func noticesTo(ids []uint64, kind, title, body, link string) []notify.Notice {
 	out := make([]notify.Notice, 0, len(ids))
@@ -688,9 +851,12 @@ func publicLink(id uint64) string { return "/requests?id=" + idString(id) }
 
 func idString(id uint64) string { return strconv.FormatUint(id, 10) }
 
-var china = time.FixedZone("CST", 8*3600)
+var china = calendar.Zone
 
 func fmtDue(t time.Time) string { return t.In(china).Format("2006-01-02 15:04") }
+
+// day is the China date of t, as history notes carry it.
+func day(t time.Time) string { return t.In(china).Format(time.DateOnly) }
 
 func actorOf(p *authz.Principal, ip string) audit.Actor {
 	return audit.Actor{UserID: p.UserID, Label: p.Subject(), IP: ip}

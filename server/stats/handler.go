@@ -22,7 +22,7 @@ func (h *Handler) Routes(r *web.Router) {
 
 // departments godoc
 // @Summary      Department statistics per month (public)
-// @Description  Per department and month: applications received, decided on time, median working days to decide, approval rate; corrections received, answered on time, median answer time; data requests received, answered (on time), catalog entries late; and, per department, public entries overdue for update. Months are China time; each item counts in the month it was received. applications_available is false when the applications table does not exist (those columns are then zero).
+// @Description  Per department and month: applications received, decided on time, late (missed a due date at any point: a later missing-material notice or new round does not clear it), median working days to decide, approval rate; corrections received, answered on time, median answer time; data requests received, answered (on time), late (answer or catalog entry overdue), catalog entries late; and, per department, public entries overdue for update. Months are China time; each item counts in the month it was received. applications_available is false when the applications table does not exist (those columns are then zero).
 // @Tags         stats
 // @Produce      json
 // @Param        from        query  string  false  "first month, YYYY-MM (default: 5 months before to)"

@@ -11,6 +11,12 @@
 //     counts for the department it was forwarded to);
 //   - "on time" means decided/answered by its due date (after any approved
 //     extension or restart); items still open are not on time;
+//   - "late" counts the cohort's items that missed a due date, whether
+//     decided, answered or still open: an application stays late once it
+//     missed one, even if the provider then asked for missing material and
+//     decided within the new round (applications.Application.LateAt); a
+//     data request is late when its answer or its catalog entry was or is
+//     overdue;
 //   - "median working days" is the median, over the decided/answered items
 //     of the cohort, of the working days after the day of receipt up to the
 //     day of the answer (the official calendar; an answer on the day of
@@ -19,7 +25,8 @@
 //   - approval rate is approved / (approved + rejected), withdrawn and open
 //     applications left out;
 //   - "datasets overdue for update" is a snapshot at the time of the
-//     request, per department (000 Art 15), not per month.
+//     request, per department, not per month (the update frequency each
+//     entry declares; not the change-triggered update of 000 Art 15).
 package stats
 
 import (
@@ -58,7 +65,7 @@ type Service struct {
 }
 
 // China is the zone months are counted in.
-var China = time.FixedZone("CST", 8*3600)
+var China = calendar.Zone
 
 // MaxMonths is the longest range one request may ask for.
 const MaxMonths = 24
@@ -72,6 +79,7 @@ type Month struct {
 	ApplicationsOnTime       int      `json:"applications_decided_on_time"`
 	ApplicationsMedianDays   *float64 `json:"applications_median_working_days"`
 	ApplicationsApprovalRate *float64 `json:"applications_approval_rate"`
+	ApplicationsLate         int      `json:"applications_late"`
 
 	CorrectionsReceived   int      `json:"corrections_received"`
 	CorrectionsAnswered   int      `json:"corrections_answered"`
@@ -82,6 +90,7 @@ type Month struct {
 	RequestsAnswered    int `json:"requests_answered"`
 	RequestsOnTime      int `json:"requests_answered_on_time"`
 	RequestsCatalogLate int `json:"requests_catalog_late"`
+	RequestsLate        int `json:"requests_late"`
 
 	// raw material for medians and rates
 	appDays, corrDays  []float64
@@ -127,12 +136,13 @@ type Query struct {
 	Department string
 }
 
-// Compute builds the report.
-func (s *Service) Compute(ctx context.Context, q Query) (*Report, error) {
-	now := s.Now()
-	cur := time.Date(now.In(China).Year(), now.In(China).Month(), 1, 0, 0, 0, 0, China)
+// monthRange is the first days of the months from and to that q asks for:
+// by default the last 6 months up to this one, at most MaxMonths.
+func (s *Service) monthRange(q Query) (from, to time.Time, err error) {
+	now := s.Now().In(China)
+	to = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, China)
+	from = to.AddDate(0, -5, 0)
 	var v apperr.Validation
-	to, from := cur, cur.AddDate(0, -5, 0)
 	if q.To != "" {
 		t, err := ParseMonth(q.To)
 		if err != nil {
@@ -151,17 +161,27 @@ func (s *Service) Compute(ctx context.Context, q Query) (*Report, error) {
 		from = f
 	}
 	if err := v.Err(); err != nil {
-		return nil, err
+		return from, to, err
 	}
 	if to.Before(from) {
-		return nil, apperr.Field("from", "from must not be after to")
+		return from, to, apperr.Field("from", "from must not be after to")
 	}
+	if from.AddDate(0, MaxMonths, 0).Before(to.AddDate(0, 1, 0)) {
+		return from, to, apperr.Field("from", fmt.Sprintf("at most %d months at once", MaxMonths))
+	}
+	return from, to, nil
+}
+
+// Compute builds the report.
+func (s *Service) Compute(ctx context.Context, q Query) (*Report, error) {
+	from, to, err := s.monthRange(q)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
 	var months []string
 	for m := from; !m.After(to); m = m.AddDate(0, 1, 0) {
 		months = append(months, m.Format("2006-01"))
-	}
-	if len(months) > MaxMonths {
-		return nil, apperr.Field("from", fmt.Sprintf("at most %d months at once", MaxMonths))
 	}
 	end := to.AddDate(0, 1, 0)
 
@@ -210,6 +230,9 @@ func (s *Service) Compute(ctx context.Context, q Query) (*Report, error) {
 			continue
 		}
 		m.ApplicationsReceived++
+		if a.late(now) {
+			m.ApplicationsLate++
+		}
 		switch a.Status {
 		case "approved":
 			m.approved++
@@ -268,6 +291,9 @@ func (s *Service) Compute(ctx context.Context, q Query) (*Report, error) {
 			if f.CatalogLate {
 				m.RequestsCatalogLate++
 			}
+			if f.AnswerLate || f.CatalogLate {
+				m.RequestsLate++
+			}
 		}
 	}
 	if err := s.overdue(ctx, now, byID); err != nil {
@@ -298,6 +324,8 @@ func add(t, m *Month) {
 	t.RequestsAnswered += m.RequestsAnswered
 	t.RequestsOnTime += m.RequestsOnTime
 	t.RequestsCatalogLate += m.RequestsCatalogLate
+	t.RequestsLate += m.RequestsLate
+	t.ApplicationsLate += m.ApplicationsLate
 	t.appDays = append(t.appDays, m.appDays...)
 	t.corrDays = append(t.corrDays, m.corrDays...)
 	t.approved += m.approved
@@ -322,6 +350,14 @@ type application struct {
 	RoundStartedAt *time.Time
 	DecidedAt      *time.Time
 	DecidedLate    bool
+	LateAt         *time.Time
+	DueAt          *time.Time
+}
+
+// late: missed a due date at some point, or pending past it now.
+func (a *application) late(now time.Time) bool {
+	pending := a.Status == "submitted" || a.Status == "resubmitted"
+	return a.DecidedLate || a.LateAt != nil || (pending && a.DueAt != nil && now.After(*a.DueAt))
 }
 
 // applications reads the applications table (server/applications) by its
@@ -334,7 +370,7 @@ func (s *Service) applications(ctx context.Context, from, to time.Time) ([]appli
 	}
 	var rows []application
 	err := s.DB.WithContext(ctx).Table("applications").
-		Select("department_id, status, submitted_at, round_started_at, decided_at, decided_late").
+		Select("department_id, status, submitted_at, round_started_at, decided_at, decided_late, late_at, due_at").
 		Where("submitted_at >= ? AND submitted_at < ?", from.UTC(), to.UTC()).Scan(&rows).Error
 	if err != nil {
 		return nil, false, apperr.Internalf(err, "read applications")
@@ -343,7 +379,7 @@ func (s *Service) applications(ctx context.Context, from, to time.Time) ([]appli
 }
 
 // overdue counts each department's public entries and those behind their
-// update schedule (000 Art 15; catalog.NextUpdateDue).
+// update schedule (the frequency they declare; catalog.NextUpdateDue).
 func (s *Service) overdue(ctx context.Context, now time.Time, byID map[string]*Department) error {
 	var rows []catalog.Dataset
 	err := s.DB.WithContext(ctx).Select("id, department_id, update_frequency, updated_at").

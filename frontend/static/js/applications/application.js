@@ -9,7 +9,7 @@ import { t } from '../i18n.js?v=__V__';
 import { apiGet, apiPost } from '../api.js?v=__V__';
 import { hasRole } from '../session.js?v=__V__';
 import {
-  fill, startPage, statusBadge, dueText, facts, field, fieldset, textarea, input, showErrors, statusLine, uploadCommitment,
+  fill, startPage, statusBadge, dueCell, facts, field, fieldset, textarea, input, showErrors, statusLine, uploadCommitment,
   errorText, itemLabels, itemList, fmtDate, fmtDateTime, eventLabel,
 } from './common.js?v=__V__';
 
@@ -77,7 +77,9 @@ function page(a, labels, flash, update) {
       el('h2', { id: 'h-summary', class: 'visually-hidden' }, t('apps.title.detail')),
       facts([
         ['apps.field.status', statusBadge(a.status)],
-        ['apps.field.due', el('span', { class: a.overdue ? 'app-overdue' : null, dataset: { testid: 'due' } }, dueText(a))],
+        ['apps.field.due', dueCell(a)],
+        // Lateness stays once a due date was missed, decision or not.
+        a.late && !a.decision ? ['apps.overdue.late', el('span', { class: 'app-overdue', dataset: { testid: 'late' } }, t('apps.due.late'))] : null,
         ['apps.field.dataset', el('a', { href: `/datasets/${encodeURIComponent(a.dataset_id)}` }, a.dataset_title)],
         ['apps.field.department', a.department_name],
         ['apps.field.applicant', a.applicant.name],

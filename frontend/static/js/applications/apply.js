@@ -58,9 +58,6 @@ function page(info, values) {
       d.usage_scope ? ['apps.apply.scope', el('span', { class: 'prewrap', lang: 'zh-CN' }, d.usage_scope)] : null,
     ]),
   );
-  const warnings = (info.calendar_warnings || []).length
-    ? el('div', { class: 'alert alert-warning', dataset: { testid: 'calendar-warning' } }, info.calendar_warnings.map((w) => el('p', null, w)))
-    : null;
   if (!info.accepting) {
     return [head, el('div', { class: 'alert alert-error', role: 'alert', dataset: { testid: 'apply-closed' } }, el('p', null, t('apps.apply.closed')))];
   }
@@ -68,8 +65,10 @@ function page(info, values) {
     'p',
     { class: 'callout app-due', dataset: { testid: 'expected-due' } },
     t('apps.apply.expectedDue', { date: fmtDate(info.expected_due_at), days: info.review_days }),
+    // A plain fact for the applicant; the operator warning is for staff.
+    info.expected_due_provisional ? el('span', { dataset: { testid: 'expected-due-provisional' } }, ' ', t('apps.apply.expectedDueProvisional')) : null,
   );
-  return [head, due, warnings, form(info, values)];
+  return [head, due, form(info, values)];
 }
 
 function form(info, values) {

@@ -72,11 +72,17 @@ export function dueText(a) {
   if (a.overdue) left = t('apps.due.overdue', { n: Math.abs(n) });
   else if (n === 0) left = t('apps.due.today');
   else left = t('apps.due.left', { n });
-  return `${fmtDate(a.due_at)} · ${left}`;
+  // A date counted on a provisional calendar year is said to be so.
+  const date = a.due_provisional ? `${fmtDate(a.due_at)}${t('apps.due.provisional')}` : fmtDate(a.due_at);
+  return `${date} · ${left}`;
 }
 
 export function dueCell(a) {
-  return el('span', { class: a.overdue ? 'app-overdue' : null, dataset: { testid: 'due' } }, dueText(a));
+  return el(
+    'span',
+    { class: a.overdue ? 'app-overdue' : null, title: a.due_provisional ? t('apps.due.provisionalHint') : null, dataset: { testid: 'due', provisional: a.due_provisional ? 'true' : 'false' } },
+    dueText(a),
+  );
 }
 
 export { fmtDate, fmtDateTime };

@@ -1,7 +1,7 @@
 // /review/overdue: the authority's deadline board (000 Art 42): pending
 // applications past their due date in its region, counts per department,
-// and the working-day calendar's warnings (a year without a holiday file
-// counts weekends only).
+// and the working-day calendar's warnings for staff (a year without an
+// official holiday file is counted on a provisional calendar).
 
 import { el, clear } from '../dom.js?v=__V__';
 import { t, fmtNumber } from '../i18n.js?v=__V__';
@@ -58,7 +58,7 @@ function render(b) {
         )
       : el('p', { class: 'empty', dataset: { testid: 'overdue-empty' } }, t('apps.overdue.none')),
   );
-  const cols = ['received', 'pending', 'overdue', 'escalated', 'decidedLate', 'approved', 'rejected'];
+  const cols = ['received', 'pending', 'overdue', 'escalated', 'decidedLate', 'late', 'approved', 'rejected'];
   const key = { decidedLate: 'decided_late' };
   out.push(
     el('h2', { id: 'h-depts' }, t('apps.overdue.departments')),

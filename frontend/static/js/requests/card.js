@@ -49,12 +49,24 @@ export function supportControl(me, r, onChange) {
   return el('span', { class: 'fb-support' }, count, btn);
 }
 
+// due(r, at, running) -> the due date; the running clock's date says so
+// when it was counted on a provisional calendar year (a plain fact).
+function due(r, at, running) {
+  const provisional = running && r.due_provisional;
+  return el(
+    'span',
+    { title: provisional ? t('req.dueProvisionalHint') : null, dataset: { provisional: provisional ? 'true' : 'false' } },
+    dueText(at, undefined, running && r.overdue),
+    provisional ? t('req.dueProvisional') : null,
+  );
+}
+
 // card(me, r, {onChange, selected, actions, heading}) -> <li>.
 export function card(me, r, o = {}) {
   const h = o.heading || 'h3';
   return el(
     'li',
-    { class: ['fb-item', o.selected && 'fb-item--selected', (r.answer_late || r.catalog_late) && 'fb-item--overdue'], dataset: { testid: 'req-item', id: String(r.id), status: r.status } },
+    { class: ['fb-item', o.selected && 'fb-item--selected', (r.overdue || r.answer_late || r.catalog_late) && 'fb-item--overdue'], dataset: { testid: 'req-item', id: String(r.id), status: r.status } },
     el(h, { lang: 'zh-CN' }, el('a', { href: `/requests?id=${encodeURIComponent(r.id)}` }, r.title)),
     el(
       'p',
@@ -62,10 +74,12 @@ export function card(me, r, o = {}) {
       statusBadge(r),
       r.department ? el('span', { lang: 'zh-CN' }, t('req.field.department'), '：', r.department.name || r.department.id) : el('span', null, t('req.unrouted')),
       el('span', null, t('req.field.created'), '：', timeEl(r.created_at, false)),
-      r.status === 'routed' && r.answer_due_at ? el('span', { dataset: { testid: 'req-answer-due' } }, t('req.field.answerDue'), '：', dueText(r.answer_due_at)) : null,
+      r.status === 'submitted' && r.route_due_at ? el('span', { dataset: { testid: 'req-route-due' } }, t('req.field.routeDue'), '：', due(r, r.route_due_at, true)) : null,
+      r.route_late ? badge(t('req.late.route'), 'late', 'req-route-late') : null,
+      r.status === 'routed' && r.answer_due_at ? el('span', { dataset: { testid: 'req-answer-due' } }, t('req.field.answerDue'), '：', due(r, r.answer_due_at, true)) : null,
       r.answered_at ? el('span', null, t('req.field.answered'), '：', timeEl(r.answered_at, false)) : null,
       r.answer_late ? badge(t('req.late.answer'), 'late', 'req-answer-late') : null,
-      (r.status === 'accepted' || r.status === 'fulfilled') && r.catalog_due_at ? el('span', { dataset: { testid: 'req-catalog-due' } }, t('req.field.catalogDue'), '：', dueText(r.catalog_due_at)) : null,
+      (r.status === 'accepted' || r.status === 'fulfilled') && r.catalog_due_at ? el('span', { dataset: { testid: 'req-catalog-due' } }, t('req.field.catalogDue'), '：', due(r, r.catalog_due_at, r.status === 'accepted')) : null,
       r.catalog_late ? badge(t('req.late.catalog'), 'late', 'req-catalog-late') : null,
       r.escalated ? badge(t('req.escalated'), 'late', 'req-escalated') : null,
     ),

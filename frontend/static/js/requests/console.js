@@ -12,9 +12,11 @@ import { field, radios, form, onSubmit, flash } from '../accounts/forms.js?v=__V
 import { startPage, departments, emptyNote, fill } from '../corrections/ui.js?v=__V__';
 import { card } from './card.js?v=__V__';
 
+// overdue: requests whose running clock (routing, answer, catalog entry)
+// is past its due date.
 const FILTERS = {
-  provider: ['routed', 'accepted', 'all'],
-  authority: ['submitted', 'routed', 'accepted', 'all'],
+  provider: ['routed', 'accepted', 'overdue', 'all'],
+  authority: ['submitted', 'routed', 'accepted', 'overdue', 'all'],
 };
 
 startPage({
@@ -37,7 +39,8 @@ startPage({
     let message = '';
     const load = async () => {
       try {
-        list = await apiGet('/requests/queue', { status: filter === 'all' ? '' : filter, page_size: 100 });
+        const q = filter === 'overdue' ? { overdue: 'true' } : { status: filter === 'all' ? '' : filter };
+        list = await apiGet('/requests/queue', { ...q, page_size: 100 });
         failure = null;
       } catch (err) {
         failure = err;

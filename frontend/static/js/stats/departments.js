@@ -217,6 +217,7 @@ function niceStep(max) {
 const COLUMNS = [
   ['applications_received', 'int'],
   ['applications_decided_on_time', 'int'],
+  ['applications_late', 'int'],
   ['applications_median_working_days', 'days'],
   ['applications_approval_rate', 'rate'],
   ['corrections_received', 'int'],
@@ -225,6 +226,7 @@ const COLUMNS = [
   ['requests_received', 'int'],
   ['requests_answered', 'int'],
   ['requests_answered_on_time', 'int'],
+  ['requests_late', 'int'],
   ['requests_catalog_late', 'int'],
 ];
 
