@@ -2,8 +2,10 @@ package seed
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -425,14 +427,16 @@ func Demo() Catalog {
 			region = d.city
 			level = "city"
 		}
-		cat.Departments = append(cat.Departments, Department{ID: d.id, Name: d.name, RegionLevel: level, Region: region})
+		cat.Departments = append(cat.Departments, Department{ID: d.id, Name: d.name, RegionLevel: level, Region: region, Code: demoDeptCode(d)})
 		n := 0
 		for _, t := range demoDomains[d.domain] {
 			if (d.city == "" && t.scope == 'c') || (d.city != "" && t.scope == 'p') {
 				continue
 			}
 			n++
-			perDept[i] = append(perDept[i], demoDataset(d, t, n))
+			ds := demoDataset(d, t, n)
+			demoRecord(&ds, t, i+1, n)
+			perDept[i] = append(perDept[i], ds)
 		}
 	}
 	for round := 0; ; round++ {
@@ -643,4 +647,77 @@ func demoWriteCSV(w io.Writer, s *demoSchema, g *demoGen) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// demoDeptCode is a department's synthetic 统一社会信用代码: 1 (机构编制) 1
+// (机关), the division of its province or city, a 9-character organisation
+// code with its GB 11714 check character, and the GB 32100 check character.
+func demoDeptCode(d demoDept) string {
+	division := "230000"
+	if d.city != "" {
+		division = demoCityByName(d.city).Code
+	}
+	org := fmt.Sprintf("%08d", demoHash("department-code", d.id)%100000000)
+	oc, _ := orgCodeCheck(org)
+	code := "11" + division + org + string(oc)
+	cc, _ := CreditCodeCheckDigit(code)
+	return code + string(cc)
+}
+
+// demoClassDigits is the resource code's 类 of each classification.
+var demoClassDigits = map[string]string{demoClassBase: "1", demoClassTopic: "2", demoClassDept: "3"}
+
+// demoShareConditions are conditions of conditionally shared entries (001
+// Art 15: scope and use).
+var demoShareConditions = []string{
+	"仅限政府部门履行法定职责使用，需经数据提供部门审核同意；不得向第三方提供或用于其他用途。",
+	"仅限本级及下级政府部门在行政审批、监管执法中核验使用，按需调用，不得批量留存。",
+	"仅限经共享主管部门批准的业务场景使用，使用部门须落实数据安全保护措施并接受年度评估。",
+}
+
+// demoNotSharedReason: the reason and legal basis of entries not shared.
+var demoNotSharedReason = "依据《中华人民共和国统计法》，统计调查中获得的能够识别或者推断单个统计调查对象身份的资料，任何单位和个人不得对外提供、泄露，不予共享"
+
+// demoRecord fills the catalog record of the national guide: a resource
+// code whose 类 follows the classification and whose 项 is the topic (目
+// the department, then the entry's number), a share type that fits the
+// data (personal and commercial data shared on conditions, statistical
+// microdata not at all), a method that fits its update frequency, and the
+// formats of its files. Its own random stream keeps the other fields as
+// they were.
+func demoRecord(ds *Dataset, t demoTmpl, dept, n int) {
+	topic := 0
+	for i, tp := range demoTopics {
+		if tp.Code == ds.TopicCode {
+			topic = i + 1
+		}
+	}
+	ds.ResourceCode = fmt.Sprintf("%s%02d%03d/%06d", demoClassDigits[ds.Classification], topic, dept, n)
+	r := demoRand("share", ds.ID)
+	method := "file"
+	switch t.freq {
+	case "realtime", "daily":
+		method = "api"
+	}
+	switch t.open {
+	case "n:l":
+		ds.ShareType, ds.ShareConditions, method = "not_shared", demoNotSharedReason, ""
+	case "n:p", "n:s", "n:x", "c3":
+		ds.ShareType = "conditional"
+		ds.ShareConditions = demoShareConditions[r.IntN(len(demoShareConditions))]
+		if t.open != "c3" {
+			method = "api" // personal and secret data: checked one record at a time
+		}
+	default:
+		ds.ShareType = "unconditional"
+		if method == "file" && r.IntN(4) == 0 {
+			method = "database"
+		}
+	}
+	ds.ShareMethod = method
+	for _, res := range ds.Resources {
+		if f := strings.ToUpper(res.Format); !slices.Contains(ds.Formats, f) {
+			ds.Formats = append(ds.Formats, f)
+		}
+	}
 }

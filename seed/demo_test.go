@@ -78,7 +78,8 @@ func demoEqualDataset(x, y Dataset) bool {
 		x.NotOpenReason == y.NotOpenReason && x.UpdateFrequency == y.UpdateFrequency && x.Classification == y.Classification &&
 		x.Grade == y.Grade && slices.Equal(x.Tags, y.Tags) && x.Region == y.Region && x.UsageScope == y.UsageScope &&
 		slices.Equal(x.DataItems, y.DataItems) && x.PublishedAt.Equal(y.PublishedAt) && x.UpdatedAt.Equal(y.UpdatedAt) &&
-		x.Downloads == y.Downloads
+		x.Downloads == y.Downloads && x.ResourceCode == y.ResourceCode && x.ShareType == y.ShareType &&
+		x.ShareConditions == y.ShareConditions && x.ShareMethod == y.ShareMethod && slices.Equal(x.Formats, y.Formats)
 }
 
 func TestDemoCoverage(t *testing.T) {
@@ -496,6 +497,93 @@ func BenchmarkDemoRenderAll(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		}
+	}
+}
+
+// TestDemoCatalogRecord: every department has a valid 统一社会信用代码 of a
+// government organ (11…, its division), and every entry the full catalog
+// record: a well-formed resource code whose 类 follows the classification
+// and whose 项 is the topic, a share type with its conditions and method,
+// and declared formats that are exactly its files' formats.
+func TestDemoCatalogRecord(t *testing.T) {
+	cat := Demo()
+	codes := map[string]bool{}
+	for _, d := range cat.Departments {
+		if !ValidCreditCode(d.Code) {
+			t.Errorf("%s: department code %q fails the GB 32100 check", d.ID, d.Code)
+		}
+		if !strings.HasPrefix(d.Code, "11") {
+			t.Errorf("%s: %q is not a government organ's code (11…)", d.ID, d.Code)
+		}
+		if oc, _ := orgCodeCheck(d.Code[8:16]); oc != d.Code[16] {
+			t.Errorf("%s: organisation code of %q fails its GB 11714 check", d.ID, d.Code)
+		}
+		division := "230000"
+		if d.RegionLevel == "city" {
+			division = demoCityByName(d.Region).Code
+		}
+		if d.Code[2:8] != division {
+			t.Errorf("%s: %q does not carry the division %s", d.ID, d.Code, division)
+		}
+		if codes[d.Code] {
+			t.Errorf("%s: code %q used twice", d.ID, d.Code)
+		}
+		codes[d.Code] = true
+	}
+	rc := regexp.MustCompile(`^([1-3])([0-9]{2})([0-9]{3})/([0-9]{6})$`)
+	topicNo := map[string]string{}
+	for i, tp := range cat.Topics {
+		topicNo[tp.Code] = strconv.Itoa(100 + i + 1)[1:]
+	}
+	class := map[string]string{"基础数据": "1", "主题数据": "2", "部门数据": "3"}
+	seen := map[string]string{}
+	shares := map[string]int{}
+	for _, d := range cat.Datasets {
+		m := rc.FindStringSubmatch(d.ResourceCode)
+		switch {
+		case m == nil:
+			t.Errorf("%s: resource code %q", d.ID, d.ResourceCode)
+		case m[1] != class[d.Classification] || m[2] != topicNo[d.TopicCode]:
+			t.Errorf("%s: resource code %q does not follow %s / topic %s", d.ID, d.ResourceCode, d.Classification, d.TopicCode)
+		}
+		if other, dup := seen[d.ResourceCode]; dup {
+			t.Errorf("%s: resource code %q also on %s", d.ID, d.ResourceCode, other)
+		}
+		seen[d.ResourceCode] = d.ID
+		shares[d.ShareType]++
+		switch d.ShareType {
+		case "unconditional":
+			if d.ShareConditions != "" || !slices.Contains([]string{"api", "file", "database"}, d.ShareMethod) {
+				t.Errorf("%s: unconditional share with %q / %q", d.ID, d.ShareConditions, d.ShareMethod)
+			}
+		case "conditional":
+			if d.ShareConditions == "" || !slices.Contains([]string{"api", "file", "database"}, d.ShareMethod) {
+				t.Errorf("%s: conditional share with %q / %q", d.ID, d.ShareConditions, d.ShareMethod)
+			}
+		case "not_shared":
+			if d.ShareConditions == "" || d.ShareMethod != "" || d.OpenType != "not_open" {
+				t.Errorf("%s: not shared with %q / %q (%s)", d.ID, d.ShareConditions, d.ShareMethod, d.OpenType)
+			}
+		default:
+			t.Errorf("%s: share type %q", d.ID, d.ShareType)
+		}
+		if d.OpenType == "unconditional" && d.ShareType != "unconditional" {
+			t.Errorf("%s: open to everyone but shared on conditions", d.ID)
+		}
+		var files []string
+		for _, r := range d.Resources {
+			if !slices.Contains(files, strings.ToUpper(r.Format)) {
+				files = append(files, strings.ToUpper(r.Format))
+			}
+		}
+		if len(d.Formats) == 0 || !slices.Equal(d.Formats, files) {
+			t.Errorf("%s: declared formats %v, files %v", d.ID, d.Formats, files)
+		}
+	}
+	for _, st := range []string{"unconditional", "conditional", "not_shared"} {
+		if shares[st] == 0 {
+			t.Errorf("no demo entry is %s", st)
 		}
 	}
 }

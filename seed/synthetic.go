@@ -212,5 +212,6 @@ func synDataset(i int, reg synRegion, k *synKind, year int, period string) Datas
 			return demoWriteCSV(w, schema, g)
 		},
 	}}
+	demoRecord(&ds, t, depIdx+1, i%999999+1)
 	return ds
 }

@@ -22,6 +22,7 @@ type Department struct {
 	RegionLevel string // province | city | county
 	Region      string // 黑龙江省, 哈尔滨市, ...
 	ParentID    string // for city departments: "" (kept for later use)
+	Code        string // 统一社会信用代码 (GB 32100), e.g. 11230000MB0000000X
 }
 
 // Topic is a 领域 such as 经济建设 or 交通出行.
@@ -47,6 +48,14 @@ type Dataset struct {
 	Tags            []string
 	Region          string
 	UsageScope      string // conditional: scope and use allowed
+	// The catalog record of the national guide (001 Art 13). Empty values
+	// are derived when loading: share type from the open type, formats
+	// from the resources.
+	ResourceCode    string   // 信息资源代码, e.g. 213001/000042
+	ShareType       string   // unconditional | conditional | not_shared
+	ShareConditions string   // conditional: the conditions; not_shared: the reason and basis
+	ShareMethod     string   // api | file | database ("" when not shared)
+	Formats         []string // declared formats, upper case
 	DataItems       []DataItem
 	Resources       []Resource
 	PublishedAt     time.Time

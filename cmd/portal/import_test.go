@@ -49,10 +49,10 @@ func TestImportCatalogCommand(t *testing.T) {
 			db.Create(&catalog.Topic{ID: "economy", Name: "经济建设"})
 			defer store.Close(db)
 
-			header := "目录名称,描述,领域,开放类型,开放条件,使用范围和用途,更新频率,分类,分级,数据项\n"
+			header := "目录名称,描述,领域,开放类型,开放条件,使用范围和用途,共享类型,共享方式,更新频率,分类,分级,数据项\n"
 			good := header +
-				"全省企业登记信息,企业登记。,经济建设,无条件开放,,,每日,基础数据,一级,reg_no|注册号|字符串|是\n" +
-				"全省企业年报,年报。,economy,有条件开放,签署承诺书,征信用途,每年,基础数据,二级,reg_no|注册号|字符串|是;year|年度|整数|是\n"
+				"全省企业登记信息,企业登记。,经济建设,无条件开放,,,无条件共享,接口,每日,基础数据,一级,reg_no|注册号|字符串|是\n" +
+				"全省企业年报,年报。,economy,有条件开放,签署承诺书,征信用途,无条件共享,文件下载,每年,基础数据,二级,reg_no|注册号|字符串|是;year|年度|整数|是\n"
 			bad := strings.Replace(good, "签署承诺书", "", 1)
 			write := func(name, text string) string {
 				gb, err := simplifiedchinese.GB18030.NewEncoder().String(text)

@@ -26,6 +26,7 @@ type Department struct {
 	RegionLevel string `gorm:"size:16;not null"`
 	Region      string `gorm:"size:100;not null"`
 	ParentID    string `gorm:"size:64"`
+	Code        string `gorm:"size:18;not null;default:''"` // 统一社会信用代码 (column added by migration 0050)
 	CreatedAt   time.Time
 }
 
@@ -448,6 +449,7 @@ type DepartmentInput struct {
 	RegionLevel *string
 	Region      *string
 	ParentID    *string
+	Code        *string // 统一社会信用代码; "" clears it
 }
 
 // Departments lists every department by id.
@@ -478,6 +480,10 @@ func (in *DepartmentInput) apply(d *Department) error {
 	v.Check(slices.Contains(RegionLevels, d.RegionLevel), "region_level", "region_level must be province, city or county")
 	v.Check(d.Region != "" && utf8.RuneCountInString(d.Region) <= 100, "region", "region is required (at most 100 characters)")
 	v.Check(d.ParentID != d.ID, "parent_id", "a department cannot be its own parent")
+	if in.Code != nil {
+		d.Code = strings.ToUpper(strings.TrimSpace(*in.Code))
+	}
+	v.Check(d.Code == "" || ValidCreditCode(d.Code), "code", "the code must be an 18-character unified social credit code with a correct check character (GB 32100)")
 	return v.Err()
 }
 
@@ -501,7 +507,7 @@ func (s *Service) CreateDepartment(ctx context.Context, by *authz.Principal, in 
 			}
 			return err
 		}
-		return s.record(tx, actor(by, m.IP), audit.DepartmentSaved, "department", d.ID, map[string]any{"name": d.Name, "region_level": d.RegionLevel, "region": d.Region, "parent_id": d.ParentID, "created": true})
+		return s.record(tx, actor(by, m.IP), audit.DepartmentSaved, "department", d.ID, map[string]any{"name": d.Name, "region_level": d.RegionLevel, "region": d.Region, "parent_id": d.ParentID, "code": d.Code, "created": true})
 	})
 	if err != nil {
 		return nil, apperr.OrInternal(err, "create department")
@@ -530,7 +536,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, by *authz.Principal, id 
 				return err
 			}
 		}
-		if err := tx.Model(&Department{}).Where("id = ?", id).Updates(map[string]any{"name": d.Name, "region_level": d.RegionLevel, "region": d.Region, "parent_id": d.ParentID}).Error; err != nil {
+		if err := tx.Model(&Department{}).Where("id = ?", id).Updates(map[string]any{"name": d.Name, "region_level": d.RegionLevel, "region": d.Region, "parent_id": d.ParentID, "code": d.Code}).Error; err != nil {
 			return err
 		}
 		var ids []string
@@ -540,7 +546,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, by *authz.Principal, id 
 		if err := outbox.Enqueue(tx, s.now(), "dataset", ids...); err != nil {
 			return err
 		}
-		return s.record(tx, actor(by, m.IP), audit.DepartmentSaved, "department", id, map[string]any{"name": d.Name, "region_level": d.RegionLevel, "region": d.Region, "parent_id": d.ParentID})
+		return s.record(tx, actor(by, m.IP), audit.DepartmentSaved, "department", id, map[string]any{"name": d.Name, "region_level": d.RegionLevel, "region": d.Region, "parent_id": d.ParentID, "code": d.Code})
 	})
 	if err != nil {
 		return nil, apperr.OrInternal(err, "update department")

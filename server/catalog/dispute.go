@@ -4,8 +4,9 @@ import "context"
 
 // DisputeChecker says which entries have an open correction report
 // (server/corrections implements it). While a report is open the entry,
-// and the data item it names, carry the under-dispute mark (异议标注,
-// 000 Art 24) on the public page and in the API.
+// and the data item it names, carry the under-dispute mark (异议标注) on
+// the public page and in the API. No article asks for the mark: it is our
+// way of telling users that data is being checked under 000 Art 24.
 type DisputeChecker interface {
 	// Disputes returns, for each given dataset id with an open report, the
 	// names of the data items under dispute (empty when the reports name

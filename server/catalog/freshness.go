@@ -1,12 +1,17 @@
 package catalog
 
-import "time"
+import (
+	"time"
+
+	"github.com/hlj-opendata/portal/server/calendar"
+)
 
 // chinaTime is the zone update schedules are counted in.
-var chinaTime = time.FixedZone("CST", 8*3600)
+var chinaTime = calendar.Zone
 
 // NextUpdateDue says when an entry updated at last is next due for an
-// update given its update frequency (000 Art 15: entries stay current).
+// update given the update frequency it declares: a promise to its users,
+// not the change-triggered update of 000 Art 15 (server/changes).
 // The due time is the end of that day, China time. Irregular entries have
 // no schedule (ok is false).
 func NextUpdateDue(last time.Time, frequency string) (due time.Time, ok bool) {

@@ -89,6 +89,8 @@ type DatasetItemJSON struct {
 	Title           string            `json:"title"`
 	Description     string            `json:"description"`
 	OpenType        OpenType          `json:"open_type"`
+	ShareType       ShareType         `json:"share_type"`
+	ResourceCode    string            `json:"resource_code"`
 	Department      RefJSON           `json:"department"`
 	Topic           RefJSON           `json:"topic"`
 	Formats         []string          `json:"formats"`
@@ -214,17 +216,19 @@ func itemJSON(d *Dataset) DatasetItemJSON {
 		tags = []string{}
 	}
 	return DatasetItemJSON{
-		ID: d.ID, Title: d.Title, Description: d.Description, OpenType: d.OpenType,
+		ID: d.ID, Title: d.Title, Description: d.Description, OpenType: d.OpenType, ShareType: d.ShareType, ResourceCode: d.ResourceCode,
 		Department: RefJSON{d.Department.ID, d.Department.Name}, Topic: RefJSON{d.Topic.ID, d.Topic.Name},
 		Formats: d.Formats(), UpdateFrequency: d.UpdateFrequency, Grade: d.Grade, Tags: tags, Region: d.Region,
 		PublishedAt: d.PublishedAt, UpdatedAt: d.UpdatedAt, Downloads: d.Downloads,
 	}
 }
 
-// DepartmentJSON is a department.
+// DepartmentJSON is a department. Code is its 统一社会信用代码, the
+// provider code of its entries ("" when not recorded yet).
 type DepartmentJSON struct {
 	ID           string `json:"id"`
 	Name         string `json:"name"`
+	Code         string `json:"code"`
 	RegionLevel  string `json:"region_level"`
 	Region       string `json:"region"`
 	DatasetCount int64  `json:"dataset_count,omitempty"`
@@ -255,14 +259,21 @@ type ResourceJSON struct {
 	DownloadURL *string   `json:"download_url"`
 }
 
-// DatasetJSON is a full catalog entry with every field of 000 Art 13.
+// DatasetJSON is a full catalog entry with every field of 000 Art 13 and
+// 001 Art 13: formats are the declared formats; the share type, conditions
+// and method say how other departments may use the data; department.code
+// is the provider code.
 type DatasetJSON struct {
 	ID              string         `json:"id"`
 	Title           string         `json:"title"`
 	Description     string         `json:"description"`
+	ResourceCode    string         `json:"resource_code"`
 	OpenType        OpenType       `json:"open_type"`
 	OpenConditions  string         `json:"open_conditions,omitempty"`
 	UsageScope      string         `json:"usage_scope,omitempty"`
+	ShareType       ShareType      `json:"share_type"`
+	ShareConditions string         `json:"share_conditions"`
+	ShareMethod     string         `json:"share_method"`
 	Department      DepartmentJSON `json:"department"`
 	Topic           RefJSON        `json:"topic"`
 	DataItems       []DataItemJSON `json:"data_items"`
@@ -279,7 +290,8 @@ type DatasetJSON struct {
 	UnderDispute    bool           `json:"under_dispute"`
 	Resources       []ResourceJSON `json:"resources"`
 	// Freshness: next update due by the update frequency and whether the
-	// entry is on schedule (000 Art 15).
+	// entry is on schedule: the update frequency the entry declares (000
+	// Art 13) is a promise to users; no article sets a deadline for it.
 	Freshness Freshness `json:"freshness"`
 	// Alternates: the entry's DCAT-AP descriptions, for <link rel="alternate">.
 	Alternates []AlternateJSON `json:"alternates"`
@@ -305,8 +317,9 @@ func DCATAlternates(id string) []AlternateJSON {
 // DatasetDetailJSON renders an entry for the public API.
 func DatasetDetailJSON(d *Dataset) DatasetJSON {
 	out := DatasetJSON{
-		ID: d.ID, Title: d.Title, Description: d.Description, OpenType: d.OpenType,
-		Department: DepartmentJSON{ID: d.Department.ID, Name: d.Department.Name, RegionLevel: d.Department.RegionLevel, Region: d.Department.Region},
+		ID: d.ID, Title: d.Title, Description: d.Description, ResourceCode: d.ResourceCode, OpenType: d.OpenType,
+		ShareType: d.ShareType, ShareConditions: d.ShareConditions, ShareMethod: d.ShareMethod,
+		Department: DepartmentJSON{ID: d.Department.ID, Name: d.Department.Name, Code: d.Department.Code, RegionLevel: d.Department.RegionLevel, Region: d.Department.Region},
 		Topic:      RefJSON{d.Topic.ID, d.Topic.Name}, DataItems: make([]DataItemJSON, len(d.DataItems)),
 		Formats: d.Formats(), UpdateFrequency: d.UpdateFrequency, Classification: d.Classification, Grade: d.Grade,
 		Tags: []string(d.Tags), Region: d.Region, Version: d.Version, PublishedAt: d.PublishedAt, UpdatedAt: d.UpdatedAt,
@@ -373,7 +386,7 @@ func (h *Handler) listDepartments(c echo.Context) error {
 	}
 	out := ItemsJSON[DepartmentJSON]{Items: make([]DepartmentJSON, len(deps))}
 	for i, d := range deps {
-		out.Items[i] = DepartmentJSON{d.ID, d.Name, d.RegionLevel, d.Region, d.DatasetCount}
+		out.Items[i] = DepartmentJSON{ID: d.ID, Name: d.Name, Code: d.Code, RegionLevel: d.RegionLevel, Region: d.Region, DatasetCount: d.DatasetCount}
 	}
 	return web.JSON(c, http.StatusOK, out)
 }

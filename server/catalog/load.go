@@ -32,7 +32,7 @@ func (s *Service) LoadCatalog(ctx context.Context, cat seed.Catalog, progress fu
 	now := store.DBTime(s.Now())
 	deps := make([]Department, len(cat.Departments))
 	for i, d := range cat.Departments {
-		deps[i] = Department{ID: d.ID, Name: d.Name, RegionLevel: d.RegionLevel, Region: d.Region, ParentID: d.ParentID, CreatedAt: now}
+		deps[i] = Department{ID: d.ID, Name: d.Name, RegionLevel: d.RegionLevel, Region: d.Region, ParentID: d.ParentID, Code: d.Code, CreatedAt: now}
 	}
 	topics := make([]Topic, len(cat.Topics))
 	for i, t := range cat.Topics {
@@ -104,6 +104,21 @@ func (s *Service) fromSeed(ctx context.Context, sd seed.Dataset, now time.Time) 
 		OpenType: OpenType(sd.OpenType), OpenConditions: sd.OpenConditions, NotOpenReason: sd.NotOpenReason, UsageScope: sd.UsageScope,
 		UpdateFrequency: sd.UpdateFrequency, Classification: sd.Classification, Grade: sd.Grade, Tags: Strings(sd.Tags),
 		Region: sd.Region, Status: StatusPublished, Version: 1, UpdatedAt: store.DBTime(sd.UpdatedAt), CreatedAt: now, Downloads: sd.Downloads,
+		ResourceCode: sd.ResourceCode, ShareType: ShareType(sd.ShareType), ShareConditions: sd.ShareConditions, ShareMethod: sd.ShareMethod,
+		DeclaredFormats: Strings(sd.Formats),
+	}
+	if d.ShareType == "" {
+		// Generated catalogs that state no share type: as migration 0050 does.
+		d.ShareType = ShareTypeFor(d.OpenType)
+		switch d.ShareType {
+		case ShareConditional:
+			d.ShareConditions = d.OpenConditions
+		case NotShared:
+			d.ShareConditions = d.NotOpenReason
+		}
+		if d.ShareType != NotShared {
+			d.ShareMethod = "file"
+		}
 	}
 	if !sd.PublishedAt.IsZero() {
 		p := store.DBTime(sd.PublishedAt)
@@ -130,6 +145,9 @@ func (s *Service) fromSeed(ctx context.Context, sd seed.Dataset, now time.Time) 
 			ID: r.ID, DatasetID: d.ID, Position: i, Name: r.Name, Format: format, MediaType: mt,
 			Size: st.Size, SHA256: st.SHA256, Rows: int64(r.Rows), StorageKey: st.Key, CreatedAt: d.UpdatedAt, UpdatedAt: d.UpdatedAt,
 		})
+	}
+	if len(d.DeclaredFormats) == 0 {
+		d.DeclaredFormats = Strings(d.ResourceFormats())
 	}
 	return d, nil
 }

@@ -27,6 +27,41 @@ func (t OpenType) Valid() bool {
 // Public reports whether entries of this type are visible to the public.
 func (t OpenType) Public() bool { return t == Unconditional || t == Conditional }
 
+// ShareType is 共享类型: whether other government departments may use the
+// data, distinct from the open type (001 Art 14).
+type ShareType string
+
+const (
+	ShareUnconditional ShareType = "unconditional" // every department may use it
+	ShareConditional   ShareType = "conditional"   // under the conditions the entry lists (001 Art 15)
+	NotShared          ShareType = "not_shared"    // the entry states the reason and its legal basis (001 Art 15)
+)
+
+// Valid reports whether t is one of the three share types.
+func (t ShareType) Valid() bool {
+	return t == ShareUnconditional || t == ShareConditional || t == NotShared
+}
+
+// ShareTypeFor is the share type an entry gets when nobody stated one
+// (migration 0050, generated catalogs): the open type's counterpart.
+func ShareTypeFor(o OpenType) ShareType {
+	switch o {
+	case Unconditional:
+		return ShareUnconditional
+	case Conditional:
+		return ShareConditional
+	}
+	return NotShared
+}
+
+// ShareMethods are the 共享方式 an entry may state: an interface (API)
+// call, a file download, or a database (table) exchange.
+var ShareMethods = []string{"api", "file", "database"}
+
+// DeclaredFormats are the data formats an entry may declare; they are the
+// formats the portal accepts as resources.
+var DeclaredFormats = []string{"CSV", "XLSX", "JSON"}
+
 // Status is where an entry is in its life.
 type Status string
 
@@ -55,7 +90,10 @@ type Department struct {
 	RegionLevel string `gorm:"size:16;not null"`
 	Region      string `gorm:"size:100;not null"`
 	ParentID    string `gorm:"size:64"`
-	CreatedAt   time.Time
+	// Code is the department's 统一社会信用代码 (GB 32100), the provider code
+	// of its catalog entries; "" until an administrator records it.
+	Code      string `gorm:"size:18;not null;default:''"`
+	CreatedAt time.Time
 }
 
 // Topic is a 领域 grouping datasets.
@@ -83,8 +121,16 @@ type Dataset struct {
 	Grade           string   `gorm:"size:8"`
 	Tags            Strings  `gorm:"type:text"`
 	Region          string   `gorm:"size:100"`
-	Status          Status   `gorm:"size:16;not null;index"`
-	Version         int      `gorm:"not null;default:1"`
+	// The catalog record of 《政务信息资源目录编制指南》 and 001 Art 13: the
+	// resource code (ResourceCodeFormat), share type, conditions and
+	// method, and the declared data formats (upper case, e.g. CSV).
+	ResourceCode    string    `gorm:"size:32;not null;default:''"`
+	ShareType       ShareType `gorm:"size:16;not null;default:''"`
+	ShareConditions string    `gorm:"type:text"` // conditional: the conditions; not_shared: the reason and basis
+	ShareMethod     string    `gorm:"size:16;not null;default:''"`
+	DeclaredFormats Strings   `gorm:"column:formats;type:text"`
+	Status          Status    `gorm:"size:16;not null;index"`
+	Version         int       `gorm:"not null;default:1"`
 	PublishedAt     *time.Time
 	UpdatedAt       time.Time `gorm:"autoUpdateTime:false;index"` // catalog "last updated", set explicitly
 	CreatedAt       time.Time
@@ -100,8 +146,17 @@ type Dataset struct {
 // Public reports whether the entry may be shown to anyone.
 func (d *Dataset) Public() bool { return d.Status == StatusPublished && d.OpenType.Public() }
 
-// Formats lists the distinct resource formats in order of first appearance.
+// Formats are the entry's declared formats; an entry that never declared
+// any (a generated catalog) shows its resources' formats.
 func (d *Dataset) Formats() []string {
+	if len(d.DeclaredFormats) > 0 {
+		return append([]string{}, d.DeclaredFormats...)
+	}
+	return d.ResourceFormats()
+}
+
+// ResourceFormats lists the distinct resource formats in order of first appearance.
+func (d *Dataset) ResourceFormats() []string {
 	seen := map[string]bool{}
 	out := []string{}
 	for _, r := range d.Resources {

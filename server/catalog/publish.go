@@ -26,6 +26,8 @@ func (s *Store) Publish(tx *gorm.DB, d *Dataset) error {
 			"usage_scope": d.UsageScope, "update_frequency": d.UpdateFrequency, "classification": d.Classification,
 			"grade": d.Grade, "tags": d.Tags, "region": d.Region, "status": d.Status, "version": d.Version,
 			"published_at": d.PublishedAt, "updated_at": d.UpdatedAt,
+			"resource_code": d.ResourceCode, "share_type": d.ShareType, "share_conditions": d.ShareConditions,
+			"share_method": d.ShareMethod, "formats": d.DeclaredFormats,
 		}).Error
 		if err != nil {
 			return err

@@ -67,7 +67,7 @@ func orgDict(d catalog.Department, count *int64) Organization {
 	return Organization{
 		ID: d.ID, Name: d.ID, Title: d.Name, DisplayName: d.Name, Description: d.Region + " · " + d.RegionLevel,
 		Created: ckanTime(d.CreatedAt), IsOrganization: true, ApprovalStatus: "approved", State: "active", Type: "organization",
-		PackageCount: count, Extras: []Extra{{"region", d.Region}, {"region_level", d.RegionLevel}},
+		PackageCount: count, Extras: []Extra{{"region", d.Region}, {"region_level", d.RegionLevel}, {"code", d.Code}},
 	}
 }
 
@@ -218,6 +218,11 @@ func packageDict(d *catalog.Dataset, base string) Package {
 	p.Extras = append(p.Extras, Extra{"update_frequency", d.UpdateFrequency}, Extra{"grade", d.Grade},
 		Extra{"classification", d.Classification}, Extra{"region", d.Region}, Extra{"data_items", strings.Join(items, ",")},
 		Extra{"downloads", strconv.FormatInt(d.Downloads, 10)})
+	// The catalog record of 001 Art 13 and the national guide; provider_code
+	// is the department's 统一社会信用代码.
+	p.Extras = append(p.Extras, Extra{"resource_code", d.ResourceCode}, Extra{"share_type", string(d.ShareType)},
+		Extra{"share_conditions", d.ShareConditions}, Extra{"share_method", d.ShareMethod},
+		Extra{"formats", strings.Join(d.Formats(), ",")}, Extra{"provider_code", d.Department.Code})
 	for _, r := range d.Resources {
 		p.Resources = append(p.Resources, resourceDict(d, &r, base))
 	}

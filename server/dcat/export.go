@@ -9,7 +9,9 @@
 // vocabulary); department → dct:publisher; topic → dcat:theme (a SKOS
 // scheme of the portal's topics). What DCAT has no term for — grade,
 // classification, open type, open conditions, usage scope, data items,
-// download counts — uses the portal's extension vocabulary (prefix hlj,
+// download counts, resource code, share type, conditions and method,
+// declared formats and the department's credit code — uses the portal's
+// extension vocabulary (prefix hlj,
 // namespace <base>/ns/portal#), described in Turtle at /ns/portal.
 package dcat
 
@@ -146,6 +148,7 @@ func (b *builder) department(d catalog.Department) Term {
 		b.g.Add(n, RDF+"type", IRI(FOAF+"Organization"))
 		b.g.Add(n, FOAF+"name", LangLit(d.Name, "zh"))
 		b.g.Add(n, DCT+"identifier", Lit(d.ID))
+		b.g.Add(n, b.vocab+"creditCode", Lit(d.Code))
 	}
 	return n
 }
@@ -207,6 +210,14 @@ func (b *builder) dataset(d *catalog.Dataset) Term {
 		g.Add(ds, v+"openConditions", LangLit(d.OpenConditions, "zh"))
 		g.Add(ds, v+"usageScope", LangLit(d.UsageScope, "zh"))
 		g.Add(ds, v+"applicationPage", IRI(b.base+"/apply?dataset="+url.QueryEscape(d.ID)))
+	}
+	// The catalog record of 001 Art 13 and the national guide.
+	g.Add(ds, v+"resourceCode", Lit(d.ResourceCode))
+	g.Add(ds, v+"shareType", Lit(string(d.ShareType)))
+	g.Add(ds, v+"shareConditions", LangLit(d.ShareConditions, "zh"))
+	g.Add(ds, v+"shareMethod", Lit(d.ShareMethod))
+	for _, f := range d.Formats() {
+		g.Add(ds, v+"declaredFormat", IRI(euFileType+f))
 	}
 	g.Add(ds, v+"downloads", TypedLit(strconv.FormatInt(d.Downloads, 10), XSD+"integer"))
 	for _, it := range d.DataItems {
@@ -438,6 +449,12 @@ func (h *Handler) vocabulary(c echo.Context) error {
 	prop("openConditions", "开放条件", "Conditions of a conditionally open entry (000 Art 33).")
 	prop("usageScope", "使用范围", "Scope and use allowed for a conditionally open entry.")
 	prop("applicationPage", "申请页面", "Where to apply for a conditionally open entry (000 Art 34).")
+	prop("resourceCode", "信息资源代码", "Resource code after the national catalog guide: class (1 digit), item (2), subitem (3), optional detail (3), '/', sequence number (6).")
+	prop("shareType", "共享类型", "unconditional | conditional | not_shared: sharing with other government departments (Regulations on Government Data Sharing, Art 14), distinct from the open type.")
+	prop("shareConditions", "共享条件", "Conditions of a conditionally shared entry, or the reason and legal basis of one not shared (Regulations on Government Data Sharing, Art 15).")
+	prop("shareMethod", "共享方式", "api | file | database: how departments receive shared data.")
+	prop("declaredFormat", "数据格式", "A data format the entry declares (EU file-type IRI); every resource has a declared format.")
+	prop("creditCode", "统一社会信用代码", "The department's unified social credit code (GB 32100): the provider code of its entries.")
 	prop("downloads", "下载次数", "Number of downloads counted by the portal (no personal data kept).")
 	prop("dataItem", "数据项", "A data item (field) of the entry: a hlj:DataItem.")
 	prop("name", "字段名", "Machine name of a data item (the CSV header).")

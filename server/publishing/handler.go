@@ -51,7 +51,7 @@ func (h *Handler) Routes(r *web.Router) {
 // @Tags         publishing
 // @Produce      json
 // @Param        status     query  string  false  "draft | submitted | returned | published | revoked"
-// @Param        overdue    query  bool    false  "only entries behind their update schedule (000 Art 15)"
+// @Param        overdue    query  bool    false  "only entries behind the update frequency they declare"
 // @Param        page       query  int     false  "page, from 1"
 // @Param        page_size  query  int     false  "1–100 (default 20)"
 // @Success      200 {object} ListResult

@@ -114,6 +114,11 @@ func draft(title string) map[string]any {
 		"classification":   "基础数据",
 		"grade":            "L2",
 		"tags":             []string{"企业", "登记"},
+		"share_type":       "conditional",
+		"share_conditions": "仅限履行市场监管职责使用。",
+		"share_method":     "api",
+		"resource_code":    "113001/000101",
+		"formats":          []string{"CSV"},
 		"data_items": []map[string]any{
 			{"name": "reg_no", "label": "注册号", "type": "string", "required": true},
 			{"name": "name", "label": "企业名称", "type": "string", "required": true},

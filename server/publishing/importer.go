@@ -34,8 +34,9 @@ type ImportColumn struct {
 var ImportColumns = []ImportColumn{
 	{"title", "目录名称"}, {"description", "描述"}, {"topic", "领域"}, {"open_type", "开放类型"},
 	{"open_conditions", "开放条件"}, {"usage_scope", "使用范围和用途"}, {"not_open_reason", "不予开放理由"},
-	{"update_frequency", "更新频率"}, {"classification", "分类"}, {"grade", "分级"}, {"tags", "标签"},
-	{"region", "区域"}, {"data_items", "数据项"},
+	{"share_type", "共享类型"}, {"share_conditions", "共享条件"}, {"share_method", "共享方式"},
+	{"update_frequency", "更新频率"}, {"classification", "分类"}, {"resource_code", "信息资源代码"}, {"grade", "分级"},
+	{"tags", "标签"}, {"region", "区域"}, {"formats", "数据格式"}, {"data_items", "数据项"},
 }
 
 // MaxImportRows bounds one import.
@@ -44,6 +45,8 @@ const MaxImportRows = 1000
 // Chinese values the template accepts besides the codes.
 var importEnums = map[string]map[string]string{
 	"open_type":        {"无条件开放": "unconditional", "有条件开放": "conditional", "不予开放": "not_open"},
+	"share_type":       {"无条件共享": "unconditional", "有条件共享": "conditional", "不予共享": "not_shared"},
+	"share_method":     {"接口": "api", "接口调用": "api", "接口服务": "api", "文件": "file", "文件下载": "file", "库表": "database", "库表交换": "database", "数据库": "database"},
 	"update_frequency": {"实时": "realtime", "每日": "daily", "每天": "daily", "每周": "weekly", "每月": "monthly", "每季度": "quarterly", "每年": "yearly", "不定期": "irregular"},
 	"grade":            {"一级": "L1", "二级": "L2", "三级": "L3", "四级": "L4"},
 	"type":             {"字符串": "string", "文本": "string", "整数": "integer", "数值": "number", "数字": "number", "日期": "date", "日期时间": "datetime", "布尔": "boolean", "是否": "boolean"},
@@ -203,6 +206,8 @@ func readImportRows(ctx context.Context, f *upload.File) ([]ImportRow, error) {
 				return err
 			}
 			d.OpenType = catalog.OpenType(enumValue("open_type", string(d.OpenType)))
+			d.ShareType = catalog.ShareType(enumValue("share_type", string(d.ShareType)))
+			d.ShareMethod = enumValue("share_method", d.ShareMethod)
 			rows = append(rows, ImportRow{Line: n, Draft: d})
 			return nil
 		})
@@ -259,6 +264,9 @@ func readImportRows(ctx context.Context, f *upload.File) ([]ImportRow, error) {
 			UsageScope: cell["usage_scope"], NotOpenReason: cell["not_open_reason"],
 			UpdateFrequency: enumValue("update_frequency", cell["update_frequency"]), Classification: cell["classification"],
 			Grade: enumValue("grade", cell["grade"]), Tags: splitList(cell["tags"]), Region: cell["region"],
+			ResourceCode: cell["resource_code"], ShareType: catalog.ShareType(enumValue("share_type", cell["share_type"])),
+			ShareConditions: cell["share_conditions"], ShareMethod: enumValue("share_method", cell["share_method"]),
+			Formats: splitList(cell["formats"]),
 		}
 		items, msg := parseDataItems(cell["data_items"])
 		if msg != "" {
@@ -315,8 +323,10 @@ func parseDataItems(s string) ([]DataItem, string) {
 // templateExample is the template's sample row.
 var templateExample = []string{
 	"示例：全省企业登记信息", "企业名称、统一社会信用代码、登记机关等登记信息。", "信用服务", "有条件开放",
-	"申请人须说明用途并签署数据安全承诺书。", "仅限科研与企业征信用途。", "", "每月", "基础数据", "二级", "企业,登记",
-	"黑龙江省", "reg_no|统一社会信用代码|字符串|是|\nname|企业名称|字符串|是|\nreg_date|成立日期|日期|否|",
+	"申请人须说明用途并签署数据安全承诺书。", "仅限科研与企业征信用途。", "",
+	"有条件共享", "仅限履行市场监管、信用监管职责使用，不得向第三方提供。", "接口",
+	"每月", "基础数据", "113001/000001", "二级", "企业,登记",
+	"黑龙江省", "CSV", "reg_no|统一社会信用代码|字符串|是|\nname|企业名称|字符串|是|\nreg_date|成立日期|日期|否|",
 }
 
 // WriteTemplate writes the import template as CSV (UTF-8 with a BOM, so

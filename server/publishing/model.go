@@ -35,7 +35,7 @@ type Status string
 
 const (
 	StatusDraft     Status = "draft"     // being written by the provider
-	StatusSubmitted Status = "submitted" // waiting for the authority (001 Art 17: 2 working days)
+	StatusSubmitted Status = "submitted" // waiting for the authority (001 Art 17 ¶3 for updates; the same days for a first submission: our choice)
 	StatusReturned  Status = "returned"  // sent back with comments (000 Art 12: fixed within 5 working days)
 	StatusApproved  Status = "approved"  // published; kept for the history, never changed again
 )
@@ -94,6 +94,13 @@ type Draft struct {
 	Grade           string           `json:"grade"`
 	Tags            []string         `json:"tags"`
 	Region          string           `json:"region"`
+	// The catalog record of 001 Art 13 and the national guide. The
+	// provider code is the department's (department.code), not the draft's.
+	ResourceCode    string            `json:"resource_code"`
+	ShareType       catalog.ShareType `json:"share_type"`
+	ShareConditions string            `json:"share_conditions"`
+	ShareMethod     string            `json:"share_method"`
+	Formats         []string          `json:"formats"`
 }
 
 // Limits of a draft.
@@ -122,6 +129,21 @@ func (d *Draft) Normalise() {
 		d.NotOpenReason = ""
 	}
 	d.UpdateFrequency, d.Classification, d.Grade, d.Region = trim(d.UpdateFrequency), trim(d.Classification), trim(d.Grade), trim(d.Region)
+	d.ResourceCode, d.ShareType = trim(d.ResourceCode), catalog.ShareType(trim(string(d.ShareType)))
+	d.ShareConditions, d.ShareMethod = trim(d.ShareConditions), trim(d.ShareMethod)
+	if d.ShareType == catalog.ShareUnconditional {
+		d.ShareConditions = ""
+	}
+	if d.ShareType == catalog.NotShared {
+		d.ShareMethod = ""
+	}
+	formats := []string{}
+	for _, f := range d.Formats {
+		if f = strings.ToUpper(trim(f)); f != "" && !slices.Contains(formats, f) {
+			formats = append(formats, f)
+		}
+	}
+	d.Formats = formats
 	for i := range d.DataItems {
 		it := &d.DataItems[i]
 		it.Name, it.Label, it.Type, it.Description = trim(it.Name), trim(it.Label), trim(it.Type), trim(it.Description)
@@ -154,7 +176,7 @@ func (d *Draft) Validate() error {
 	case catalog.Conditional:
 		// 000 Art 33: conditional entries state their open conditions.
 		v.Check(d.OpenConditions != "", "open_conditions", "a conditionally open entry must state its open conditions (000 Art 33)")
-		v.Check(d.UsageScope != "", "usage_scope", "a conditionally open entry must state the scope and use allowed (000 Art 13)")
+		v.Check(d.UsageScope != "", "usage_scope", "a conditionally open entry must state the scope and use allowed (000 Art 33)")
 	case catalog.NotOpen:
 		// 000 Art 33: entries not opened record why.
 		v.Check(d.NotOpenReason != "", "not_open_reason", "an entry that is not opened must state the reason (000 Art 33)")
@@ -164,6 +186,31 @@ func (d *Draft) Validate() error {
 	v.Check(runes(d.OpenConditions) <= MaxText, "open_conditions", "at most %d characters", MaxText)
 	v.Check(runes(d.UsageScope) <= MaxText, "usage_scope", "at most %d characters", MaxText)
 	v.Check(runes(d.NotOpenReason) <= MaxText, "not_open_reason", "at most %d characters", MaxText)
+	if d.ResourceCode != "" {
+		// 《政务信息资源目录编制指南》: 类/项/目/细目 and a sequence number.
+		if msg := catalog.CheckResourceCode(d.ResourceCode, d.Classification); msg != "" {
+			v.Add("resource_code", "%s", msg)
+		}
+	}
+	switch d.ShareType {
+	case catalog.ShareUnconditional:
+	case catalog.ShareConditional:
+		// 001 Art 15: conditional entries list the scope and use conditions.
+		v.Check(d.ShareConditions != "", "share_conditions", "a conditionally shared entry must list its share conditions (scope and use)")
+	case catalog.NotShared:
+		// 001 Art 15: entries not shared state the reason and its legal basis.
+		v.Check(d.ShareConditions != "", "share_conditions", "an entry that is not shared must state the reason and its legal basis")
+	default:
+		v.Add("share_type", "share_type must be unconditional, conditional or not_shared")
+	}
+	v.Check(runes(d.ShareConditions) <= MaxText, "share_conditions", "at most %d characters", MaxText)
+	if d.ShareType != catalog.NotShared {
+		v.Check(slices.Contains(catalog.ShareMethods, d.ShareMethod), "share_method", "share_method must be one of %s", strings.Join(catalog.ShareMethods, ", "))
+	}
+	v.Check(len(d.Formats) <= len(catalog.DeclaredFormats), "formats", "at most %d formats", len(catalog.DeclaredFormats))
+	for _, f := range d.Formats {
+		v.Check(slices.Contains(catalog.DeclaredFormats, f), "formats", "formats must be among %s", strings.Join(catalog.DeclaredFormats, ", "))
+	}
 	v.Check(slices.Contains(catalog.UpdateFrequencies, d.UpdateFrequency), "update_frequency", "update_frequency must be one of %s", strings.Join(catalog.UpdateFrequencies, ", "))
 	v.Check(d.Classification != "", "classification", "the classification (分类) is required")
 	v.Check(runes(d.Classification) <= 64, "classification", "at most 64 characters")
@@ -198,6 +245,8 @@ func DraftFromDataset(ds *catalog.Dataset) Draft {
 		OpenConditions: ds.OpenConditions, UsageScope: ds.UsageScope, NotOpenReason: ds.NotOpenReason,
 		UpdateFrequency: ds.UpdateFrequency, Classification: ds.Classification, Grade: ds.Grade,
 		Tags: append([]string{}, ds.Tags...), Region: ds.Region, DataItems: []DataItem{},
+		ResourceCode: ds.ResourceCode, ShareType: ds.ShareType, ShareConditions: ds.ShareConditions, ShareMethod: ds.ShareMethod,
+		Formats: append([]string{}, ds.DeclaredFormats...),
 	}
 	for _, it := range ds.DataItems {
 		d.DataItems = append(d.DataItems, DataItem{it.Name, it.Label, it.Type, it.Description, it.Required})
@@ -290,7 +339,7 @@ const (
 )
 
 // FreshnessFlag records that an overdue update was reported, once per due
-// date (000 Art 15).
+// date (the update frequency the entry declares).
 type FreshnessFlag struct {
 	DatasetID string    `gorm:"primaryKey;size:64"`
 	DueAt     time.Time `gorm:"primaryKey"`
@@ -310,7 +359,76 @@ func Migrations() []*gormigrate.Migration {
 		Rollback: func(tx *gorm.DB) error {
 			return tx.Migrator().DropTable("freshness_flags", "dataset_reviews", "version_resources", "dataset_versions")
 		},
+	}, {
+		ID:      "0051_catalog_record_versions",
+		Migrate: migrateVersionRecords,
+		// The added members are harmless to the older code: nothing to undo.
+		Rollback: func(tx *gorm.DB) error { return nil },
 	}}
+}
+
+// migrateVersionRecords gives every stored version's snapshot the catalog
+// record members migration 0050 gave the catalog rows, on the same rules:
+// the share type of the open type (the open conditions or not-open reason
+// as share conditions), "file" as the method of shared data, the formats of
+// the version's own files and no resource code. Members a snapshot already
+// has are kept.
+func migrateVersionRecords(tx *gorm.DB) error {
+	var last uint64
+	for {
+		var batch []versionV1
+		if err := tx.Where("id > ?", last).Order("id").Limit(500).Find(&batch).Error; err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		for _, ver := range batch {
+			last = ver.ID
+			var snap map[string]any
+			if err := json.Unmarshal([]byte(ver.Snapshot), &snap); err != nil || snap == nil {
+				continue // not a draft object: leave it as it is
+			}
+			if _, ok := snap["share_type"]; ok {
+				continue
+			}
+			open, _ := snap["open_type"].(string)
+			share, method, cond := "not_shared", "", snap["not_open_reason"]
+			switch open {
+			case "unconditional":
+				share, method, cond = "unconditional", "file", ""
+			case "conditional":
+				share, method, cond = "conditional", "file", snap["open_conditions"]
+			}
+			if cond == nil {
+				cond = ""
+			}
+			var rs []versionResourceV1
+			if err := tx.Where("version_id = ?", ver.ID).Order("position").Find(&rs).Error; err != nil {
+				return err
+			}
+			formats := []string{}
+			for _, r := range rs {
+				if f := strings.ToUpper(r.Format); !slices.Contains(formats, f) {
+					formats = append(formats, f)
+				}
+			}
+			snap["share_type"], snap["share_method"], snap["share_conditions"] = share, method, cond
+			if _, ok := snap["resource_code"]; !ok {
+				snap["resource_code"] = ""
+			}
+			if _, ok := snap["formats"]; !ok {
+				snap["formats"] = formats
+			}
+			b, err := json.Marshal(snap)
+			if err != nil {
+				return err
+			}
+			if err := tx.Model(&versionV1{}).Where("id = ?", ver.ID).UpdateColumn("snapshot", string(b)).Error; err != nil {
+				return err
+			}
+		}
+	}
 }
 
 type versionV1 struct {

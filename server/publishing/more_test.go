@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -211,16 +212,16 @@ func TestImport(t *testing.T) {
 			e.must(e.uploadTo("provider", "/api/v1/manage/import?dry_run=1", "模板.xlsx", x.Body), 200, "XLSX template dry run")
 
 			rows := [][]string{
-				{"目录名称", "描述", "领域", "开放类型", "开放条件", "使用范围和用途", "不予开放理由", "更新频率", "分类", "分级", "标签", "数据项"},
-				{"全省药店名录", "药店名称与地址。", "health", "无条件开放", "", "", "", "每月", "基础数据", "一级", "药店，医疗", "name|名称|字符串|是|\naddress|地址|字符串||"},
-				{"全省企业年报", "企业年报信息。", "信用服务", "有条件开放", "", "限征信用途", "", "每年", "基础数据", "二级", "", "reg_no|注册号|字符串|是"},
-				{"内部人员名单", "仅内部使用。", "经济建设", "不予开放", "", "", "", "不定期", "部门数据", "四级", "", "name|姓名|文本|是"},
-				{"坏数据项", "x", "economy", "unconditional", "", "", "", "daily", "基础数据", "L1", "", "a|甲|text"},
+				{"目录名称", "描述", "领域", "开放类型", "开放条件", "使用范围和用途", "不予开放理由", "共享类型", "共享条件", "共享方式", "更新频率", "分类", "信息资源代码", "分级", "标签", "数据格式", "数据项"},
+				{"全省药店名录", "药店名称与地址。", "health", "无条件开放", "", "", "", "无条件共享", "", "文件下载", "每月", "基础数据", "104001/000007", "一级", "药店，医疗", "csv，xlsx", "name|名称|字符串|是|\naddress|地址|字符串||"},
+				{"全省企业年报", "企业年报信息。", "信用服务", "有条件开放", "", "限征信用途", "", "有条件共享", "限信用监管使用", "接口", "每年", "基础数据", "", "二级", "", "CSV", "reg_no|注册号|字符串|是"},
+				{"内部人员名单", "仅内部使用。", "经济建设", "不予开放", "", "", "", "不予共享", "", "", "不定期", "部门数据", "", "四级", "", "", "name|姓名|文本|是"},
+				{"坏数据项", "x", "economy", "unconditional", "", "", "", "unconditional", "", "api", "daily", "基础数据", "", "L1", "", "", "a|甲|text"},
 			}
 			bad := csvOf(rows)
 			r = e.uploadTo("provider", "/api/v1/manage/import", "目录.csv", bad)
 			f := fields(t, r)
-			if r.Status != 400 || f["rows[3].open_conditions"] == "" || f["rows[4].not_open_reason"] == "" || f["rows[5].data_items[0].type"] == "" {
+			if r.Status != 400 || f["rows[3].open_conditions"] == "" || f["rows[4].not_open_reason"] == "" || f["rows[4].share_conditions"] == "" || f["rows[5].data_items[0].type"] == "" {
 				t.Fatalf("bad import: %d %v", r.Status, f)
 			}
 			if f["rows[2].title"] != "" || e.count("dataset_versions", "") != 0 {
@@ -228,6 +229,7 @@ func TestImport(t *testing.T) {
 			}
 			rows[2][4] = "签署数据安全承诺书"
 			rows[3][6] = "涉及个人隐私"
+			rows[3][8] = "依据《中华人民共和国个人信息保护法》不予共享"
 			rows = rows[:4]
 			res = e.must(e.uploadTo("provider", "/api/v1/manage/import", "目录.csv", csvOf(rows)), 201, "import")
 			if res["count"].(float64) != 3 || e.count("dataset_versions", "status = ? AND department_id = ?", "draft", "hlj-scjgj") != 3 {
@@ -242,6 +244,9 @@ func TestImport(t *testing.T) {
 			dr := got["working"].(map[string]any)["draft"].(map[string]any)
 			if dr["open_type"] != "unconditional" || dr["grade"] != "L1" || dr["update_frequency"] != "monthly" || len(dr["tags"].([]any)) != 2 || len(dr["data_items"].([]any)) != 2 || dr["region"] != "黑龙江省" {
 				t.Fatalf("imported draft: %v", dr)
+			}
+			if dr["share_type"] != "unconditional" || dr["share_method"] != "file" || dr["resource_code"] != "104001/000007" || fmt.Sprint(dr["formats"]) != "[CSV XLSX]" {
+				t.Fatalf("imported catalog record: %v", dr)
 			}
 			if e.count("audit_entries", "action = ?", publishing.ActionImported) != 1 {
 				t.Fatal("import not audited")

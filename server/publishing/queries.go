@@ -40,6 +40,8 @@ type Summary struct {
 	// or fix); negative when overdue.
 	DaysLeft  *int               `json:"days_left"`
 	Freshness *catalog.Freshness `json:"freshness"` // published entries
+
+	DueProvisional bool `json:"due_provisional"` // the review or fix due date was counted on a provisional calendar year (recompute.go)
 }
 
 // RefJSON names a related object.
@@ -128,6 +130,7 @@ func (s *Service) List(ctx context.Context, p *authz.Principal, q ListQuery) (*L
 		if due != nil && w.Status != StatusDraft {
 			left := s.Calendar.WorkingDaysLeft(now, *due)
 			it.DaysLeft = &left
+			it.DueProvisional = s.dueProvisional(w)
 		}
 	}
 	if len(working) > 0 {
@@ -208,6 +211,8 @@ type VersionJSON struct {
 	ReturnedAt  *time.Time     `json:"returned_at"`
 	FixDue      *time.Time     `json:"fix_due"`
 	DaysLeft    *int           `json:"days_left"`
+
+	DueProvisional bool `json:"due_provisional"` // the review or fix due date was counted on a provisional calendar year (recompute.go)
 }
 
 // ReviewJSON is one decision.
@@ -286,6 +291,7 @@ func (s *Service) Get(ctx context.Context, p *authz.Principal, id string) (*Deta
 		if due != nil && w.Status != StatusDraft {
 			left := s.Calendar.WorkingDaysLeft(now, *due)
 			wj.DaysLeft = &left
+			wj.DueProvisional = s.dueProvisional(w)
 		}
 		out.Working, out.Status = wj, string(w.Status)
 		out.CanEdit = v.owns(e) && w.Status.Editable()

@@ -246,7 +246,7 @@ func newID(prefix string) string {
 // ---- drafts ----
 
 // readOnlyMembers of the public JSON that a draft ignores.
-var readOnlyMembers = []string{"id", "department", "formats", "version", "published_at", "updated_at", "downloads", "under_dispute", "resources", "freshness", "highlights"}
+var readOnlyMembers = []string{"id", "department", "version", "published_at", "updated_at", "downloads", "under_dispute", "resources", "freshness", "highlights"}
 
 // DecodeDraft reads a draft from a JSON object. With base, raw is a merge
 // patch on base: members present replace base's, null clears them.
@@ -502,6 +502,7 @@ func (s *Service) Submit(ctx context.Context, a Actor, id, note string) error {
 	if d.OpenType.Public() && len(w.Resources) == 0 {
 		v.Add("resources", "upload at least one resource before submitting an open entry")
 	}
+	formatsMatch(&v, d, w.Resources)
 	for i, r := range w.Resources {
 		if r.Columns == "" {
 			continue // loaded straight into the catalog: columns never recorded
@@ -514,7 +515,7 @@ func (s *Service) Submit(ctx context.Context, a Actor, id, note string) error {
 		return err
 	}
 	now := s.now()
-	due := s.Calendar.AddWorkingDays(now, s.Profile.CatalogReviewByAuthority).UTC() // 001 Art 17: authority reviews within 2 working days
+	due := s.Calendar.AddWorkingDays(now, s.Profile.CatalogReviewByAuthority).UTC() // 001 Art 17 ¶3 (updates); first submissions: our choice, same days
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		upd := map[string]any{"status": StatusSubmitted, "submitted_at": now, "review_due": due, "fix_due": nil, "updated_at": now}
 		if note != "" {
@@ -541,6 +542,32 @@ func (s *Service) Submit(ctx context.Context, a Actor, id, note string) error {
 		return err
 	})
 	return err
+}
+
+// formatsMatch checks the declared formats against the files (001 Art 13:
+// the entry states its data format): every file's format is declared, and
+// every declared format of an entry with files has one. A not-open entry
+// without files declares the formats it holds.
+func formatsMatch(v *apperr.Validation, d Draft, rs []VersionResource) {
+	if len(d.Formats) == 0 {
+		v.Add("formats", "declare the data's formats before submitting")
+	}
+	have := map[string]bool{}
+	for i, r := range rs {
+		f := strings.ToUpper(r.Format)
+		have[f] = true
+		if len(d.Formats) > 0 && !slices.Contains(d.Formats, f) {
+			v.Add(fmt.Sprintf("resources[%d]", i), "%s is a %s file, but %s is not a declared format", r.Name, f, f)
+		}
+	}
+	if len(rs) == 0 && !d.OpenType.Public() {
+		return
+	}
+	for _, f := range d.Formats {
+		if !have[f] {
+			v.Add("formats", "the declared format %s has no resource: upload a %s file or remove the format", f, f)
+		}
+	}
 }
 
 // columnsMatch checks a stored file's columns against the data items
@@ -672,6 +699,8 @@ func (s *Service) publish(tx *gorm.DB, e *entry, w *Version, d Draft, now time.T
 		OpenType: d.OpenType, OpenConditions: d.OpenConditions, NotOpenReason: d.NotOpenReason, UsageScope: d.UsageScope,
 		UpdateFrequency: d.UpdateFrequency, Classification: d.Classification, Grade: d.Grade, Tags: catalog.Strings(d.Tags),
 		Region: d.Region, Status: catalog.StatusPublished, Version: w.Number, PublishedAt: &now, UpdatedAt: now, CreatedAt: now,
+		ResourceCode: d.ResourceCode, ShareType: d.ShareType, ShareConditions: d.ShareConditions, ShareMethod: d.ShareMethod,
+		DeclaredFormats: catalog.Strings(d.Formats),
 	}
 	if e.Published != nil && e.Published.PublishedAt != nil {
 		ds.PublishedAt = e.Published.PublishedAt // first publication stays; updated_at says when it changed
@@ -757,6 +786,6 @@ func clipTitle(s string) string {
 	return s
 }
 
-var chinaZone = time.FixedZone("CST", 8*3600)
+var chinaZone = calendar.Zone
 
 func chinaDate(t time.Time) string { return t.In(chinaZone).Format("2006-01-02") }

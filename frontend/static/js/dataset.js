@@ -99,11 +99,27 @@ function metadata(d) {
         : '',
     ),
     field('region', d.region ? el('span', { lang: 'zh-CN' }, d.region) : ''),
+    field('resource_code', d.resource_code ? el('code', null, d.resource_code) : ''),
     field('published_at', time(d.published_at)),
     field('updated_at', time(d.updated_at)),
     freshnessField(d),
     field('downloads', fmtNumber(d.downloads)),
     field('id', el('code', null, d.id)),
+  );
+}
+
+// The sharing attributes of the catalog record (共享属性): how other
+// government departments may use the data, and who provides it (the
+// department's unified social credit code).
+function sharing(d) {
+  const dept = d.department || {};
+  return el(
+    'dl',
+    { class: 'meta-list', dataset: { testid: 'dataset-sharing' } },
+    field('share_type', d.share_type ? enumLabel('share_type', d.share_type) : ''),
+    field(d.share_type === 'not_shared' ? 'not_shared_reason' : 'share_conditions', d.share_conditions ? el('span', { class: 'prewrap', lang: 'zh-CN' }, d.share_conditions) : ''),
+    field('share_method', d.share_method ? enumLabel('share_method', d.share_method) : ''),
+    field('provider_code', dept.code ? el('code', null, dept.code) : ''),
   );
 }
 
@@ -305,6 +321,7 @@ function renderDataset(body, d) {
       : null,
     correctionsBox(d),
     section('meta-heading', 'dataset.metaHeading', metadata(d)),
+    d.share_type ? section('sharing-heading', 'dataset.sharingHeading', sharing(d)) : null,
     section('items-heading', 'dataset.items.heading', dataItemsTable(d)),
     section('resources-heading', 'dataset.resources.heading', conditionalBox(d), resourcesTable(d)),
     historySection(d),

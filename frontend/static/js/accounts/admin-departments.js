@@ -26,6 +26,7 @@ function deptFields(prefix, d, isNew) {
     field({ name: 'region_level', id: `${prefix}-level`, label: t('accounts.dept.level'), type: 'select', value: d ? d.region_level : 'city', options: LEVELS.map((l) => ({ value: l, label: levelLabel(l) })) }),
     field({ name: 'region', id: `${prefix}-region`, label: t('accounts.dept.region'), hint: t('accounts.dept.regionHint'), value: d ? d.region : '', required: true, maxlength: 100 }),
     field({ name: 'parent_id', id: `${prefix}-parent`, label: t('accounts.dept.parent'), type: 'select', value: d ? d.parent_id : '', options: parents }),
+    field({ name: 'code', id: `${prefix}-code`, label: t('accounts.dept.code'), hint: t('accounts.dept.codeHint'), value: d ? d.code || '' : '', maxlength: 18, spellcheck: false, autocapitalize: 'characters' }),
   ].filter(Boolean);
 }
 
@@ -34,11 +35,12 @@ function check(v, isNew) {
   if (isNew && !/^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$/.test(v.id.trim())) e.id = t('accounts.msg.departmentId');
   if (!v.name.trim()) e.name = t('accounts.msg.departmentName');
   if (!v.region.trim()) e.region = t('accounts.msg.region');
+  if (v.code.trim() && !/^[0-9A-HJ-NPQRTUWXY]{18}$/i.test(v.code.trim())) e.code = t('accounts.msg.departmentCode');
   return e;
 }
 
 function body(v) {
-  return { name: v.name.trim(), region_level: v.region_level, region: v.region.trim(), parent_id: v.parent_id };
+  return { name: v.name.trim(), region_level: v.region_level, region: v.region.trim(), parent_id: v.parent_id, code: v.code.trim().toUpperCase() };
 }
 
 startPage({

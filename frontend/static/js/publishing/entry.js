@@ -11,13 +11,18 @@ import { t, lang, fmtDate, fmtDateTime, fmtBytes, fmtNumber, enumLabel } from '.
 import { apiGet, apiPost, apiPatch, apiDelete } from '../api.js?v=__V__';
 import { hasRole } from '../session.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
-import { startPage, fill, notForYou, statusBadge, dueText, freshnessText, errorFields, sendFile, tableWrap } from './common.js?v=__V__';
+import { startPage, fill, notForYou, statusBadge, dueText, freshnessText, errorFields, localiseErrors, sendFile, tableWrap } from './common.js?v=__V__';
 
 const OPEN_TYPES = ['unconditional', 'conditional', 'not_open'];
 const FREQUENCIES = ['realtime', 'daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'irregular'];
 const GRADES = ['L1', 'L2', 'L3', 'L4'];
 const ITEM_TYPES = ['string', 'integer', 'number', 'date', 'datetime', 'boolean'];
-const DRAFT_FIELDS = ['title', 'description', 'topic', 'open_type', 'open_conditions', 'usage_scope', 'not_open_reason', 'update_frequency', 'classification', 'grade', 'tags', 'region', 'data_items'];
+// The catalog record of the national guide (001 Art 13): share type,
+// conditions and method, resource code and declared formats.
+const SHARE_TYPES = ['unconditional', 'conditional', 'not_shared'];
+const SHARE_METHODS = ['api', 'file', 'database'];
+const FORMATS = ['CSV', 'XLSX', 'JSON'];
+const DRAFT_FIELDS = ['title', 'description', 'topic', 'open_type', 'open_conditions', 'usage_scope', 'not_open_reason', 'share_type', 'share_conditions', 'share_method', 'update_frequency', 'classification', 'resource_code', 'grade', 'tags', 'region', 'formats', 'data_items'];
 
 const path = location.pathname;
 const isNew = path === '/console/datasets/new';
@@ -50,13 +55,15 @@ function emptyDraft() {
     title: '', description: '', topic: { id: '' }, open_type: 'unconditional', open_conditions: '', usage_scope: '', not_open_reason: '',
     data_items: [{ name: '', label: '', type: 'string', description: '', required: false }],
     update_frequency: 'monthly', classification: '', grade: 'L1', tags: [], region: '',
+    share_type: 'unconditional', share_conditions: '', share_method: 'file', resource_code: '', formats: ['CSV'],
   };
 }
 
 function copyDraft(d) {
   const c = JSON.parse(JSON.stringify(d || emptyDraft()));
-  for (const k of ['open_conditions', 'usage_scope', 'not_open_reason', 'region', 'classification', 'description']) c[k] = c[k] || '';
+  for (const k of ['open_conditions', 'usage_scope', 'not_open_reason', 'region', 'classification', 'description', 'share_type', 'share_conditions', 'share_method', 'resource_code']) c[k] = c[k] || '';
   c.tags = c.tags || [];
+  c.formats = c.formats || [];
   c.data_items = c.data_items || [];
   c.topic = c.topic || { id: '' };
   return c;
@@ -200,6 +207,7 @@ function formSection() {
       control,
     );
   };
+  const shareHint = () => (draft.share_type === 'not_shared' ? 'pub.hint.not_shared_reason' : 'pub.hint.share_conditions');
   const text = (key, attrs = {}) => {
     const input = el('input', { id: `f-${key}`, class: 'form-control', type: 'text', value: draft[key] || '', ...attrs });
     input.addEventListener('input', () => (draft[key] = input.value));
@@ -235,6 +243,16 @@ function formSection() {
     document.getElementById('ff-usage_scope').hidden = draft.open_type !== 'conditional';
     document.getElementById('ff-not_open_reason').hidden = draft.open_type !== 'not_open';
   });
+  const shareType = select('share_type', SHARE_TYPES, (v) => enumLabel('share_type', v), draft.share_type);
+  shareType.addEventListener('change', () => {
+    draft.share_type = shareType.value;
+    document.getElementById('ff-share_conditions').hidden = draft.share_type === 'unconditional';
+    document.getElementById('ff-share_method').hidden = draft.share_type === 'not_shared';
+    const hint = document.getElementById('f-share_conditions-hint');
+    if (hint) hint.textContent = t(shareHint());
+  });
+  const shareMethod = select('share_method', ['', ...SHARE_METHODS], (v) => (v ? enumLabel('share_method', v) : t('pub.form.chooseShareMethod')), draft.share_method);
+  shareMethod.addEventListener('change', () => (draft.share_method = shareMethod.value));
   const freq = select('update_frequency', FREQUENCIES, (v) => enumLabel('update_frequency', v), draft.update_frequency);
   freq.addEventListener('change', () => (draft.update_frequency = freq.value));
   const grade = select('grade', GRADES, (v) => enumLabel('grade', v), draft.grade);
@@ -254,11 +272,16 @@ function formSection() {
     wrap('open_conditions', area('open_conditions'), { required: true, hidden: draft.open_type !== 'conditional', hint: 'pub.hint.open_conditions' }),
     wrap('usage_scope', area('usage_scope'), { required: true, hidden: draft.open_type !== 'conditional' }),
     wrap('not_open_reason', area('not_open_reason'), { required: true, hidden: draft.open_type !== 'not_open', hint: 'pub.hint.not_open_reason' }),
+    wrap('share_type', shareType, { required: true, hint: 'pub.hint.share_type' }),
+    wrap('share_conditions', area('share_conditions'), { required: true, hidden: draft.share_type === 'unconditional', hint: shareHint() }),
+    wrap('share_method', shareMethod, { required: true, hidden: draft.share_type === 'not_shared' }),
     wrap('update_frequency', freq, { required: true }),
     wrap('classification', text('classification', { maxlength: 64 }), { required: true, hint: 'pub.hint.classification' }),
+    wrap('resource_code', text('resource_code', { maxlength: 32, inputmode: 'numeric', autocomplete: 'off' }), { hint: 'pub.hint.resource_code' }),
     wrap('grade', grade, { required: true }),
     wrap('tags', tags, { hint: 'pub.hint.tags' }),
     wrap('region', text('region', { maxlength: 100 }), { hint: 'pub.hint.region' }),
+    formatsFieldset(errs),
     itemsFieldset(errs),
     el('p', { class: 'pub-actions' }, save),
   );
@@ -267,6 +290,28 @@ function formSection() {
     saveDraft(save);
   });
   return section('pub-form-heading', isNew ? 'pub.entry.new' : 'pub.form.heading', form);
+}
+
+// The declared formats: one checkbox per format the portal accepts. At
+// submission every file must have a declared format and every declared
+// format a file.
+function formatsFieldset(errs) {
+  const err = errs.formats;
+  const boxes = FORMATS.map((f) => {
+    const box = el('input', { type: 'checkbox', id: `f-formats-${f}`, value: f, checked: draft.formats.includes(f) });
+    box.addEventListener('change', () => {
+      draft.formats = FORMATS.filter((x) => (x === f ? box.checked : draft.formats.includes(x)));
+    });
+    return el('label', { class: 'pub-format', for: `f-formats-${f}` }, box, ' ', f, ' ');
+  });
+  return el(
+    'fieldset',
+    { class: 'form-field', id: 'ff-formats', 'aria-describedby': err ? 'f-formats-hint f-formats-err' : 'f-formats-hint', 'aria-invalid': err ? 'true' : 'false' },
+    el('legend', { class: 'form-label' }, t('pub.field.formats')),
+    el('p', { class: 'form-hint', id: 'f-formats-hint' }, t('pub.hint.formats')),
+    err ? el('p', { class: 'form-error', id: 'f-formats-err' }, err) : null,
+    el('p', null, boxes),
+  );
 }
 
 function itemsFieldset(errs) {
@@ -348,7 +393,7 @@ async function saveDraft(button) {
     resetDraft();
     notice = t('pub.form.saved');
   } catch (err) {
-    formErr = err;
+    formErr = localiseErrors(err);
   }
   button.disabled = false;
   draw();
@@ -378,11 +423,16 @@ function readOnly(d) {
       row('open_conditions', dr.open_conditions),
       row('usage_scope', dr.usage_scope),
       row('not_open_reason', dr.not_open_reason),
+      row('share_type', dr.share_type ? enumLabel('share_type', dr.share_type) : ''),
+      row('share_conditions', dr.share_conditions),
+      row('share_method', dr.share_method ? enumLabel('share_method', dr.share_method) : ''),
       row('update_frequency', enumLabel('update_frequency', dr.update_frequency)),
       row('classification', dr.classification),
+      row('resource_code', dr.resource_code),
       row('grade', enumLabel('grade', dr.grade)),
       row('tags', (dr.tags || []).join('，')),
       row('region', dr.region),
+      row('formats', (dr.formats || []).join('、')),
     ),
     itemsTable(dr.data_items || []),
   );
@@ -553,7 +603,7 @@ function submitSection(d) {
       note = '';
       notice = t('pub.submit.done');
     } catch (err) {
-      submitErr = err;
+      submitErr = localiseErrors(err);
     }
     draw();
     const target = document.getElementById(submitErr ? 'pub-submit-alert' : 'pub-notice');

@@ -6,7 +6,7 @@ import { el } from '../dom.js?v=__V__';
 import { t } from '../i18n.js?v=__V__';
 import { hasRole } from '../session.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
-import { startPage, fill, notForYou, errorFields, sendFile, splitRowKey, tableWrap } from './common.js?v=__V__';
+import { startPage, fill, notForYou, errorFields, localiseErrors, sendFile, splitRowKey, tableWrap } from './common.js?v=__V__';
 
 let body = null;
 let result = null;
@@ -57,7 +57,7 @@ function draw() {
     try {
       result = await sendFile('/manage/import', file, { params: dry ? { dry_run: 'true' } : undefined });
     } catch (err) {
-      failure = err;
+      failure = localiseErrors(err);
     }
     busy = false;
     draw();
@@ -71,6 +71,11 @@ function draw() {
       { class: 'section', 'aria-labelledby': 'pub-template-heading' },
       el('h2', { id: 'pub-template-heading' }, t('pub.import.templateHeading')),
       el('p', null, t('pub.import.templateHint')),
+      el(
+        'ul',
+        { dataset: { testid: 'pub-import-record-help' } },
+        ['shareType', 'shareConditions', 'shareMethod', 'resourceCode', 'formats'].map((k) => el('li', null, t(`pub.import.help.${k}`))),
+      ),
       el(
         'p',
         { class: 'pub-toolbar' },
