@@ -46,6 +46,8 @@ var pageRoutes = []struct {
 	{"/requests", "pages/requests.html"},
 	{"/requests/new", "pages/request-new.html"},
 	{"/console/requests", "pages/console-requests.html"},
+	{"/console/changes", "pages/console-changes.html"},
+	{"/review/changes", "pages/console-changes.html"},
 	{"/stats", "pages/stats.html"},
 	{"/apply", "pages/apply.html"},
 	{"/applications/:id", "pages/application.html"},

@@ -18,7 +18,8 @@ import (
 // Deadline subjects in deadline_events: the authority's review of a
 // submitted version (001 Art 17) and the provider's fixes of a returned one
 // (000 Art 12). The round is the submission (review) or return (fix)
-// number of the version, so each restarted clock is chased again.
+// number of the version, and moves on when a calendar change recomputed
+// the due date (roundOf), so each restarted clock is chased again.
 const (
 	SubjectReview = "catalog-review"
 	SubjectFix    = "catalog-fix"
@@ -51,6 +52,14 @@ func (s *Service) RunDeadlines(ctx context.Context) (deadlines.Result, error) {
 	if err != nil {
 		return deadlines.Result{}, apperr.Internalf(err, "catalog deadline candidates")
 	}
+	ids := make([]uint64, len(list))
+	for i, v := range list {
+		ids[i] = v.ID
+	}
+	recomputed, err := s.recomputedCounts(ctx, s.DB, ids)
+	if err != nil {
+		return deadlines.Result{}, err
+	}
 	var items []deadlines.Item
 	for _, v := range list {
 		returns, err := s.returns(ctx, s.DB, v.ID)
@@ -59,10 +68,10 @@ func (s *Service) RunDeadlines(ctx context.Context) (deadlines.Result, error) {
 		}
 		id := strconv.FormatUint(v.ID, 10)
 		if v.Status == StatusSubmitted && v.ReviewDue != nil {
-			items = append(items, deadlines.Item{Subject: SubjectReview, ID: id, Round: returns + 1, Due: *v.ReviewDue})
+			items = append(items, deadlines.Item{Subject: SubjectReview, ID: id, Round: roundOf(SubjectReview, returns, recomputed[v.ID][SubjectReview]), Due: *v.ReviewDue})
 		}
 		if v.Status == StatusReturned && v.FixDue != nil {
-			items = append(items, deadlines.Item{Subject: SubjectFix, ID: id, Round: returns, Due: *v.FixDue})
+			items = append(items, deadlines.Item{Subject: SubjectFix, ID: id, Round: roundOf(SubjectFix, returns, recomputed[v.ID][SubjectFix]), Due: *v.FixDue})
 		}
 	}
 	return s.job().Process(ctx, items, deadlines.Handlers{Remind: s.remind, Escalate: s.escalate})
@@ -92,7 +101,11 @@ func (s *Service) stillDue(tx *gorm.DB, it deadlines.Item) (*Version, *catalog.D
 	if err != nil {
 		return nil, nil, err
 	}
-	if (it.Subject == SubjectReview && returns+1 != it.Round) || (it.Subject == SubjectFix && returns != it.Round) {
+	recomputed, err := s.recomputedCounts(context.Background(), tx, []uint64{v.ID})
+	if err != nil {
+		return nil, nil, err
+	}
+	if roundOf(it.Subject, returns, recomputed[v.ID][it.Subject]) != it.Round {
 		return nil, nil, nil
 	}
 	var dep catalog.Department

@@ -29,9 +29,10 @@ type overdueEntry struct {
 }
 
 // CheckFreshness finds published entries whose next update is overdue by
-// their update frequency (000 Art 15: entries stay current) and reports
-// each overdue due date once, to the department's providers and the
-// same-level authority: one notice per person per department and run.
+// the update frequency they declare (a promise to their users, not the
+// change-triggered update of 000 Art 15, which is server/changes) and
+// reports each overdue due date once, to the department's providers and
+// the same-level authority: one notice per person per department and run.
 // Several replicas may run it: a due date is claimed by its flag row.
 func (s *Service) CheckFreshness(ctx context.Context) (FreshnessResult, error) {
 	var res FreshnessResult
@@ -121,7 +122,7 @@ func (s *Service) flagDepartment(ctx context.Context, dept string, list []overdu
 		if len(fresh) == 1 {
 			link = consoleLink(fresh[0].ID)
 		}
-		body := dep.Name + "：" + strings.Join(lines, "；") + "。请及时更新（000 第十五条）。"
+		body := dep.Name + "：" + strings.Join(lines, "；") + "。请按目录公布的更新频率及时更新。"
 		var notices []notify.Notice
 		for _, uid := range authz.HoldersIn(s.Policy, authz.RoleProvider, authz.DepartmentDomain(dept)) {
 			notices = append(notices, notify.Notice{UserID: uid, Kind: NoticeOverdue, Title: title, Body: body, Link: link})

@@ -35,11 +35,13 @@ const SECTIONS = [
   { key: 'applications', href: '/console/applications', hub: 'console', when: (me) => hasRole(me, 'provider') },
   { key: 'grants', href: '/console/grants', hub: 'console', when: (me) => hasRole(me, 'provider') },
   { key: 'revocations', href: '/console/revocations', hub: 'console', when: (me) => hasRole(me, 'provider') },
-  { key: 'corrections', href: '/console/corrections', hub: 'console', when: (me) => hasRole(me, 'provider') },
+  { key: 'corrections', href: '/console/corrections', hub: 'console', when: (me) => hasRole(me, 'provider') || hasRole(me, 'provider_head') },
   { key: 'requests', href: '/console/requests', hub: 'console', when: (me) => hasRole(me, 'provider') },
+  { key: 'changes', href: '/console/changes', hub: 'console', when: (me) => hasRole(me, 'provider') },
   { key: 'catalogReview', href: '/review', hub: 'review', when: (me) => hasRole(me, 'authority') },
   { key: 'revocationReview', href: '/review/revocations', hub: 'review', when: (me) => hasRole(me, 'authority') },
   { key: 'filings', href: '/review/filings', hub: 'review', when: (me) => hasRole(me, 'province') },
+  { key: 'changesReview', href: '/review/changes', hub: 'review', when: (me) => hasRole(me, 'authority') },
   { key: 'overdue', href: '/review/overdue', hub: 'review', when: (me) => hasRole(me, 'authority') || hasRole(me, 'province') },
 ];
 
@@ -159,4 +161,45 @@ export function splitRowKey(key) {
   const m = /^rows\[(\d+)\]\.?(.*)$/.exec(key);
   if (!m) return { row: null, field: key };
   return { row: Number(m[1]), field: m[2] || '' };
+}
+
+// Server messages about the catalog record (001 Art 13; the national
+// catalog guide), as the catalogs word them. The server answers in
+// English; these patterns match its messages exactly.
+const RECORD_MESSAGES = [
+  [/^the resource code is 类\(1-3\) 项\(2 digits\) 目\(3 digits\) \[细目\(3 digits\)\] \/ sequence \(6 digits\), e\.g\. 213001\/000042$/, 'pub.msg.resourceCodeFormat', []],
+  [/^the 项, 目 and sequence number of a resource code cannot be all zeros$/, 'pub.msg.resourceCodeZeros', []],
+  [/^the resource code's class \(类\) (\d) does not match the classification (.+) \((\d)\)$/, 'pub.msg.resourceCodeClass', ['code', 'classification', 'want']],
+  [/^a conditionally shared entry must list its share conditions \(scope and use\)$/, 'pub.msg.shareConditions', []],
+  [/^an entry that is not shared must state the reason and its legal basis$/, 'pub.msg.notSharedReason', []],
+  [/^share_type must be unconditional, conditional or not_shared$/, 'pub.msg.shareType', []],
+  [/^share_method must be one of (.+)$/, 'pub.msg.shareMethod', ['list']],
+  [/^formats must be among (.+)$/, 'pub.msg.formatsAllowed', ['list']],
+  [/^declare the data's formats before submitting$/, 'pub.msg.formatsEmpty', []],
+  [/^(.+) is a (\w+) file, but \w+ is not a declared format$/, 'pub.msg.formatUndeclared', ['name', 'format']],
+  [/^the declared format (\w+) has no resource: upload a \w+ file or remove the format$/, 'pub.msg.formatNoResource', ['format']],
+];
+
+// localiseRecordMessage('…') -> the catalog's wording, or the message itself.
+export function localiseRecordMessage(msg) {
+  const s = String(msg);
+  for (const [re, key, names] of RECORD_MESSAGES) {
+    const m = s.match(re);
+    if (m) {
+      const params = {};
+      names.forEach((n, i) => (params[n] = m[i + 1]));
+      return t(key, params);
+    }
+  }
+  return s;
+}
+
+// localiseErrors(err) rewrites the field messages of an error body about
+// the catalog record in the page's language, and returns err.
+export function localiseErrors(err) {
+  const e = err && err.body && err.body.error;
+  if (e && e.fields && typeof e.fields === 'object') {
+    for (const k of Object.keys(e.fields)) e.fields[k] = localiseRecordMessage(e.fields[k]);
+  }
+  return err;
 }

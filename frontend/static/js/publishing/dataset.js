@@ -1,5 +1,5 @@
 // The publishing parts of the public dataset page: whether the entry is
-// updated on schedule (000 Art 15) and its change history (every
+// updated on the schedule it declares and its change history (every
 // published version).
 
 import { el } from '../dom.js?v=__V__';
