@@ -32,10 +32,11 @@ func (s *Service) Authenticate(c echo.Context) (*authz.Principal, error) {
 	if h := req.Header.Get(echo.HeaderAuthorization); h != "" {
 		scheme, tok, _ := strings.Cut(h, " ")
 		if strings.EqualFold(scheme, "Bearer") {
-			p, err := s.tokenPrincipal(req.Context(), strings.TrimSpace(tok), m)
+			p, u, err := s.tokenPrincipal(req.Context(), strings.TrimSpace(tok), m)
 			if apperr.Is(err, apperr.Unauthorized) {
 				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
 			}
+			s.markPasswordAge(c, u)
 			return p, err
 		}
 	}
@@ -44,10 +45,11 @@ func (s *Service) Authenticate(c echo.Context) (*authz.Principal, error) {
 		return nil, nil
 	}
 	unsafe := req.Method != http.MethodGet && req.Method != http.MethodHead && req.Method != http.MethodOptions
-	p, err := s.sessionPrincipal(req.Context(), ck.Value, unsafe, req.Header.Get(CSRFHeader), m)
+	p, u, err := s.sessionPrincipal(req.Context(), ck.Value, unsafe, req.Header.Get(CSRFHeader), m)
 	if err == errSessionEnded || (err != nil && apperr.Is(err, apperr.Unauthorized)) {
 		s.clearCookie(c) // stop sending a dead session
 	}
+	s.markPasswordAge(c, u)
 	return p, err
 }
 

@@ -86,6 +86,19 @@ type UserJSON struct {
 type MeJSON struct {
 	UserJSON
 	AuthMethod authz.AuthMethod `json:"auth_method"`
+	PasswordState
+}
+
+// PasswordState says when a staff password must be changed (000 Art 38);
+// after that moment the account can only change it.
+type PasswordState struct {
+	PasswordExpiresAt *time.Time `json:"password_expires_at,omitempty"` // staff only
+	PasswordExpired   bool       `json:"password_expired"`
+}
+
+func (h *Handler) passwordState(d *UserDetail) PasswordState {
+	at, expired := h.Service.passwordState(&d.User)
+	return PasswordState{PasswordExpiresAt: at, PasswordExpired: expired}
 }
 
 func userJSON(d *UserDetail) UserJSON {
@@ -166,6 +179,7 @@ type LoginJSON struct {
 	CSRFToken string    `json:"csrf_token"`
 	ExpiresAt time.Time `json:"expires_at"`
 	User      UserJSON  `json:"user"`
+	PasswordState
 }
 
 // login godoc
@@ -201,7 +215,7 @@ func (h *Handler) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return web.JSON(c, http.StatusOK, LoginJSON{CSRFToken: res.CSRF, ExpiresAt: res.ExpiresAt, User: userJSON(d)})
+	return web.JSON(c, http.StatusOK, LoginJSON{CSRFToken: res.CSRF, ExpiresAt: res.ExpiresAt, User: userJSON(d), PasswordState: h.passwordState(d)})
 }
 
 // logout godoc
@@ -289,7 +303,8 @@ func (h *Handler) confirmReset(c echo.Context) error {
 // ---- the caller's account ----
 
 // me godoc
-// @Summary  The signed-in account
+// @Summary      The signed-in account
+// @Description  Staff accounts also get password_expires_at; once password_expired is true, every other signed-in API answers 403 password_expired until the password is changed (000 Art 38).
 // @Tags     accounts
 // @Produce  json
 // @Success  200 {object} MeJSON
@@ -304,7 +319,7 @@ func (h *Handler) me(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return web.JSON(c, http.StatusOK, MeJSON{UserJSON: userJSON(d), AuthMethod: p.Method})
+	return web.JSON(c, http.StatusOK, MeJSON{UserJSON: userJSON(d), AuthMethod: p.Method, PasswordState: h.passwordState(d)})
 }
 
 type updateMeRequest struct {
@@ -334,7 +349,7 @@ func (h *Handler) updateMe(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return web.JSON(c, http.StatusOK, MeJSON{UserJSON: userJSON(d), AuthMethod: p.Method})
+	return web.JSON(c, http.StatusOK, MeJSON{UserJSON: userJSON(d), AuthMethod: p.Method, PasswordState: h.passwordState(d)})
 }
 
 type passwordRequest struct {
@@ -343,7 +358,8 @@ type passwordRequest struct {
 }
 
 // changePassword godoc
-// @Summary  Change the password; other sessions end
+// @Summary      Change the password; other sessions end
+// @Description  Also open to a staff account whose password expired (000 Art 38): changing it lifts the 403 password_expired of the other APIs.
 // @Tags     accounts
 // @Accept   json
 // @Success  204
@@ -686,7 +702,7 @@ type RoleJSON struct {
 // @Success  200 {object} map[string][]RoleJSON
 // @Router   /admin/roles [get]
 func (h *Handler) roles(c echo.Context) error {
-	domain := map[string]string{authz.RoleProvider: "department", authz.RoleAuthority: "region"}
+	domain := map[string]string{authz.RoleProvider: "department", authz.RoleProviderHead: "department", authz.RoleAuthority: "region"}
 	out := make([]RoleJSON, 0, len(authz.Roles))
 	policy := h.Service.Policy.Policy()
 	for _, r := range authz.Roles {
@@ -712,11 +728,12 @@ type DepartmentJSON struct {
 	RegionLevel string    `json:"region_level"`
 	Region      string    `json:"region"`
 	ParentID    string    `json:"parent_id"`
+	Code        string    `json:"code"`
 	CreatedAt   time.Time `json:"created_at"`
 }
 
 func departmentJSON(d *Department) DepartmentJSON {
-	return DepartmentJSON{ID: d.ID, Name: d.Name, RegionLevel: d.RegionLevel, Region: d.Region, ParentID: d.ParentID, CreatedAt: d.CreatedAt}
+	return DepartmentJSON{ID: d.ID, Name: d.Name, RegionLevel: d.RegionLevel, Region: d.Region, ParentID: d.ParentID, Code: d.Code, CreatedAt: d.CreatedAt}
 }
 
 // listDepartments godoc
@@ -743,6 +760,7 @@ type departmentRequest struct {
 	RegionLevel *string `json:"region_level"`
 	Region      *string `json:"region"`
 	ParentID    *string `json:"parent_id"`
+	Code        *string `json:"code"`
 }
 
 // createDepartment godoc

@@ -23,8 +23,30 @@ func Migrations() []*gormigrate.Migration {
 		Rollback: func(tx *gorm.DB) error {
 			return tx.Migrator().DropTable("login_failures", "reset_tokens", "api_tokens", "sessions", "users", "organisations")
 		},
+	}, {
+		// 000 Art 38 (定期更换密码): staff passwords expire after the
+		// profile's days. Accounts that exist now start counting from this
+		// migration, not from a change made before the rule applied; their
+		// password_changed_at is kept as it was.
+		ID: "0055_password_rotation_from",
+		Migrate: func(tx *gorm.DB) error {
+			if !tx.Migrator().HasColumn(&userRotationV2{}, "PasswordRotationFrom") {
+				if err := tx.Migrator().AddColumn(&userRotationV2{}, "PasswordRotationFrom"); err != nil {
+					return err
+				}
+			}
+			return tx.Exec("UPDATE users SET password_rotation_from = ? WHERE password_rotation_from IS NULL", time.Now().UTC().Truncate(time.Millisecond)).Error
+		},
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn(&userRotationV2{}, "PasswordRotationFrom") },
 	}}
 }
+
+// userRotationV2 is the column migration 0055 adds.
+type userRotationV2 struct {
+	PasswordRotationFrom *time.Time
+}
+
+func (userRotationV2) TableName() string { return "users" }
 
 type organisationV1 struct {
 	ID         uint64 `gorm:"primaryKey"`

@@ -39,14 +39,33 @@ type User struct {
 	Region            string  `gorm:"size:100;not null;default:''"`
 	DisabledAt        *time.Time
 	PasswordChangedAt time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// PasswordRotationFrom: accounts older than the rotation rule count
+	// their password's age from the rule's migration (000 Art 38).
+	PasswordRotationFrom *time.Time
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
 
 	Organisation *Organisation `gorm:"foreignKey:OrganisationID"`
 }
 
 // Disabled reports whether the account may no longer sign in.
 func (u *User) Disabled() bool { return u.DisabledAt != nil }
+
+// PasswordExpiresAt is when a staff account's password must have been
+// changed: maxAgeDays calendar days after the last change (or after the
+// rotation rule applied to an older account). ok is false for accounts the
+// rule does not cover (citizens, organisations) or when maxAgeDays is 0.
+// 000 Art 38: staff change their passwords periodically (定期更换密码).
+func (u *User) PasswordExpiresAt(maxAgeDays int) (at time.Time, ok bool) {
+	if u.Kind != KindStaff || maxAgeDays <= 0 {
+		return time.Time{}, false
+	}
+	from := u.PasswordChangedAt
+	if u.PasswordRotationFrom != nil && u.PasswordRotationFrom.After(from) {
+		from = *u.PasswordRotationFrom
+	}
+	return from.AddDate(0, 0, maxAgeDays), true
+}
 
 // Organisation is a legal person or unincorporated organisation, known by
 // its unified social credit code (统一社会信用代码, GB 32100-2015). Several
@@ -211,7 +230,7 @@ func assignmentsFor(kind Kind, roles []string, departmentID, region string) ([]a
 				continue
 			}
 			out = append(out, authz.Assignment{Role: r, Domain: authz.Global})
-		case authz.RoleProvider:
+		case authz.RoleProvider, authz.RoleProviderHead: // a department head holds its role in the department too
 			if kind != KindStaff {
 				v.Add("roles", "role %s is only for staff accounts", r)
 			} else if departmentID == "" {

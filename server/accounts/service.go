@@ -33,6 +33,9 @@ type Limits struct {
 	ResetTTL         time.Duration // password reset links
 	InviteTTL        time.Duration // member invitations
 	MaxTokens        int           // live API tokens per account
+	// StaffPasswordMaxAgeDays: a staff password older than this must be
+	// changed before anything else (000 Art 38); 0 turns the rule off.
+	StaffPasswordMaxAgeDays int
 }
 
 // DefaultLimits: 30 min idle, 12 h absolute, 100 failures an hour.
@@ -374,72 +377,72 @@ var errSessionEnded = apperr.New(apperr.Unauthorized, "your session has ended: s
 
 // sessionPrincipal resolves a session id. csrf is the token the request
 // sent ("" for safe methods, which need none: checkCSRF false).
-func (s *Service) sessionPrincipal(ctx context.Context, sessionID string, checkCSRF bool, csrf string, m Meta) (*authz.Principal, error) {
+func (s *Service) sessionPrincipal(ctx context.Context, sessionID string, checkCSRF bool, csrf string, m Meta) (*authz.Principal, *User, error) {
 	var sess Session
 	h := sha256Hex(sessionID)
 	err := s.db(ctx).Where("id_hash = ?", h).Take(&sess).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, errSessionEnded
+		return nil, nil, errSessionEnded
 	}
 	if err != nil {
-		return nil, apperr.Internalf(err, "load session")
+		return nil, nil, apperr.Internalf(err, "load session")
 	}
 	now := s.now()
 	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.Limits.IdleTimeout {
 		if err := s.db(ctx).Where("id_hash = ?", h).Delete(&Session{}).Error; err != nil {
-			return nil, apperr.Internalf(err, "end session")
+			return nil, nil, apperr.Internalf(err, "end session")
 		}
-		return nil, errSessionEnded
+		return nil, nil, errSessionEnded
 	}
 	u, err := s.activeUser(ctx, sess.UserID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if checkCSRF && !hmac.Equal([]byte(csrf), []byte(csrfFor(sessionID))) {
-		return nil, apperr.New(apperr.Forbidden, "missing or bad CSRF token")
+		return nil, nil, apperr.New(apperr.Forbidden, "missing or bad CSRF token")
 	}
 	// Idle time is kept to the minute: one write a minute per session.
 	if now.Sub(sess.LastSeenAt) >= time.Minute {
 		if err := s.db(ctx).Model(&Session{}).Where("id_hash = ?", h).Update("last_seen_at", now).Error; err != nil {
-			return nil, apperr.Internalf(err, "touch session")
+			return nil, nil, apperr.Internalf(err, "touch session")
 		}
 	}
 	p := s.principal(u, authz.ByCookie, m)
 	p.SessionHash = h
-	return p, nil
+	return p, u, nil
 }
 
 var errBadToken = apperr.New(apperr.Unauthorized, "invalid, expired or revoked API token")
 
 // tokenPrincipal resolves an API token.
-func (s *Service) tokenPrincipal(ctx context.Context, raw string, m Meta) (*authz.Principal, error) {
+func (s *Service) tokenPrincipal(ctx context.Context, raw string, m Meta) (*authz.Principal, *User, error) {
 	if !strings.HasPrefix(raw, tokenPrefix) {
-		return nil, errBadToken
+		return nil, nil, errBadToken
 	}
 	var t APIToken
 	err := s.db(ctx).Where("hash = ?", sha256Hex(raw)).Take(&t).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, errBadToken
+		return nil, nil, errBadToken
 	}
 	if err != nil {
-		return nil, apperr.Internalf(err, "load token")
+		return nil, nil, apperr.Internalf(err, "load token")
 	}
 	now := s.now()
 	if t.RevokedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) {
-		return nil, errBadToken
+		return nil, nil, errBadToken
 	}
 	u, err := s.activeUser(ctx, t.UserID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= time.Minute {
 		if err := s.db(ctx).Model(&APIToken{}).Where("id = ?", t.ID).Update("last_used_at", now).Error; err != nil {
-			return nil, apperr.Internalf(err, "touch token")
+			return nil, nil, apperr.Internalf(err, "touch token")
 		}
 	}
 	p := s.principal(u, authz.ByToken, m)
 	p.TokenID, p.TokenGrantID = &t.ID, t.GrantID
-	return p, nil
+	return p, u, nil
 }
 
 func (s *Service) activeUser(ctx context.Context, id uint64) (*User, error) {

@@ -25,9 +25,13 @@ func (g devGrants) GrantAccess(ctx context.Context, p *authz.Principal, datasetI
 	return &devapi.Access{GrantID: a.GrantID, DataItems: a.DataItems, PeriodStart: a.PeriodStart, PeriodEnd: a.PeriodEnd, AccessUntil: a.AccessUntil}, nil
 }
 
-func (g devGrants) RecordUse(ctx context.Context, u devapi.Use) error {
-	return g.s.RecordUse(ctx, applications.Use{GrantID: u.GrantID, UserID: u.UserID, ResourceID: u.ResourceID, Format: u.Format,
+func (g devGrants) StartUse(ctx context.Context, u devapi.Use) (uint64, error) {
+	return g.s.StartUse(ctx, applications.Use{GrantID: u.GrantID, UserID: u.UserID, ResourceID: u.ResourceID, Format: u.Format,
 		Fields: u.Fields, Rows: u.Rows, Bytes: u.Bytes, At: u.At})
+}
+
+func (g devGrants) CompleteUse(ctx context.Context, id uint64, rows, bytes int64) error {
+	return g.s.CompleteUse(ctx, id, rows, bytes)
 }
 
 var _ accounts.GrantChecker = devGrants{}

@@ -646,6 +646,10 @@ func (h *Handler) datastoreSearch(c echo.Context, p params) (any, error) {
 		return nil, err
 	}
 	page, err := h.Dev.Rows(c.Request().Context(), authz.PrincipalFrom(c), id, q)
+	if devapi.IsUseNotRecorded(err) {
+		// No use record, no rows (000 Art 11, 28): 503, try again later.
+		c.Response().Header().Set("Retry-After", strconv.Itoa(devapi.UseRetryAfter))
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ package devapi
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -19,7 +20,8 @@ import (
 )
 
 // Access is an active grant on one dataset: what the applications service
-// approved (000 Art 34: "data only as approved").
+// approved (the approval is 000 Art 34; serving only what it approved is
+// our reading of it).
 type Access struct {
 	GrantID     string
 	DataItems   []string // approved data item names; nothing else is served
@@ -45,8 +47,12 @@ type Grants interface {
 	// GrantAccess returns the caller's active grant on a dataset, or a
 	// Forbidden error when there is none.
 	GrantAccess(ctx context.Context, p *authz.Principal, datasetID string) (*Access, error)
-	// RecordUse writes the use record (and its audit entry).
-	RecordUse(ctx context.Context, u Use) error
+	// StartUse writes the use record and its audit entry in one
+	// transaction and returns the record's id. It is called before the
+	// first byte of data leaves; when it fails, nothing is served.
+	StartUse(ctx context.Context, u Use) (uint64, error)
+	// CompleteUse adds the rows and bytes known only after sending.
+	CompleteUse(ctx context.Context, id uint64, rows, bytes int64) error
 }
 
 // Scope is what one caller may read of one dataset.
@@ -56,6 +62,9 @@ type Scope struct {
 	Grant *Access
 	// UserID of the grant holder (0 for unconditional data).
 	UserID uint64
+	// GraceUntil is set when withdrawn unconditional data is served to a
+	// token that used it before the withdrawal (000 Art 16).
+	GraceUntil *time.Time
 }
 
 // Restricted reports whether only some columns may be served.
@@ -92,6 +101,11 @@ func (h *Service) Resolve(ctx context.Context, p *authz.Principal, ds *catalog.D
 			s.Dataset = ds
 			return s, nil
 		}
+		// 000 Art 16: a token that used the unconditional data before the
+		// withdrawal keeps it for the grace period too.
+		if s, err := h.tokenGrace(ctx, p, ds); err != nil || s != nil {
+			return s, err
+		}
 		if err := h.Withdrawn(ctx, "", ds, nil); err != nil {
 			return nil, err
 		}
@@ -125,17 +139,61 @@ func (h *Service) Resolve(ctx context.Context, p *authz.Principal, ds *catalog.D
 	return &Scope{Dataset: ds, Grant: acc, UserID: p.UserID}, nil
 }
 
-// recordUse writes a grant holder's use after the data went out; a failure
-// is logged, never shown to the caller who already has the data.
-func (h *Service) recordUse(ctx context.Context, s *Scope, resourceID, format string, fields []string, rows, bytes int64) {
-	if s.Grant == nil || h.Grants == nil {
-		return
+// UseNotRecordedMessage is the message of the 503 answered when a grant's
+// use cannot be recorded.
+const UseNotRecordedMessage = "the use of this data could not be recorded, so nothing was sent; try again later"
+
+// UseNotRecorded is the error code of that answer.
+const UseNotRecorded apperr.Code = "use_not_recorded"
+
+// UseRetryAfter is the Retry-After (seconds) of that answer.
+const UseRetryAfter = 30
+
+// useNotRecordedError: the data was not served because its use record
+// could not be written.
+type useNotRecordedError struct{ err *apperr.Error }
+
+func (e *useNotRecordedError) Error() string { return e.err.Error() }
+func (e *useNotRecordedError) Unwrap() error { return e.err }
+
+// IsUseNotRecorded reports whether err is the refusal to serve data whose
+// use could not be recorded (503, Retry-After).
+func IsUseNotRecorded(err error) bool {
+	var e *useNotRecordedError
+	return errors.As(err, &e)
+}
+
+// startUse records a grant holder's use before any of the data leaves
+// (000 Art 11: every use leaves a trace; 000 Art 28 use records). The
+// record and its audit entry are one transaction in the applications
+// service; when they cannot be written the data is not served. It returns
+// the record id (0 when the scope is no grant).
+func (h *Service) startUse(ctx context.Context, s *Scope, resourceID, format string, fields []string, rows, bytes int64) (uint64, error) {
+	if s.Grant == nil {
+		return 0, nil
+	}
+	if h.Grants == nil {
+		return 0, &useNotRecordedError{err: apperr.New(apperr.Unavailable, UseNotRecordedMessage)}
 	}
 	u := Use{GrantID: s.Grant.GrantID, UserID: s.UserID, ResourceID: resourceID, Format: format, Fields: fields, Rows: rows, Bytes: bytes, At: h.Now().UTC()}
-	// The request may be gone (client disconnected): the record must still be written.
+	id, err := h.Grants.StartUse(ctx, u)
+	if err != nil {
+		h.Log.Error("record grant use: data not served", "err", err, "grant", u.GrantID, "resource", resourceID)
+		return 0, &useNotRecordedError{err: apperr.Wrap(apperr.Unavailable, err, UseNotRecordedMessage)}
+	}
+	return id, nil
+}
+
+// completeUse adds the rows and bytes sent to a use record; a failure is
+// logged (the record itself exists).
+func (h *Service) completeUse(ctx context.Context, id uint64, rows, bytes int64) {
+	if id == 0 || h.Grants == nil {
+		return
+	}
+	// The request may be gone (client disconnected): the counts are still written.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := h.Grants.RecordUse(ctx, u); err != nil {
-		h.Log.Error("record grant use", "err", err, "grant", u.GrantID, "resource", resourceID)
+	if err := h.Grants.CompleteUse(ctx, id, rows, bytes); err != nil {
+		h.Log.Warn("complete grant use record", "err", err, "use", id)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -81,7 +82,9 @@ func parseDownloadParams(c echo.Context) (downloadParams, error) {
 // @Failure      404 {object} web.ErrorBody
 // @Failure      412 "precondition failed (If-Match, If-Unmodified-Since)"
 // @Failure      416 {object} web.ErrorBody "range not satisfiable"
+// @Failure      410 {object} web.ErrorBody "withdrawn (000 Art 35); earlier users keep it for the grace period"
 // @Failure      429 {object} web.ErrorBody
+// @Failure      503 {object} web.ErrorBody "use_not_recorded: a grant's use could not be recorded, nothing was sent (Retry-After)"
 // @Router       /resources/{id}/download [get]
 func (h *Handler) download(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -99,7 +102,7 @@ func (h *Handler) download(c echo.Context) error {
 	}
 	original := p.Format == "" || (p.Format == strings.ToLower(res.Format) && !p.BOM)
 	if original && !scope.Restricted() {
-		return h.serveOriginal(c, res, ds)
+		return h.serveOriginal(c, res, scope)
 	}
 	if !Tabular(res) {
 		if scope.Restricted() {
@@ -111,12 +114,29 @@ func (h *Handler) download(c echo.Context) error {
 	if p.Format == "" {
 		p.Format = strings.ToLower(res.Format)
 	}
-	return h.serveConversion(c, res, scope, p)
+	return refuseUnrecorded(c, h.serveConversion(c, res, scope, p))
+}
+
+// refuseUnrecorded answers 503 with Retry-After when the data was not
+// served because its use could not be recorded (000 Art 11, 28); other
+// errors pass on to the error handler.
+func refuseUnrecorded(c echo.Context, err error) error {
+	if !IsUseNotRecorded(err) || c.Response().Committed {
+		return err
+	}
+	hdr := c.Response().Header()
+	for _, k := range []string{"ETag", "Last-Modified", "Content-Disposition", "X-Columns", "Accept-Ranges"} {
+		hdr.Del(k)
+	}
+	hdr.Set("Retry-After", strconv.Itoa(UseRetryAfter))
+	hdr.Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusServiceUnavailable, web.ErrorBody{Error: web.ErrorDetail{
+		Code: UseNotRecorded, Message: UseNotRecordedMessage, RequestID: hdr.Get(echo.HeaderXRequestID)}})
 }
 
 // serveOriginal sends the stored file by id (never a path from the
 // request) with ranges and conditional requests.
-func (h *Handler) serveOriginal(c echo.Context, res *catalog.Resource, ds *catalog.Dataset) error {
+func (h *Handler) serveOriginal(c echo.Context, res *catalog.Resource, scope *Scope) error {
 	ctx := c.Request().Context()
 	obj, err := h.S.openBlob(ctx, res)
 	if err != nil {
@@ -128,6 +148,9 @@ func (h *Handler) serveOriginal(c echo.Context, res *catalog.Resource, ds *catal
 	hdr.Set("ETag", rep.ETag)
 	hdr.Set("Last-Modified", rep.LastModified.UTC().Format(http.TimeFormat))
 	hdr.Set("Cache-Control", "public, max-age=300")
+	if scope.GraceUntil != nil {
+		hdr.Set("Cache-Control", "private, no-store") // withdrawn: only this caller may have it
+	}
 	switch Evaluate(c.Request(), rep) {
 	case NotModified:
 		return c.NoContent(http.StatusNotModified)
@@ -143,7 +166,8 @@ func (h *Handler) serveOriginal(c echo.Context, res *catalog.Resource, ds *catal
 	// Counted before the body goes out: a visitor's download is a number,
 	// nothing about the visitor is kept.
 	if c.Request().Method == http.MethodGet && countsAsDownload(c.Request(), rep, obj.Size()) {
-		h.S.Counts.Download(ctx, ds.ID)
+		h.S.Counts.Download(ctx, scope.Dataset.ID)
+		h.S.noteTokenUse(ctx, authz.PrincipalFrom(c), scope)
 	}
 	resp := c.Response()
 	status, n, err := ServeRanges(&committing{resp}, c.Request(), content, obj.Size(), rep)
@@ -198,7 +222,7 @@ func (h *Handler) serveConversion(c echo.Context, res *catalog.Resource, scope *
 	hdr := c.Response().Header()
 	hdr.Set("ETag", rep.ETag)
 	hdr.Set("Last-Modified", rep.LastModified.UTC().Format(http.TimeFormat))
-	if scope.Restricted() {
+	if scope.Restricted() || scope.GraceUntil != nil {
 		hdr.Set("Cache-Control", "private, no-store")
 	} else {
 		hdr.Set("Cache-Control", "public, max-age=300")
@@ -208,6 +232,14 @@ func (h *Handler) serveConversion(c echo.Context, res *catalog.Resource, scope *
 		return c.NoContent(http.StatusNotModified)
 	case PreconditionFailed:
 		return c.NoContent(http.StatusPreconditionFailed)
+	}
+	// A grant's use is recorded before the first byte leaves; without the
+	// record nothing is sent (000 Art 11, 28). Rows and bytes follow.
+	var useID uint64
+	if c.Request().Method != http.MethodHead {
+		if useID, err = h.S.startUse(ctx, scope, res.ID, p.Format, names, 0, 0); err != nil {
+			return err
+		}
 	}
 	f := Formats[p.Format]
 	base := strings.TrimSuffix(catalog.FileName(res), "."+strings.ToLower(res.Format))
@@ -219,6 +251,7 @@ func (h *Handler) serveConversion(c echo.Context, res *catalog.Resource, scope *
 		return c.NoContent(http.StatusOK)
 	}
 	h.S.Counts.Download(ctx, scope.Dataset.ID)
+	h.S.noteTokenUse(ctx, authz.PrincipalFrom(c), scope)
 	resp := c.Response()
 	resp.WriteHeader(http.StatusOK)
 	rw, err := NewRowWriter(p.Format, resp, p.BOM)
@@ -226,7 +259,7 @@ func (h *Handler) serveConversion(c echo.Context, res *catalog.Resource, scope *
 		return err
 	}
 	rows, err := Convert(tbl, rw)
-	h.S.recordUse(ctx, scope, res.ID, p.Format, names, rows, resp.Size)
+	h.S.completeUse(ctx, useID, rows, resp.Size)
 	if err != nil {
 		h.S.Log.Warn("conversion interrupted", "resource", res.ID, "format", p.Format, "err", err)
 		// The status line is out: break the connection so the client sees

@@ -81,7 +81,7 @@ func ParseRowQuery(get func(string) string, has func(string) bool) (RowQuery, er
 // @Failure      403 {object} web.ErrorBody
 // @Failure      404 {object} web.ErrorBody
 // @Failure      429 {object} web.ErrorBody
-// @Failure      503 {object} web.ErrorBody "table being loaded or query too slow"
+// @Failure      503 {object} web.ErrorBody "table being loaded, query too slow, or use_not_recorded: a grant's use could not be recorded, nothing was sent (Retry-After)"
 // @Router       /resources/{id}/rows [get]
 func (h *Handler) rows(c echo.Context) error {
 	qp := c.QueryParams()
@@ -102,7 +102,7 @@ func (h *Handler) rows(c echo.Context) error {
 	}
 	page, err := h.S.Rows(c.Request().Context(), authz.PrincipalFrom(c), c.Param("id"), q)
 	if err != nil {
-		return err
+		return refuseUnrecorded(c, err)
 	}
 	b, err := json.Marshal(page)
 	if err != nil {

@@ -19,8 +19,26 @@ func Migrations() []*gormigrate.Migration {
 		Rollback: func(tx *gorm.DB) error {
 			return tx.Migrator().DropTable("resource_rows", "resource_tables")
 		},
+	}, {
+		ID: "0056_token_dataset_uses",
+		Migrate: func(tx *gorm.DB) error {
+			return store.AutoMigrate(tx, &tokenUseV1{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			return tx.Migrator().DropTable("token_dataset_uses")
+		},
 	}}
 }
+
+// tokenUseV1 is the table as migration 0056 created it: the last use of an
+// unconditional dataset by an API token (evidence for 000 Art 16 grace).
+type tokenUseV1 struct {
+	TokenID    uint64    `gorm:"primaryKey;autoIncrement:false"`
+	DatasetID  string    `gorm:"primaryKey;size:64"`
+	LastUsedAt time.Time `gorm:"not null"`
+}
+
+func (tokenUseV1) TableName() string { return "token_dataset_uses" }
 
 // resourceTableV1 is the table as migration 0030 created it.
 type resourceTableV1 struct {

@@ -2,6 +2,7 @@ package devapi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -25,6 +26,12 @@ type Service struct {
 	// the data was withdrawn (catalog.Service.CheckWithdrawnResource;
 	// optional, 000 Art 35).
 	Withdrawn func(ctx context.Context, resourceID string, ds *catalog.Dataset, lookupErr error) error
+	// Revoked returns when the withdrawal of a whole dataset took effect and
+	// when its grace period ends (revocations.Service.Grace; optional).
+	Revoked func(ctx context.Context, datasetID string) (effective, graceEnd time.Time, found bool, err error)
+	// TokenUses remembers which tokens used which unconditional datasets,
+	// the evidence of use for the grace period (000 Art 16).
+	TokenUses *TokenUses
 }
 
 // Resource loads a resource and its dataset with details (data items).
@@ -36,9 +43,11 @@ func (h *Service) Resource(ctx context.Context, id string) (*catalog.Resource, *
 	res, ds, err := h.Catalog.Resource(ctx, id)
 	if h.Withdrawn != nil {
 		err = h.Withdrawn(ctx, id, ds, err)
-		if apperr.Is(err, apperr.Gone) && ds != nil && ds.OpenType == catalog.Conditional {
-			// Withdrawn conditional data: Resolve lets grant holders in
-			// their grace period through (000 Art 16); others get the 410.
+		if apperr.Is(err, apperr.Gone) && ds != nil && ds.OpenType.Public() && !resourceWithdrawn(err) {
+			// Withdrawn data: Resolve lets those with evidence of earlier use
+			// through for the grace period (000 Art 16): grant holders of
+			// conditional data, tokens that used unconditional data. Others
+			// get the 410.
 			full, ferr := h.Catalog.Dataset(ctx, ds.ID)
 			if ferr != nil {
 				return nil, nil, ferr
@@ -58,6 +67,13 @@ func (h *Service) Resource(ctx context.Context, id string) (*catalog.Resource, *
 		return nil, nil, err
 	}
 	return res, full, nil
+}
+
+// resourceWithdrawn reports whether a Gone names one withdrawn resource
+// (not its whole dataset): that resource leaves at once, with no grace.
+func resourceWithdrawn(err error) bool {
+	var g *catalog.GoneError
+	return errors.As(err, &g) && g.Tombstone != nil && g.Tombstone.Resource != nil
 }
 
 // ValidID rejects ids no catalog object can have before the database is asked.
@@ -84,7 +100,8 @@ func (h *Service) openBlob(ctx context.Context, res *catalog.Resource) (blob.Obj
 
 // Rows answers a row query on a resource for the caller: the table is
 // loaded on first use, a grant holder reads only approved fields, the call
-// is counted, and a grant's use is recorded (000 Art 28).
+// is counted, and a grant's use is recorded before the page is returned
+// (000 Art 28).
 func (h *Service) Rows(ctx context.Context, p *authz.Principal, resourceID string, q RowQuery) (*RowPage, error) {
 	res, ds, err := h.Resource(ctx, resourceID)
 	if err != nil {
@@ -106,7 +123,6 @@ func (h *Service) Rows(ctx context.Context, p *authz.Principal, resourceID strin
 	if err != nil {
 		return nil, err
 	}
-	h.Counts.APICall(ds.ID)
 	if scope.Restricted() {
 		fields := make([]string, 0, len(page.Fields))
 		var size int64
@@ -116,7 +132,12 @@ func (h *Service) Rows(ctx context.Context, p *authz.Principal, resourceID strin
 		for _, r := range page.Records {
 			size += int64(len(r))
 		}
-		h.recordUse(ctx, scope, res.ID, "rows", fields, int64(len(page.Records)), size)
+		// Recorded before the page is returned: no record, no data.
+		if _, err := h.startUse(ctx, scope, res.ID, "rows", fields, int64(len(page.Records)), size); err != nil {
+			return nil, err
+		}
 	}
+	h.noteTokenUse(ctx, p, scope)
+	h.Counts.APICall(ds.ID)
 	return page, nil
 }

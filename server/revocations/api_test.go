@@ -622,6 +622,8 @@ func TestCorrectionsAndNumbers(t *testing.T) {
 
 			// Numbers restart with the year (China time).
 			e.clock.Set(time.Date(2026, 12, 31, 16, 0, 1, 0, time.UTC)) // 2027-01-01 00:00:01 in China
+			// The staff changed their passwords meanwhile (000 Art 38: at most every 90 days).
+			e.DB.Table("users").Where("kind = ?", "staff").Update("password_changed_at", e.clock.Now().UTC())
 			rev2 := e.request(t, e.provider, map[string]any{"dataset_id": conditionalDS, "reason": "x", "legal_basis": "y", "effective_date": "2027-02-01"})
 			d2 := e.decide(t, rev2.ID, "approve", "")
 			if d2.Announcement.Number != "黑数开公告〔2027〕第1号" || d2.Filing.Number != "黑数开备〔2027〕第1号" {

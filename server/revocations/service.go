@@ -449,9 +449,13 @@ func (s *Service) approve(tx *gorm.DB, p *authz.Principal, r *Revocation, now ti
 	if err != nil {
 		return nil, nil, apperr.Internalf(err, "proposed date of %s", r.ID)
 	}
+	// 000 Art 16: those already using the data keep it for the grace
+	// period: grant holders of conditional data, and API tokens that used
+	// unconditional data before the withdrawal. A withdrawn resource alone
+	// leaves the catalog at once (its dataset stays open).
 	months := s.Profile.RevocationGraceMonths
-	if r.OpenType != string(catalog.Conditional) || !r.Whole() {
-		months = 0 // no grants to keep: unconditional data has no applicants
+	if !r.Whole() {
+		months = 0
 	}
 	grace := GraceEnd(effective, months)
 	r.Status, r.EffectiveAt, r.GraceEnd = Approved, &effective, &grace
@@ -679,6 +683,23 @@ func (s *Service) Tombstone(ctx context.Context, datasetID, resourceID string) (
 		t.AnnouncementNumber = a.Number
 	}
 	return t, nil
+}
+
+// Grace returns when the withdrawal of a whole dataset took effect and when
+// its grace period ends (000 Art 16: data in use keeps being provided for
+// the profile's months); found is false when no such withdrawal is in
+// effect. The latest one counts.
+func (s *Service) Grace(ctx context.Context, datasetID string) (effective, graceEnd time.Time, found bool, err error) {
+	var list []Revocation
+	err = s.DB.WithContext(ctx).Where("status = ? AND resource_id = '' AND dataset_id = ? AND effective_at <= ?", Approved, datasetID, s.now()).
+		Order("effective_at DESC").Limit(1).Find(&list).Error
+	if err != nil {
+		return time.Time{}, time.Time{}, false, apperr.Internalf(err, "grace of %s", datasetID)
+	}
+	if len(list) == 0 || list[0].EffectiveAt == nil || list[0].GraceEnd == nil {
+		return time.Time{}, time.Time{}, false, nil
+	}
+	return *list[0].EffectiveAt, *list[0].GraceEnd, true, nil
 }
 
 // Withdrawn returns which of ids have a whole-dataset revocation in effect

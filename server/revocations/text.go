@@ -19,13 +19,17 @@ func correctionTitle(old *Announcement) string {
 }
 
 // existingUsers says what happens to those already using the data (000
-// Art 16 for grant holders; 000 Art 35 for new applications).
+// Art 16 for grant holders and earlier token users; 000 Art 35 for new
+// applications).
 func existingUsers(a *Announcement, openType string) string {
 	switch {
 	case a.ResourceID != "":
 		return "自撤销生效之时起，平台停止提供该数据资源的下载和接口调用；本数据集的其他数据资源继续开放。"
-	case openType != "conditional":
+	case openType != "conditional" && a.GraceMonths <= 0:
 		return "本数据为无条件开放数据。自撤销生效之时起，平台停止提供本数据的下载和接口调用，数据集页面仅保留撤销记录。"
+	case openType != "conditional":
+		return "本数据为无条件开放数据。自撤销生效之时起，平台停止提供本数据的下载和接口调用，数据集页面仅保留撤销记录；撤销生效前十二个月内曾以接口令牌下载或调用本数据的使用者，自撤销生效之日起继续获得本数据" +
+			itoa(a.GraceMonths) + "个月（至" + chineseDate(a.GraceEnd) + "）。"
 	case a.GraceMonths <= 0:
 		return "自批准之日（" + chineseDate(a.ApprovedAt) + "）起不再受理本数据的使用申请。自撤销生效之时起，已获批准的使用者也不再获得本数据。"
 	}

@@ -37,12 +37,18 @@ export function loginHref(next = location.pathname + location.search) {
 }
 
 // requireUser() -> the account; a visitor is sent to the sign-in page
-// (and the promise never settles, so the page renders nothing more).
+// (and the promise never settles, so the page renders nothing more). A
+// staff account whose password has expired can only change it, so every
+// other signed-in page sends it to the password form.
 // Other failures are thrown for the page to show.
 export async function requireUser() {
   if (!mePromise) currentUser();
   try {
     const me = await mePromise;
+    if (me && me.password_expired && location.pathname !== '/account') {
+      location.replace('/account#profile-password-h');
+      return new Promise(() => {});
+    }
     if (me) return me;
   } catch (err) {
     if (!err || err.status !== 401) throw err;

@@ -1,5 +1,6 @@
 // /login: e-mail and password. The answer's CSRF token is kept for the
-// tab (api.js); then back to ?next= (a same-site path) or /account.
+// tab (api.js); then back to ?next= (a same-site path) or /account, or to
+// the password form when a staff password has expired.
 
 import { el, clear, append } from '../dom.js?v=__V__';
 import { t, onLangChange } from '../i18n.js?v=__V__';
@@ -10,6 +11,7 @@ import { field, checkbox, form, onSubmit, apiMessage, showErrors, keepValues, st
 
 const params = new URLSearchParams(location.search);
 const next = safeNext(params.get('next'));
+const PASSWORD_PAGE = '/account#profile-password-h';
 
 function notice() {
   const key = { registered: 'accounts.login.registered', reset: 'accounts.login.resetDone', expired: 'accounts.login.expired' }[params.get('done') || ''];
@@ -40,7 +42,8 @@ function render(body) {
       const res = await apiPost('/auth/login', { email: v.email.trim(), password: v.password }, { noCsrf: true });
       setCsrfToken(res.csrf_token);
       stash('portal.lastEmail', '');
-      location.assign(next);
+      // A staff password past its age can only be changed (profile page).
+      location.assign(res.password_expired ? PASSWORD_PAGE : next);
     },
     onError: (err, f2) => {
       // Wrong credentials name no field: which one was wrong stays unsaid.
@@ -67,7 +70,7 @@ async function main() {
   setTitle(t('accounts.login.title'));
   const me = await currentUser();
   if (me) {
-    location.replace(next);
+    location.replace(me.password_expired ? PASSWORD_PAGE : next);
     return;
   }
   const body = document.getElementById('auth-body');

@@ -2,6 +2,7 @@
 
 import { el, clear } from '../dom.js?v=__V__';
 import { t, fmtDateTime } from '../i18n.js?v=__V__';
+import { currentUser } from '../session.js?v=__V__';
 import { apiPatch, apiPost } from '../api.js?v=__V__';
 import { field, checkbox, form, onSubmit, keepValues, flash, passwordProblem, MIN_PASSWORD } from './forms.js?v=__V__';
 import { startPage, section } from './shell.js?v=__V__';
@@ -25,6 +26,7 @@ function details(me) {
     rows.push(['orgAdmin', me.org_admin ? t('common.yes') : t('common.no')]);
   }
   rows.push(['createdAt', fmtDateTime(me.created_at)]);
+  if (me.password_expires_at) rows.push(['passwordExpiresAt', fmtDateTime(me.password_expires_at)]);
   return el(
     'dl',
     { class: 'meta-list meta-list--compact', dataset: { testid: 'profile-details' } },
@@ -51,7 +53,17 @@ function nameForm(me, refresh) {
   return f;
 }
 
-function passwordForm() {
+// Staff passwords expire (profile days); until the change nothing else works.
+function expiredNotice(me) {
+  return el(
+    'div',
+    { class: 'alert alert-error', role: 'alert', dataset: { testid: 'password-expired' } },
+    el('p', { class: 'alert-title' }, t('accounts.profile.passwordExpiredTitle')),
+    el('p', null, t('accounts.profile.passwordExpired', { date: fmtDateTime(me.password_expires_at) })),
+  );
+}
+
+function passwordForm(me, redraw) {
   const status = el('p', { class: 'flash', role: 'status' });
   const f = form(
     { submit: t('accounts.profile.changePassword'), testid: 'password-form', labelledby: 'profile-password-h', extra: status },
@@ -76,7 +88,15 @@ function passwordForm() {
     submit: async (v, form2) => {
       await apiPost('/me/password', { current_password: v.current_password, new_password: v.new_password });
       for (const n of ['current_password', 'new_password', 'new_password2']) form2.querySelector(`[name=${n}]`).value = '';
-      flash(form2.querySelector('.flash'), t('accounts.profile.passwordChanged'));
+      const wasExpired = me.password_expired;
+      const fresh = await currentUser({ refresh: true });
+      if (fresh) Object.assign(me, fresh);
+      if (wasExpired) {
+        redraw();
+        accountChanged();
+      }
+      const node = document.querySelector('[data-testid=password-form] .flash');
+      flash(node, t(wasExpired ? 'accounts.profile.passwordRenewed' : 'accounts.profile.passwordChanged'));
     },
   });
   return f;
@@ -93,13 +113,20 @@ startPage({
       if (detailsNode) detailsNode.replaceWith(details(me));
     };
     const nf = nameForm(me, draw);
-    const pf = passwordForm();
+    const pf = passwordForm(me, () => this.render(me, body));
     keepValues(oldName, nf);
     keepValues(oldPw, pf);
+    const pw = section('profile-password-h', t('accounts.profile.passwordHeading'), el('p', { class: 'muted' }, t('accounts.profile.passwordNote')), pf);
+    if (me.password_expired) {
+      // The only thing this account can do now: change the password.
+      clear(body).append(expiredNotice(me), pw, section('profile-details-h', t('accounts.profile.details'), details(me)));
+      pf.querySelector('[name=current_password]').focus();
+      return;
+    }
     clear(body).append(
       section('profile-details-h', t('accounts.profile.details'), details(me)),
       section('profile-name-h', t('accounts.profile.nameHeading'), nf),
-      section('profile-password-h', t('accounts.profile.passwordHeading'), el('p', { class: 'muted' }, t('accounts.profile.passwordNote')), pf),
+      pw,
     );
   },
 });
