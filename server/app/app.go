@@ -32,6 +32,7 @@ import (
 	"github.com/hlj-opendata/portal/server/blob"
 	"github.com/hlj-opendata/portal/server/calendar"
 	"github.com/hlj-opendata/portal/server/catalog"
+	"github.com/hlj-opendata/portal/server/changes"
 	"github.com/hlj-opendata/portal/server/ckan"
 	"github.com/hlj-opendata/portal/server/config"
 	"github.com/hlj-opendata/portal/server/corrections"
@@ -68,6 +69,9 @@ func Migrations() []*gormigrate.Migration {
 	all = append(all, requests.Migrations()...)
 	all = append(all, publishing.Migrations()...)
 	all = append(all, revocations.Migrations()...)
+	all = append(all, changes.Migrations()...)
+	all = append(all, publishing.DueChangeMigrations()...)
+	all = append(all, calendarMigrations()...)
 	return all
 }
 
@@ -105,8 +109,12 @@ type App struct {
 	// Revocations: withdrawal of open data, filings, announcements (000 Art 35, 16).
 	Revocations *revocations.Service
 
+	// Changes: catalog change notices and the updates they call for (000 Art 15).
+	Changes *changes.Service
+
 	cancel  context.CancelFunc
 	workers sync.WaitGroup
+	cal     calendarSync // uploaded years and recomputation (calendars.go)
 }
 
 // Options tune New for tests and commands.
@@ -194,6 +202,7 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("PORTAL_POLICY_PROFILE: %w", err)
 	}
+	a.Accounts.Limits.StaffPasswordMaxAgeDays = a.Profile.StaffPasswordMaxAgeDays // 000 Art 38
 	a.Applications = &applications.Service{DB: db, Datasets: a.Catalog, Blobs: a.Blobs, Notify: a.Notify, Policy: a.Policy,
 		Calendar: a.Calendar, Profile: a.Profile, Now: opts.Now, Log: log}
 	a.Dev.Grants = devGrants{a.Applications}
@@ -210,8 +219,16 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 		Calendar: a.Calendar, Profile: a.Profile, Now: opts.Now, Log: log, Kick: a.Outbox.Kick}
 	a.Revocations = &revocations.Service{DB: db, Notify: a.Notify, Policy: a.Policy, Applications: a.Applications,
 		Profile: a.Profile, Now: opts.Now, Log: log, Kick: a.Outbox.Kick}
+	a.Changes = &changes.Service{DB: db, Calendar: a.Calendar, Profile: a.Profile, Notify: a.Notify, Staff: staff, Log: log, Now: opts.Now}
+	// Change notices follow calendar changes too (the other services are listed in calendars.go).
+	a.AddRecomputer(a.Changes)
 	a.Catalog.Tombstones = a.Revocations               // withdrawn entries answer 410 with a tombstone
 	a.Dev.Withdrawn = a.Catalog.CheckWithdrawnResource // downloads too
+	// Tokens that used unconditional data keep it for the grace period (000 Art 16).
+	a.Dev.Revoked, a.Dev.TokenUses = a.Revocations.Grace, &devapi.TokenUses{DB: db, Log: log}
+	if err := a.openCalendars(); err != nil { // uploaded official years (calendars.go)
+		return nil, err
+	}
 	ok = true
 	return a, nil
 }
@@ -291,7 +308,8 @@ func (a *App) Handler() http.Handler {
 	}
 	e := web.New(web.Options{Log: a.Log, BodyLimit: "1M", TLS: strings.HasPrefix(a.Config.BaseURL, "https://"), TrustedProxies: a.Config.TrustedProxies})
 	e.Pre(metrics.Middleware())
-	r := web.NewRouter(e, authz.Guard(a.Accounts, a.Policy))
+	// Staff whose password expired can only change it (000 Art 38).
+	r := web.NewRouter(e, a.Accounts.PasswordRotation(authz.Guard(a.Accounts, a.Policy)))
 	a.Router = r
 	e.Any("/api/*", authz.NotFound) // undeclared API routes: 404, whatever the method
 	r.GET("/healthz", web.Public, func(c echo.Context) error {
@@ -318,6 +336,9 @@ func (a *App) Handler() http.Handler {
 	(&stats.Handler{Service: a.Stats}).Routes(r)
 	(&publishing.Handler{Service: a.Publishing}).Routes(r)
 	(&revocations.Handler{Service: a.Revocations, BaseURL: a.Config.BaseURL, SiteName: site.Name}).Routes(r)
+	(&changes.Handler{Service: a.Changes}).Routes(r)
+	(&stats.ChangesHandler{Service: a.Stats, Changes: a.Changes}).Routes(r)
+	a.calendarRoutes(r)
 	e.Use(a.Revocations.GonePages) // a withdrawn dataset's page answers 410 too (000 Art 35)
 	frontend.Register(e)
 	return e
@@ -345,7 +366,7 @@ func (a *App) readyz(c echo.Context) error {
 		checks["outbox_backlog"] = n
 	}
 	warnings := a.CalendarWarnings()
-	checks["calendar"] = map[string]any{"years": a.Calendar.Years(), "warnings": warnings}
+	checks["calendar"] = map[string]any{"years": a.Calendar.Years(), "provisional": a.ProvisionalYearsInUse(), "warnings": warnings}
 	status := http.StatusOK
 	if !ready {
 		status = http.StatusServiceUnavailable
@@ -355,25 +376,23 @@ func (a *App) readyz(c echo.Context) error {
 }
 
 // CalendarWarnings are the calendar's recorded warnings plus, up front,
-// every year from today to 90 days ahead without a holiday file: deadlines
-// in such a year count weekends only (wrong around holidays), which the
-// operator must fix by adding YYYY.json to PORTAL_CALENDAR_DIR. They do
-// not make the portal unready, but /readyz always shows them.
+// every year from today to 90 days ahead without an official holiday
+// file: deadlines in such a year count a provisional calendar (statutory
+// holidays only), which the operator fixes by adding YYYY.json to
+// PORTAL_CALENDAR_DIR or uploading it. They do not make the portal
+// unready; /readyz shows them to operators (never citizens' forms).
 func (a *App) CalendarWarnings() []string {
 	out := []string{}
 	seen := map[string]bool{}
-	now := a.Now()
-	for _, y := range a.Calendar.MissingYears(now, now.AddDate(0, 0, 90)) {
-		msg := fmt.Sprintf("no holiday calendar for %d: deadlines count weekends only; add %d.json to PORTAL_CALENDAR_DIR", y, y)
-		seen[fmt.Sprint(y)] = true
+	for _, y := range a.ProvisionalYearsInUse() {
+		msg := calendar.ProvisionalWarning(y)
+		seen[msg] = true
 		out = append(out, msg)
 	}
 	for _, w := range a.Calendar.Warnings() {
-		var y int
-		if _, err := fmt.Sscanf(w, "no holiday calendar for %d", &y); err == nil && seen[fmt.Sprint(y)] {
-			continue
+		if !seen[w] {
+			out = append(out, w)
 		}
-		out = append(out, w)
 	}
 	return out
 }
@@ -395,7 +414,10 @@ func (a *App) Start() {
 	a.workers.Add(1)
 	go func() { defer a.workers.Done(); a.Dev.Counts.Run(ctx) }()
 	a.workers.Add(1)
-	// Entries behind their update schedule are reported (000 Art 15).
+	// Uploaded calendars from other replicas; recomputation of deadlines (calendars.go).
+	go func() { defer a.workers.Done(); a.watchCalendars(ctx, 5*time.Second) }()
+	a.workers.Add(1)
+	// Entries behind the update frequency they declare are reported.
 	go func() { defer a.workers.Done(); a.Publishing.RunFreshness(ctx, time.Hour) }()
 	a.workers.Add(1)
 	// Review (001 Art 17) and fix (000 Art 12) deadlines of catalog entries.
@@ -416,6 +438,15 @@ func (a *App) Start() {
 		defer a.workers.Done()
 		deadlines.Loop(ctx, a.Log, "applications", time.Minute, func(ctx context.Context) error {
 			_, err := a.Applications.RunDeadlines(ctx)
+			return err
+		})
+	}()
+	// Catalog change notices (000 Art 15): updates recorded, reminders, escalations.
+	a.workers.Add(1)
+	go func() {
+		defer a.workers.Done()
+		deadlines.Loop(ctx, a.Log, "catalog-changes", time.Minute, func(ctx context.Context) error {
+			_, err := a.Changes.FollowUp(ctx)
 			return err
 		})
 	}()

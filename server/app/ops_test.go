@@ -108,8 +108,8 @@ func TestAPIDocs(t *testing.T) {
 	}
 }
 
-// /readyz names the years without a holiday calendar loudly (deadlines
-// there count weekends only) but stays ready.
+// /readyz names the provisional years (no official holiday file:
+// deadlines there count the statutory holidays only) but stays ready.
 func TestReadyzCalendar(t *testing.T) {
 	cases := []struct {
 		name string
@@ -117,8 +117,9 @@ func TestReadyzCalendar(t *testing.T) {
 		want []string // substrings of warnings; nil = none
 	}{
 		{"covered year", time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), nil},
-		{"next year within 90 days is missing", time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), []string{"no holiday calendar for 2027"}},
-		{"this year is missing", time.Date(2031, 6, 1, 10, 0, 0, 0, time.UTC), []string{"no holiday calendar for 2031"}},
+		{"next year official (2027.json shipped)", time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), nil},
+		{"next year within 90 days is provisional", time.Date(2027, 11, 20, 10, 0, 0, 0, time.UTC), []string{"no official holiday calendar for 2028: deadlines there use a provisional calendar"}},
+		{"this year is provisional", time.Date(2031, 6, 1, 10, 0, 0, 0, time.UTC), []string{"no official holiday calendar for 2031"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,6 +141,9 @@ func TestReadyzCalendar(t *testing.T) {
 			cal, _ := body.Checks["calendar"].(map[string]any)
 			if cal == nil || cal["years"] == nil {
 				t.Errorf("calendar check missing: %v", body.Checks)
+			}
+			if prov, _ := cal["provisional"].([]any); len(prov) != len(tc.want) {
+				t.Errorf("provisional years %v, want %d", cal["provisional"], len(tc.want))
 			}
 			if body.Warnings == nil {
 				t.Fatalf("warnings must be a list, got %s", r.Body)
@@ -308,11 +312,21 @@ func TestOverdueMetric(t *testing.T) {
 	if r.Status != http.StatusCreated {
 		t.Fatalf("apply: %d %s", r.Status, r.Body)
 	}
-	if got := counter(scrape(t, p), `portal_overdue_items{domain="applications"}`); got != 0 {
-		t.Fatalf("overdue before the deadline: %v", got)
+	// A data request naming no department waits on the authority's routing.
+	r = p.PostJSON(t, "/api/v1/requests", map[string]any{"title": "全省市场主体年报汇总数据",
+		"description": "全省市场主体年报公示信息，按季度汇总，含行业分类与注册资本区间", "intended_use": "企业信用研究"}, s.Header())
+	if r.Status != http.StatusCreated {
+		t.Fatalf("request: %d %s", r.Status, r.Body)
+	}
+	for _, domain := range []string{"applications", "requests"} {
+		if got := counter(scrape(t, p), `portal_overdue_items{domain="`+domain+`"}`); got != 0 {
+			t.Fatalf("%s overdue before the deadline: %v", domain, got)
+		}
 	}
 	now = now.AddDate(0, 0, 14)
-	if got := counter(scrape(t, p), `portal_overdue_items{domain="applications"}`); got != 1 {
-		t.Fatalf("overdue after the deadline: %v, want 1", got)
+	for _, domain := range []string{"applications", "requests"} {
+		if got := counter(scrape(t, p), `portal_overdue_items{domain="`+domain+`"}`); got != 1 {
+			t.Fatalf("%s overdue after the deadline: %v, want 1", domain, got)
+		}
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 
 	"github.com/hlj-opendata/portal/server/applications"
+	"github.com/hlj-opendata/portal/server/changes"
 	"github.com/hlj-opendata/portal/server/corrections"
 	"github.com/hlj-opendata/portal/server/metrics"
+	"github.com/hlj-opendata/portal/server/requests"
 )
 
 // registerOverdueMetrics exposes, per procedure, how many items are past
@@ -22,6 +24,24 @@ func (a *App) registerOverdueMetrics() {
 		var n int64
 		err := a.DB.WithContext(ctx).Model(&corrections.Correction{}).
 			Where("status = ? AND due_at < ?", corrections.StatusOpen, a.Now().UTC()).
+			Count(&n).Error
+		return n, err
+	})
+	// A data request is late on whichever clock runs: routing (our rule),
+	// the answer (000 Art 29) or the promised catalog entry.
+	metrics.RegisterOverdue("requests", func(ctx context.Context) (int64, error) {
+		var n int64
+		now := a.Now().UTC()
+		err := a.DB.WithContext(ctx).Model(&requests.Request{}).
+			Where("(status = ? AND route_due_at < ?) OR (status = ? AND answer_due_at < ?) OR (status = ? AND catalog_due_at < ?)",
+				requests.StatusSubmitted, now, requests.StatusRouted, now, requests.StatusAccepted, now).
+			Count(&n).Error
+		return n, err
+	})
+	metrics.RegisterOverdue("catalog_changes", func(ctx context.Context) (int64, error) {
+		var n int64
+		err := a.DB.WithContext(ctx).Model(&changes.Notice{}).
+			Where("status = ? AND due_at < ?", changes.StatusOpen, a.Now().UTC()).
 			Count(&n).Error
 		return n, err
 	})

@@ -11,6 +11,7 @@ import (
 	"github.com/hlj-opendata/portal/server/applications"
 	"github.com/hlj-opendata/portal/server/apptest"
 	"github.com/hlj-opendata/portal/server/authz"
+	"github.com/hlj-opendata/portal/server/changes"
 	"github.com/hlj-opendata/portal/server/notify"
 	"github.com/hlj-opendata/portal/server/revocations"
 )
@@ -66,10 +67,15 @@ const (
 	aFiling          = "{a filing}"
 )
 
+// A catalog change notice of that department (哈尔滨市): no test role's.
+const othersChange = "{another department's change notice}"
+
 var matrix = map[string]expectation{
 	// Corrections (000 Art 24): anyone reports and tracks by code; the
 	// handling department answers (and alone sees the reporter); the
-	// same-level authority decides extensions. Data requests (000 Art 29):
+	// profile's approver decides extensions (corrections:extend: the
+	// same-level authority, or provider_head, which has no demo account;
+	// the service refuses the one the profile does not name). Data requests (000 Art 29):
 	// public list, citizens and organisations ask and support, the
 	// authority routes, the department answers. Statistics are public.
 	"POST /api/v1/corrections":                          {perm: authz.CorrectionsSubmit, who: everyone, want: 400},
@@ -97,6 +103,10 @@ var matrix = map[string]expectation{
 
 	"GET /healthz": {perm: authz.Public, who: everyone},
 	"GET /readyz":  {perm: authz.Public, who: everyone},
+	// Holiday calendars: public reading; the administrator uploads an
+	// official year (":year" is left in the path: 400, nothing stored).
+	"GET /api/v1/calendar/:year":         {perm: authz.Public, who: everyone, want: 400},
+	"POST /api/v1/admin/calendars/:year": {perm: authz.ConfigAdmin, who: only("admin"), want: 400},
 	// Prometheus scrapes without credentials; keep /metrics off the public
 	// proxy (it names routes and counts, no personal data).
 	"GET /metrics":                       {perm: authz.Public, who: everyone},
@@ -202,6 +212,18 @@ var matrix = map[string]expectation{
 	"GET /api/v1/filings":                        {perm: authz.FilingsAcknowledge, who: only("province"), want: 200},
 	"POST /api/v1/filings/:id/acknowledge":       {perm: authz.FilingsAcknowledge, who: only("province"), id: aFiling, want: 200},
 	"GET /announcements.atom":                    {perm: authz.Public, who: everyone, want: 200},
+
+	// Catalog change notices (000 Art 15): the authority records them for
+	// its region's departments, a provider for its own; the department asks
+	// for an extension and confirms entries, the authority decides; another
+	// department's notice is 404. Their statistics are public.
+	"POST /api/v1/catalog-changes":                            {perm: authz.CatalogChanges, who: only("provider", "provider2", "authority"), want: 400},
+	"GET /api/v1/catalog-changes":                             {perm: authz.CatalogChanges, who: only("provider", "provider2", "authority"), want: 200},
+	"GET /api/v1/catalog-changes/:id":                         {perm: authz.CatalogChanges, who: only("provider", "provider2", "authority"), id: othersChange, want: 404},
+	"POST /api/v1/catalog-changes/:id/extension":              {perm: authz.DatasetsManage, who: only("provider", "provider2"), id: othersChange, want: 404},
+	"POST /api/v1/catalog-changes/:id/extension/decision":     {perm: authz.DatasetsReview, who: only("authority"), id: othersChange, want: 404},
+	"POST /api/v1/catalog-changes/:id/entries/:entry/confirm": {perm: authz.DatasetsManage, who: only("provider", "provider2"), id: othersChange, want: 404},
+	"GET /api/v1/stats/catalog-changes":                       {perm: authz.Public, who: everyone, want: 200},
 }
 
 // TestAuthorizationMatrix calls every route of the application as every
@@ -286,6 +308,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 					}
 					allowed := contains(exp.who, as)
 					switch {
+					case allowed && r.Status >= 500:
+						// A server error is never an answer, whatever else the row expects.
+						t.Errorf("%s as %s: server error %d: %.200s", key, role, r.Status, r.Body)
 					case allowed && exp.want != 0 && r.Status != exp.want:
 						t.Errorf("%s as %s: %d, want %d: %.200s", key, role, r.Status, exp.want, r.Body)
 					case allowed && (r.Status == 401 || r.Status == 403) && exp.want == 0:
@@ -394,6 +419,11 @@ func fixtures(t *testing.T, p *apptest.Portal) map[string]string {
 		}
 	}
 	ids[othersRevocation], ids[othersAnnounce], ids[aFiling] = rv.ID, an.ID, fl.ID
+	chg := changes.Notice{DepartmentID: "hrb-scjgj", Reason: "测试", ChangedOn: "2000-01-01", CreatedRole: "authority", NoticedAt: now, Days: 3, DueAt: now, Round: 1, Status: changes.StatusOpen}
+	if err := p.DB.Create(&chg).Error; err != nil {
+		t.Fatal(err)
+	}
+	ids[othersChange] = strconv.FormatUint(chg.ID, 10)
 
 	n := notify.Notice{UserID: outsiderID, Kind: "test", Title: "只给局外人", CreatedAt: time.Now().UTC()}
 	if err := p.DB.Create(&n).Error; err != nil {

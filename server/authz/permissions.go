@@ -42,7 +42,7 @@ const (
 	GrantsUse          Permission = "grants:use"          // use own approved grants
 	GrantsManage       Permission = "grants:manage"       // provider suspends/restores grants (000 Art 43)
 	CorrectionsAnswer  Permission = "corrections:answer"  // provider answers corrections (000 Art 24)
-	CorrectionsExtend  Permission = "corrections:extend"  // authority approves a correction deadline extension (003 Art 21)
+	CorrectionsExtend  Permission = "corrections:extend"  // decides a correction deadline extension: the approver the profile names
 	RequestsCreate     Permission = "requests:create"     // ask for a missing dataset (000 Art 29)
 	RequestsRoute      Permission = "requests:route"      // authority routes requests to departments
 	RequestsAnswer     Permission = "requests:answer"     // provider answers requests
@@ -61,6 +61,10 @@ const (
 	AuditRead        Permission = "audit:read"        // the audit trail
 )
 
+// CatalogChanges: record and follow catalog change notices (000 Art 15),
+// a provider for its department, the authority for its region.
+const CatalogChanges Permission = "catalog-changes:manage"
+
 // All lists every permission of the product, public ones included.
 var All = []Permission{
 	Public, CatalogRead, CorrectionsSubmit, TrackByCode, Me,
@@ -68,7 +72,7 @@ var All = []Permission{
 	ApplicationsCreate, ApplicationsReview, GrantsUse, GrantsManage,
 	CorrectionsAnswer, CorrectionsExtend, RequestsCreate, RequestsRoute, RequestsAnswer,
 	RevocationsRequest, RevocationsDecide, RevocationsRead, FilingsAcknowledge,
-	DatasetsManage, DatasetsReview, DeadlinesRead, StatsInternal,
+	DatasetsManage, DatasetsReview, DeadlinesRead, StatsInternal, CatalogChanges,
 	UsersAdmin, DepartmentsAdmin, ConfigAdmin, AuditRead,
 }
 
@@ -101,10 +105,14 @@ const (
 	RoleAuthority    = "authority"    // 政务数据主管部门 staff, domain = their region
 	RoleProvince     = "province"     // provincial data authority (receives revocation filings)
 	RoleAdmin        = "admin"        // platform administrator
+	// RoleProviderHead is a providing department's head (部门负责人), domain
+	// = their department: approves correction extensions where the profile
+	// says so (003 Art 21).
+	RoleProviderHead = "provider_head"
 )
 
 // Roles lists every role in display order.
-var Roles = []string{RoleCitizen, RoleOrganisation, RoleProvider, RoleAuthority, RoleProvince, RoleAdmin}
+var Roles = []string{RoleCitizen, RoleOrganisation, RoleProvider, RoleProviderHead, RoleAuthority, RoleProvince, RoleAdmin}
 
 // ValidRole reports whether r is a role name.
 func ValidRole(r string) bool {

@@ -169,6 +169,8 @@ function accountItems(path) {
     { key: 'notifications', href: '/account/notifications', text: unread > 0 ? t('nav.notificationsUnread', { n: unread }) : t('nav.notifications') },
   ];
   if (hasRole(account, 'provider')) links.push({ key: 'console', href: '/console' });
+  // A department head (部门负责人) decides correction extensions where the profile says so.
+  else if (hasRole(account, 'provider_head')) links.push({ key: 'console', href: '/console/corrections' });
   if (hasRole(account, 'authority') || hasRole(account, 'province')) links.push({ key: 'review', href: '/review' });
   if (hasRole(account, 'admin')) links.push({ key: 'admin', href: '/admin/users' });
   const list = el(
