@@ -80,9 +80,11 @@ export function statusBadge(status) {
 }
 
 // "2026-11-25（剩 2 个工作日）", "（逾期 1 个工作日）".
-export function dueText(due, daysLeft) {
+// dueText says when something is due; provisional (the date was counted on
+// a year whose official holiday notice is not out yet) is said after it.
+export function dueText(due, daysLeft, provisional = false) {
   if (!due) return '—';
-  const date = fmtDate(due);
+  const date = fmtDate(due) + (provisional ? t('pub.due.provisional') : '');
   if (daysLeft === null || daysLeft === undefined) return date;
   if (daysLeft < 0) return t('pub.due.overdue', { date, n: -daysLeft });
   if (daysLeft === 0) return t('pub.due.today', { date });

@@ -171,7 +171,7 @@ function summary(d) {
         : t('pub.entry.never'),
     ),
     w ? row('pub.entry.pending', t('pub.version.n', { n: w.version })) : null,
-    due ? row(w.status === 'returned' ? 'pub.entry.fixDue' : 'pub.entry.reviewDue', el('span', { class: w.days_left < 0 ? 'pub-late' : null }, dueText(due, w.days_left))) : null,
+    due ? row(w.status === 'returned' ? 'pub.entry.fixDue' : 'pub.entry.reviewDue', el('span', { class: w.days_left < 0 ? 'pub-late' : null }, dueText(due, w.days_left, w.due_provisional))) : null,
     d.freshness ? row('pub.col.freshness', el('span', { class: d.freshness.on_schedule ? null : 'pub-late' }, freshnessText(d.freshness))) : null,
   );
 }
@@ -629,7 +629,7 @@ function reviewSection(d) {
     'form',
     { class: 'form', novalidate: true },
     review.err ? el('div', { id: 'pub-review-alert', tabindex: '-1', dataset: { testid: 'pub-review-alert' } }, errorAlert(review.err)) : null,
-    el('p', { class: 'form-hint' }, t('pub.review.hint', { date: fmtDate(d.working.review_due) })),
+    el('p', { class: 'form-hint' }, t('pub.review.hint', { date: fmtDate(d.working.review_due) + (d.working.due_provisional ? t('pub.due.provisional') : '') })),
     el('fieldset', { class: 'form-field' }, el('legend', { class: 'form-label' }, t('pub.review.decision')), radio('approve'), radio('return')),
     el(
       'div',

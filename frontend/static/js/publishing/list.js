@@ -119,7 +119,7 @@ function table(list, m, mode) {
       openType: el('td', null, it.open_type ? enumLabel('open_type', it.open_type) : '—'),
       updated: el('td', null, fmtDateTime(it.updated_at)),
       submitted: el('td', null, it.submitted_at ? fmtDateTime(it.submitted_at) : '—'),
-      due: el('td', { class: late ? 'pub-late' : null }, due ? dueText(due, it.days_left) : '—'),
+      due: el('td', { class: late ? 'pub-late' : null }, due ? dueText(due, it.days_left, it.due_provisional) : '—'),
       freshness: el('td', { class: it.freshness && !it.freshness.on_schedule ? 'pub-late' : null }, it.freshness ? freshnessText(it.freshness) : '—'),
     };
     return el('tr', { dataset: { testid: 'pub-row', id: it.id } }, cols.map((c) => cells[c]));
