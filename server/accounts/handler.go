@@ -126,11 +126,7 @@ func principal(c echo.Context) (*authz.Principal, error) {
 
 // pathID reads a numeric :id; anything else is a missing object.
 func pathID(c echo.Context) (uint64, error) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
-	if err != nil || id == 0 {
-		return 0, apperr.New(apperr.NotFound, "not found")
-	}
-	return id, nil
+	return web.PathID(c, apperr.New(apperr.NotFound, "not found"))
 }
 
 // ---- sign-up, sign-in ----

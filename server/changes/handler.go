@@ -27,13 +27,7 @@ func (h *Handler) Routes(r *web.Router) {
 	r.POST("/api/v1/catalog-changes/:id/entries/:entry/confirm", authz.DatasetsManage, h.confirm)
 }
 
-func pathID(c echo.Context) (uint64, error) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
-	if err != nil || id == 0 {
-		return 0, errNotFound
-	}
-	return id, nil
-}
+func pathID(c echo.Context) (uint64, error) { return web.PathID(c, errNotFound) }
 
 // create godoc
 // @Summary      Record a catalog change notice (目录变更通知, 000 Art 15)

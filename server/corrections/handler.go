@@ -6,7 +6,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -308,13 +307,7 @@ func (h *Handler) list(c echo.Context) error {
 	return web.JSON(c, http.StatusOK, out)
 }
 
-func pathID(c echo.Context) (uint64, error) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
-	if err != nil || id == 0 {
-		return 0, errNotFound
-	}
-	return id, nil
-}
+func pathID(c echo.Context) (uint64, error) { return web.PathID(c, errNotFound) }
 
 // get godoc
 // @Summary      One report as the caller may see it

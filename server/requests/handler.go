@@ -146,13 +146,7 @@ func (h *Handler) one(c echo.Context, status int, r *Request) error {
 	return web.JSON(c, status, list[0])
 }
 
-func pathID(c echo.Context) (uint64, error) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
-	if err != nil || id == 0 {
-		return 0, errNotFound
-	}
-	return id, nil
-}
+func pathID(c echo.Context) (uint64, error) { return web.PathID(c, errNotFound) }
 
 func listQuery(c echo.Context) (ListQuery, error) {
 	page, size, err := web.Paging(c, 10000)

@@ -52,6 +52,17 @@ func DecodeJSON(c echo.Context, dst any) error {
 	return nil
 }
 
+// PathID reads a numeric :id path parameter (≥ 1). Anything else names no
+// object, so the caller's notFound error is returned: a malformed id looks
+// exactly like a missing one.
+func PathID(c echo.Context, notFound error) (uint64, error) {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	if err != nil || id == 0 {
+		return 0, notFound
+	}
+	return id, nil
+}
+
 // QueryInt reads an integer query parameter within [min,max]; def when absent.
 func QueryInt(c echo.Context, name string, def, min, max int) (int, error) {
 	raw := c.QueryParam(name)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/tls"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -203,5 +204,24 @@ func TestRequestIDs(t *testing.T) {
 				t.Errorf("request log %q lacks the id %q", line, id)
 			}
 		})
+	}
+}
+
+// TestPathID: a malformed or zero id is the caller's not-found error, so it
+// looks exactly like a missing object.
+func TestPathID(t *testing.T) {
+	notFound := errors.New("not found")
+	e := echo.New()
+	for raw, want := range map[string]uint64{"12": 12, "18446744073709551615": 18446744073709551615, "0": 0, "-1": 0, "x": 0, "1.5": 0, "": 0, "18446744073709551616": 0} {
+		c := e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), httptest.NewRecorder())
+		c.SetParamNames("id")
+		c.SetParamValues(raw)
+		got, err := PathID(c, notFound)
+		if want == 0 && (err != notFound || got != 0) {
+			t.Errorf("PathID(%q) = %d, %v; want the not-found error", raw, got, err)
+		}
+		if want != 0 && (err != nil || got != want) {
+			t.Errorf("PathID(%q) = %d, %v; want %d", raw, got, err, want)
+		}
 	}
 }
