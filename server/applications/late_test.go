@@ -233,13 +233,7 @@ func TestApplicantStepsAudited(t *testing.T) {
 // it: the statutory holidays, New Year's made-up Monday, and one more day
 // of Spring Festival (Monday 01-31) than the provisional calendar has.
 func official2028(t *testing.T) []byte {
-	t.Helper()
-	off := append(calendar.StatutoryDays(2028), calendar.Day{Date: "2028-01-03", Name: "元旦"}, calendar.Day{Date: "2028-01-31", Name: "春节"})
-	raw, err := json.Marshal(map[string]any{"year": 2028, "source": "测试：2028年部分节假日安排", "off": off, "workdays": []calendar.Day{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
+	return apptest.Official2028(calendar.Day{Date: "2028-01-03", Name: "元旦"}, calendar.Day{Date: "2028-01-31", Name: "春节"})
 }
 
 // TestRecomputeDeadlines: an application due in provisional 2028 gets a

@@ -9,28 +9,14 @@ import (
 	"time"
 
 	"github.com/hlj-opendata/portal/server/apptest"
+	"github.com/hlj-opendata/portal/server/calendar"
 	"github.com/hlj-opendata/portal/server/corrections"
 )
 
-// official2028 is a stand-in for the official 2028 calendar (test data,
-// not a State Council notice): the statutory days of 2028, with 元旦
-// extended to 01-01..01-04 — one more day off than the provisional
-// calendar, whose 元旦 is 01-01 (Saturday) with 补假 on Monday 01-03.
+// official2028 extends 元旦 to 01-01..01-04: one more day off than the
+// provisional calendar, whose 元旦 is 01-01 (Saturday) with 补假 on Monday 01-03.
 func official2028() json.RawMessage {
-	var days []string
-	add := func(name string, dates ...string) {
-		for _, d := range dates {
-			days = append(days, fmt.Sprintf(`{"date": "2028-%s", "name": %q}`, d, name))
-		}
-	}
-	add("元旦", "01-01", "01-02", "01-03", "01-04")
-	add("春节", "01-25", "01-26", "01-27", "01-28")
-	add("清明节", "04-04")
-	add("劳动节", "05-01", "05-02")
-	add("端午节", "05-28")
-	add("国庆节", "10-01", "10-02")
-	add("国庆节、中秋节", "10-03")
-	return json.RawMessage(`{"year": 2028, "source": "test data", "off": [` + strings.Join(days, ", ") + `], "workdays": []}`)
+	return apptest.Official2028(calendar.Day{Date: "2028-01-02", Name: "元旦"}, calendar.Day{Date: "2028-01-03", Name: "元旦"}, calendar.Day{Date: "2028-01-04", Name: "元旦"})
 }
 
 type provView struct {

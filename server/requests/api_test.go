@@ -2,7 +2,6 @@ package requests_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -452,11 +451,7 @@ func TestRecomputeRequestDeadlines(t *testing.T) {
 				t.Errorf("provisional answer due %v provisional %v", routed.AnswerDueAt, routed.DueProvisional)
 			}
 
-			off := append(calendar.StatutoryDays(2028), calendar.Day{Date: "2028-01-03", Name: "元旦"}, calendar.Day{Date: "2028-01-31", Name: "春节"})
-			raw, err := json.Marshal(map[string]any{"year": 2028, "source": "测试：2028年部分节假日安排", "off": off, "workdays": []calendar.Day{}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			raw := apptest.Official2028(calendar.Day{Date: "2028-01-03", Name: "元旦"}, calendar.Day{Date: "2028-01-31", Name: "春节"})
 			// Monday 01-24: one working day left to route on the provisional
 			// calendar, so the first round's reminder goes out.
 			e.clk.Set(apptest.CST("2028-01-24 10:00"))
