@@ -32,11 +32,21 @@ func ValidateQuery(q Query) error {
 			return fmt.Errorf("%w: unknown facet field %q", ErrBadQuery, field)
 		}
 	}
+	if q.MinQuality < 0 || q.MinQuality > MaxQuality {
+		return fmt.Errorf("%w: min quality %d outside 0-%d", ErrBadQuery, q.MinQuality, MaxQuality)
+	}
 	if _, err := EffectiveSort(q); err != nil {
 		return err
 	}
 	return nil
 }
+
+// MaxQuality is the best quality score; Document.Quality runs from 0 to it.
+const MaxQuality = 100
+
+// ClampQuality brings a score into 0..MaxQuality, so every engine stores
+// and compares the same value whatever the caller sent.
+func ClampQuality(q int) int { return min(max(q, 0), MaxQuality) }
 
 // IsFacetField reports whether name is one of FacetFields.
 func IsFacetField(name string) bool {
@@ -63,7 +73,7 @@ func EffectiveSort(q Query) (string, error) {
 			return SortUpdated, nil
 		}
 		return SortRelevance, nil
-	case SortUpdated, SortDownloads, SortName, SortPublished:
+	case SortUpdated, SortDownloads, SortName, SortPublished, SortQuality:
 		return q.Sort, nil
 	}
 	return "", fmt.Errorf("%w: unknown sort %q", ErrBadQuery, q.Sort)

@@ -21,6 +21,9 @@ func TestValidateQuery(t *testing.T) {
 		{Query{Filters: map[string][]string{"owner": {"x"}}}, ErrBadQuery},
 		{Query{Facets: []string{"owner"}}, ErrBadQuery},
 		{Query{Sort: "random"}, ErrBadQuery},
+		{Query{Sort: SortQuality, MinQuality: MaxQuality}, nil},
+		{Query{MinQuality: -1}, ErrBadQuery},
+		{Query{MinQuality: MaxQuality + 1}, ErrBadQuery},
 	}
 	for _, c := range cases {
 		err := ValidateQuery(c.q)
@@ -36,9 +39,19 @@ func TestEffectiveSort(t *testing.T) {
 		{"，。 ", SortRelevance, SortUpdated},
 		{"公交", "", SortRelevance},
 		{"公交", SortName, SortName},
+		{"", SortQuality, SortQuality},
+		{"公交", SortQuality, SortQuality},
 	} {
 		if got, _ := EffectiveSort(Query{Text: c.text, Sort: c.sort}); got != c.want {
 			t.Errorf("EffectiveSort(%q, %q) = %q, want %q", c.text, c.sort, got, c.want)
+		}
+	}
+}
+
+func TestClampQuality(t *testing.T) {
+	for in, want := range map[int]int{-5: 0, 0: 0, 59: 59, 100: 100, 250: 100} {
+		if got := ClampQuality(in); got != want {
+			t.Errorf("ClampQuality(%d) = %d, want %d", in, got, want)
 		}
 	}
 }

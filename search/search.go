@@ -31,6 +31,7 @@ const (
 	SortDownloads = "downloads" // downloads descending
 	SortName      = "name"      // title ascending
 	SortPublished = "published" // published_at descending (newest)
+	SortQuality   = "quality"   // quality descending, then updated_at descending, then id ascending
 )
 
 // Limits every engine enforces the same way (ErrQueryTooLong, ErrTooDeep).
@@ -67,6 +68,9 @@ type Document struct {
 	UpdatedAt       time.Time `json:"updated_at"`
 	PublishedAt     time.Time `json:"published_at"`
 	Downloads       int64     `json:"downloads"`
+	// Quality is the entry's 0–100 quality score (server/quality); 0 until
+	// scored. Engines clamp other values into 0..MaxQuality.
+	Quality int `json:"quality"`
 }
 
 // Query is one search request. Filters: OR within one field, AND across
@@ -77,8 +81,12 @@ type Query struct {
 	Filters map[string][]string
 	Facets  []string // fields whose counts to return
 	Sort    string
-	Offset  int
-	Limit   int
+	// MinQuality keeps documents whose Quality is at least this (0: all;
+	// outside 0..MaxQuality is ErrBadQuery). It applies to hits and to
+	// every facet count alike.
+	MinQuality int
+	Offset     int
+	Limit      int
 }
 
 // Result is one page of hits plus facet counts for the whole match set.

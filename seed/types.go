@@ -70,6 +70,7 @@ type DataItem struct {
 	Type        string // string | integer | number | date | datetime | boolean
 	Description string
 	Required    bool
+	Domain      string // credit_code | region_code | phone | email; "" = guessed from name and label
 }
 
 // Resource is one downloadable file of a dataset.

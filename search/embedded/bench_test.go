@@ -54,20 +54,27 @@ func BenchmarkSearch100k(b *testing.B) {
 	e := benchEngine(b)
 	facets := []string{search.FieldTopic, search.FieldDepartment, search.FieldFormat}
 	filter := map[string][]string{search.FieldOpenType: {"unconditional"}}
+	twoChar := []string{"企业", "公交", "医疗", "环境", "旅游", "信用", "数据", "哈尔"}
 	for _, c := range []struct {
-		name    string
-		queries []string
+		name       string
+		queries    []string
+		sort       string
+		minQuality int
 	}{
-		{"2char", []string{"企业", "公交", "医疗", "环境", "旅游", "信用", "数据", "哈尔"}},
-		{"4char", []string{"企业登记", "空气质量", "医疗机构", "旅游景区", "社会组织", "行政处罚", "监测数据", "哈尔滨市"}},
-		{"browse", []string{""}},
+		{"2char", twoChar, "", 0},
+		{"4char", []string{"企业登记", "空气质量", "医疗机构", "旅游景区", "社会组织", "行政处罚", "监测数据", "哈尔滨市"}, "", 0},
+		{"browse", []string{""}, "", 0},
+		// The catalog list's "good entries first" view: sort=quality&min_quality=60.
+		{"2char-quality", twoChar, search.SortQuality, 60},
+		{"browse-quality", []string{""}, search.SortQuality, 60},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			lat := make([]time.Duration, 0, b.N)
 			total := 0
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
-				q := search.Query{Text: c.queries[i%len(c.queries)], Filters: filter, Facets: facets, Limit: 20}
+				q := search.Query{Text: c.queries[i%len(c.queries)], Filters: filter, Facets: facets, Limit: 20,
+					Sort: c.sort, MinQuality: c.minQuality}
 				start := time.Now()
 				res, err := e.Search(context.Background(), q)
 				lat = append(lat, time.Since(start))

@@ -11,6 +11,13 @@ import (
 // Binary document encoding for the snapshot and journal: faster to load
 // than JSON and about half the size. Field order is fixed; a format change
 // needs a new snapshot magic.
+//
+// Format 2 (snapshot magic HLJSRCH2) appends the quality score after the
+// downloads. Format 1 documents end at the downloads; they still decode,
+// with Quality 0, so an index written before quality scores opens as it is
+// (the database's scores also start at 0). Upserts and Rebuild write format
+// 2; compaction copies documents as they are, so journals and snapshots may
+// hold both forms, which the trailing field keeps apart unambiguously.
 
 var errCorrupt = errors.New("embedded: corrupt record")
 
@@ -51,7 +58,8 @@ func appendDoc(b []byte, d *search.Document) []byte {
 	b = appendStrings(b, d.DataItems)
 	b = appendTime(b, d.UpdatedAt)
 	b = appendTime(b, d.PublishedAt)
-	return binary.AppendVarint(b, d.Downloads)
+	b = binary.AppendVarint(b, d.Downloads)
+	return binary.AppendUvarint(b, uint64(search.ClampQuality(d.Quality)))
 }
 
 // reader decodes from a string, remembering the first error. Decoded
@@ -157,6 +165,13 @@ func decodeDoc(b string) (*search.Document, error) {
 	d.UpdatedAt = r.time()
 	d.PublishedAt = r.time()
 	d.Downloads = r.varint()
+	if len(r.s) != 0 { // format 2; format 1 stops here with Quality 0
+		q := r.uvarint()
+		if q > search.MaxQuality {
+			r.fail()
+		}
+		d.Quality = int(q)
+	}
 	if r.err == nil && len(r.s) != 0 {
 		r.err = errCorrupt
 	}

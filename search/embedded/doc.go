@@ -13,7 +13,8 @@
 //
 // Layout on disk (all under the directory passed to Open):
 //
-//	snapshot.dat        every live document at generation G (atomic rename)
+//	snapshot.dat        every live document at generation G (atomic rename);
+//	                    magic HLJSRCH2, HLJSRCH1 (before quality scores) still read
 //	journal-<G>.log     changes after that snapshot, one fsynced record per call
 //
 // Opening loads the snapshot, replays journals from generation G on, and cuts

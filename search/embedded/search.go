@@ -36,11 +36,17 @@ func (s *state) search(q search.Query) search.Result {
 	}
 	top := newTopK(window, s.better(sortBy))
 	total := 0
+	// MinQuality drops a document before anything else looks at it, so it
+	// is neither a hit nor counted in any facet (not even disjunctively).
+	minQuality, quality := uint8(q.MinQuality), s.keys.quality
 
 	// One pass over the candidates: a document failing no filter is a hit
 	// and counts for every facet; one failing exactly one filter still
 	// counts for that field's facet (disjunctive faceting).
 	visit := func(slot uint32, mi int) {
+		if quality[slot] < minQuality {
+			return
+		}
 		nfail, failed := filters.failures(slot)
 		if nfail == 0 {
 			total++
@@ -100,7 +106,9 @@ func (s *state) search(q search.Query) search.Result {
 }
 
 // better returns the page order for a sort: true when a comes before b.
-// Ties go to the smaller document id so paging is stable.
+// Ties go to the smaller document id so paging is stable. SortQuality
+// breaks quality ties by updated_at, newest first (among equally good
+// entries the fresher one is the more useful), and only then by id.
 func (s *state) better(sortBy string) func(a, b candidate) bool {
 	id := func(a, b candidate) bool { return s.slots[a.slot].id < s.slots[b.slot].id }
 	byInt := func(key []int64) func(a, b candidate) bool {
@@ -124,6 +132,17 @@ func (s *state) better(sortBy string) func(a, b candidate) bool {
 		return byInt(s.keys.downloads)
 	case search.SortPublished:
 		return byInt(s.keys.published)
+	case search.SortQuality:
+		quality, updated := s.keys.quality, s.keys.updated
+		return func(a, b candidate) bool {
+			if qa, qb := quality[a.slot], quality[b.slot]; qa != qb {
+				return qa > qb
+			}
+			if ua, ub := updated[a.slot], updated[b.slot]; ua != ub {
+				return ua > ub
+			}
+			return id(a, b)
+		}
 	case search.SortName:
 		return func(a, b candidate) bool {
 			ta, tb := s.slots[a.slot].title, s.slots[b.slot].title

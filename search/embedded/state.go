@@ -47,6 +47,7 @@ type sortKeys struct {
 	alive              []bool
 	updated, published []int64 // unix nanoseconds
 	downloads          []int64
+	quality            []uint8                 // 0..search.MaxQuality
 	lens               [][numTextFields]uint16 // field lengths in runes, for scoring
 }
 
@@ -62,6 +63,7 @@ func (k *sortKeys) add(d *search.Document) {
 	k.updated = append(k.updated, updated)
 	k.published = append(k.published, published)
 	k.downloads = append(k.downloads, d.Downloads)
+	k.quality = append(k.quality, uint8(d.Quality)) // decodeDoc checked the range
 }
 
 // state is one complete in-memory index. Writers mutate it under the

@@ -22,7 +22,13 @@ const (
 )
 
 // snapshotMagic starts every snapshot; bump it when the encoding changes.
-var snapshotMagic = []byte("HLJSRCH1")
+// Version 2 added the quality score (see codec.go): an older binary then
+// refuses the file at its header instead of misreading documents.
+var snapshotMagic = []byte("HLJSRCH2")
+
+// readableMagics are the snapshot versions this code loads: the current one
+// and version 1, whose documents decode with Quality 0.
+var readableMagics = [][]byte{snapshotMagic, []byte("HLJSRCH1")}
 
 func journalPath(dir string, gen uint64) string {
 	return filepath.Join(dir, fmt.Sprintf("%s%016d%s", journalPrefix, gen, journalSuffix))
@@ -84,7 +90,9 @@ func loadSnapshot(dir string, add func(doc string)) (gen uint64, err error) {
 		return fmt.Errorf("embedded: snapshot %s is damaged (%s); remove the directory and rebuild", f.Name(), why)
 	}
 	head := make([]byte, len(snapshotMagic)+8)
-	if _, err := io.ReadFull(f, head); err != nil || !bytes.Equal(head[:len(snapshotMagic)], snapshotMagic) {
+	if _, err := io.ReadFull(f, head); err != nil || !slices.ContainsFunc(readableMagics, func(m []byte) bool {
+		return bytes.Equal(head[:len(m)], m)
+	}) {
 		return 0, damaged("bad header")
 	}
 	gen = binary.LittleEndian.Uint64(head[len(snapshotMagic):])

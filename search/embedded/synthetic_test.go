@@ -130,6 +130,9 @@ func generateDocs(n int, emit func(search.Document) error) error {
 			UpdatedAt:       updated,
 			PublishedAt:     updated.Add(-time.Duration(r.IntN(900*24)) * time.Hour),
 			Downloads:       int64(r.ExpFloat64() * 800),
+			// Spread over 0..100 without drawing from r, so every other
+			// field stays as it was before quality scores existed.
+			Quality: i * 37 % (search.MaxQuality + 1),
 		}
 		d.TopicName = synTopics[int(d.Topic[6]-'0')*10+int(d.Topic[7]-'0')]
 		if err := emit(d); err != nil {

@@ -17,6 +17,7 @@ type document struct {
 
 func toDocument(d *search.Document) document {
 	out := document{Document: *d, UpdatedAtTS: unix(d.UpdatedAt), PublishedAtTS: unix(d.PublishedAt)}
+	out.Quality = search.ClampQuality(d.Quality) // as the embedded engine stores it
 	out.Formats = nonNil(d.Formats)
 	out.Tags = nonNil(d.Tags)
 	out.DataItems = nonNil(d.DataItems)

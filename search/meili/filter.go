@@ -1,6 +1,7 @@
 package meili
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/hlj-opendata/portal/search"
@@ -33,14 +34,20 @@ func fieldFilter(field string, values []string) string {
 }
 
 // buildFilter ANDs the filters of every field except skip, in FacetFields
-// order so the same query always produces the same expression. Field names
-// come from the fixed FacetFields list, never from the request.
-func buildFilter(filters map[string][]string, skip string) string {
+// order so the same query always produces the same expression, then the
+// minimum quality. Field names come from the fixed FacetFields list, never
+// from the request. The quality condition is never skipped: facet counts
+// respect it too. At 0 it is left out rather than sent as `quality >= 0`,
+// which would drop documents indexed before they carried a quality.
+func buildFilter(filters map[string][]string, skip string, minQuality int) string {
 	var parts []string
 	for _, field := range search.FacetFields {
 		if values := filters[field]; field != skip && len(values) > 0 {
 			parts = append(parts, fieldFilter(field, values))
 		}
+	}
+	if minQuality > 0 { // validated: 1..search.MaxQuality, a plain integer
+		parts = append(parts, qualityAttribute+" >= "+strconv.Itoa(minQuality))
 	}
 	return strings.Join(parts, " AND ")
 }

@@ -23,11 +23,13 @@ const (
 
 // sortSpec maps a search sort to Meilisearch sort expressions; ties fall to
 // id so paging is stable. Relevance needs none: the ranking rules apply.
+// Quality ties go to the fresher entry first, as in the embedded engine.
 var sortSpec = map[string][]string{
 	search.SortUpdated:   {"updated_at_ts:desc", "id:asc"},
 	search.SortDownloads: {"downloads:desc", "id:asc"},
 	search.SortName:      {"title:asc", "id:asc"},
 	search.SortPublished: {"published_at_ts:desc", "id:asc"},
+	search.SortQuality:   {qualityAttribute + ":desc", "updated_at_ts:desc", "id:asc"},
 }
 
 // retrieved: the id, plus the highlighted fields so _formatted has them.
@@ -77,7 +79,7 @@ func (a *Adapter) searchRequest(q search.Query) (*meilisearch.MultiSearchRequest
 		hits.AttributesToHighlight = searchableAttributes
 		hits.HighlightPreTag, hits.HighlightPostTag = preTag, postTag
 	}
-	if f := buildFilter(q.Filters, ""); f != "" {
+	if f := buildFilter(q.Filters, "", q.MinQuality); f != "" {
 		hits.Filter = f
 	}
 	req := &meilisearch.MultiSearchRequest{Queries: []*meilisearch.SearchRequest{hits}}
@@ -98,7 +100,7 @@ func (a *Adapter) searchRequest(q search.Query) (*meilisearch.MultiSearchRequest
 			AttributesToRetrieve: []string{"id"},
 			Facets:               []string{facetAttribute[field]},
 		}
-		if f := buildFilter(q.Filters, field); f != "" {
+		if f := buildFilter(q.Filters, field, q.MinQuality); f != "" {
 			fq.Filter = f
 		}
 		facetQueries[len(req.Queries)] = field

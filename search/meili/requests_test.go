@@ -48,8 +48,8 @@ func expectRequests(t *testing.T, got, want []request) {
 const settingsJSON = `{
   "rankingRules": ["sort", "words", "typo", "proximity", "attribute", "exactness"],
   "searchableAttributes": ["title", "tags", "topic_name", "department_name", "data_items", "description"],
-  "filterableAttributes": ["topic", "department", "open_type", "formats", "update_frequency", "grade", "tags", "region"],
-  "sortableAttributes": ["updated_at_ts", "published_at_ts", "downloads", "title", "id"],
+  "filterableAttributes": ["topic", "department", "open_type", "formats", "update_frequency", "grade", "tags", "region", "quality"],
+  "sortableAttributes": ["updated_at_ts", "published_at_ts", "downloads", "title", "quality", "id"],
   "localizedAttributes": [
     {"locales": ["cmn"], "attributePatterns": ["title", "tags", "topic_name", "department_name", "data_items", "description"]}
   ],
@@ -103,7 +103,7 @@ func TestUpsertSendsDocumentJSON(t *testing.T) {
 		Department: "scjg", DepartmentName: "黑龙江省市场监督管理局", Topic: "econ", TopicName: "经济建设",
 		OpenType: "unconditional", Formats: []string{"csv", "xlsx"}, UpdateFrequency: "monthly", Grade: "A",
 		Region: "230000", DataItems: []string{"统一社会信用代码"},
-		UpdatedAt: cst("2024-06-01"), PublishedAt: cst("2021-03-01"), Downloads: 5200,
+		UpdatedAt: cst("2024-06-01"), PublishedAt: cst("2021-03-01"), Downloads: 5200, Quality: 87,
 	}
 	if err := a.Upsert(context.Background(), doc); err != nil {
 		t.Fatal(err)
@@ -116,10 +116,26 @@ func TestUpsertSendsDocumentJSON(t *testing.T) {
 			"formats": ["csv", "xlsx"], "update_frequency": "monthly", "grade": "A",
 			"tags": [], "region": "230000", "data_items": ["统一社会信用代码"],
 			"updated_at": "2024-06-01T00:00:00+08:00", "published_at": "2021-03-01T00:00:00+08:00",
-			"downloads": 5200, "updated_at_ts": 1717171200, "published_at_ts": 1614528000
+			"downloads": 5200, "quality": 87, "updated_at_ts": 1717171200, "published_at_ts": 1614528000
 		}]`)},
 		{Method: "GET", Path: "/tasks/1"},
 	})
+}
+
+func TestUpsertClampsQuality(t *testing.T) {
+	f := newFakeMeili(t, "catalog")
+	a := openFake(t, f)
+	f.take()
+	if err := a.Upsert(context.Background(), search.Document{ID: "a", Quality: 130}, search.Document{ID: "b", Quality: -4}); err != nil {
+		t.Fatal(err)
+	}
+	var got []any
+	for _, d := range f.take()[0].Body.([]any) {
+		got = append(got, d.(map[string]any)["quality"])
+	}
+	if want := []any{100.0, 0.0}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("quality sent = %v, want %v (clamped as the embedded engine stores it)", got, want)
+	}
 }
 
 func TestDeleteSendsIDs(t *testing.T) {
@@ -246,6 +262,61 @@ func TestSearchSortsAndPaging(t *testing.T) {
 	}
 	if len(f.take()) != 0 {
 		t.Fatal("an invalid query reached Meilisearch")
+	}
+}
+
+// TestSearchQualityRequest: sort=quality and MinQuality as Meilisearch's
+// search API takes them: "sort" is a list of "attribute:direction" rules
+// on sortableAttributes, applied in order; "filter" compares a numeric
+// filterable attribute with >=, joined to the facet filters with AND.
+func TestSearchQualityRequest(t *testing.T) {
+	f := newFakeMeili(t, "catalog")
+	a := openFake(t, f)
+	f.take()
+	f.multiSearch = `{"results": [{"totalHits": 0, "hits": []}, {"totalHits": 0, "hits": []}]}`
+	q := search.Query{
+		Text:       "企业",
+		Filters:    map[string][]string{search.FieldTopic: {"econ"}},
+		Facets:     []string{search.FieldTopic, search.FieldFormat},
+		Sort:       search.SortQuality,
+		MinQuality: 60,
+		Limit:      10,
+	}
+	if _, err := a.Search(context.Background(), q); err != nil {
+		t.Fatal(err)
+	}
+	body := mustJSON(t, `{"queries": [
+		{"indexUid": "catalog", "q": "企业", "matchingStrategy": "all", "page": 1, "hitsPerPage": 10,
+		 "sort": ["quality:desc", "updated_at_ts:desc", "id:asc"],
+		 "attributesToRetrieve": ["id", "title", "tags", "topic_name", "department_name", "data_items", "description"],
+		 "attributesToHighlight": ["title", "tags", "topic_name", "department_name", "data_items", "description"],
+		 "highlightPreTag": "\ue000hl\ue001", "highlightPostTag": "\ue000/hl\ue001",
+		 "filter": "topic IN [\"econ\"] AND quality >= 60", "facets": ["formats"],
+		 "showRankingScore": true, "hybrid": null},
+		{"indexUid": "catalog", "q": "企业", "matchingStrategy": "all", "page": 1, "hitsPerPage": 0,
+		 "attributesToRetrieve": ["id"], "filter": "quality >= 60", "facets": ["topic"], "hybrid": null}
+	]}`)
+	expectRequests(t, f.take(), []request{{Method: "POST", Path: "/multi-search", Body: body}})
+
+	// Minimum 0 sends no quality condition at all, so documents indexed
+	// before they carried a quality are not filtered out.
+	f.multiSearch = `{"results": [{"totalHits": 0, "hits": []}]}`
+	if _, err := a.Search(context.Background(), search.Query{Sort: search.SortQuality, Limit: 10}); err != nil {
+		t.Fatal(err)
+	}
+	body = mustJSON(t, `{"queries": [
+		{"indexUid": "catalog", "q": "", "matchingStrategy": "all", "page": 1, "hitsPerPage": 10,
+		 "sort": ["quality:desc", "updated_at_ts:desc", "id:asc"],
+		 "attributesToRetrieve": ["id", "title", "tags", "topic_name", "department_name", "data_items", "description"],
+		 "showRankingScore": true, "hybrid": null}
+	]}`)
+	expectRequests(t, f.take(), []request{{Method: "POST", Path: "/multi-search", Body: body}})
+
+	if _, err := a.Search(context.Background(), search.Query{MinQuality: 101, Limit: 10}); !errors.Is(err, search.ErrBadQuery) {
+		t.Fatalf("min quality 101: %v", err)
+	}
+	if len(f.take()) != 0 {
+		t.Fatal("an invalid min quality reached Meilisearch")
 	}
 }
 

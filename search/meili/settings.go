@@ -29,16 +29,20 @@ const maxTotalHits = 1_000_000
 // maxValuesPerFacet: every department of the province must be countable.
 const maxValuesPerFacet = 1000
 
+// qualityAttribute holds Document.Quality: sortable, and filterable for
+// Query.MinQuality (`quality >= N`), though never a facet.
+const qualityAttribute = "quality"
+
 func filterableAttributes() []string {
-	out := make([]string, len(search.FacetFields))
+	out := make([]string, len(search.FacetFields), len(search.FacetFields)+1)
 	for i, f := range search.FacetFields {
 		out[i] = facetAttribute[f]
 	}
-	return out
+	return append(out, qualityAttribute)
 }
 
 // indexSettings is everything Open and Rebuild apply. "sort" is the first
-// ranking rule so an explicit sort (updated, downloads, name, published)
+// ranking rule so an explicit sort (updated, downloads, name, published, quality)
 // orders results strictly, as in the embedded engine; without a sort
 // parameter the rule does nothing and relevance decides. "id" is sortable
 // to break ties, which keeps paging stable.
@@ -47,7 +51,7 @@ func indexSettings() *meilisearch.Settings {
 		RankingRules:         []string{"sort", "words", "typo", "proximity", "attribute", "exactness"},
 		SearchableAttributes: searchableAttributes,
 		FilterableAttributes: filterableAttributes(),
-		SortableAttributes:   []string{"updated_at_ts", "published_at_ts", "downloads", "title", "id"},
+		SortableAttributes:   []string{"updated_at_ts", "published_at_ts", "downloads", "title", qualityAttribute, "id"},
 		LocalizedAttributes: []*meilisearch.LocalizedAttributes{
 			{Locales: []string{"cmn"}, AttributePatterns: searchableAttributes},
 		},

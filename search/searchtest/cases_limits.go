@@ -32,6 +32,8 @@ var limitCases = []testCase{
 			{Limit: 10, Filters: map[string][]string{"owner": {"x"}}},
 			{Limit: 10, Facets: []string{"owner"}},
 			{Limit: 10, Sort: "random"},
+			{Limit: 10, MinQuality: -1},
+			{Limit: 10, MinQuality: search.MaxQuality + 1},
 		}
 		for _, q := range bad {
 			_, err := idx.Search(context.Background(), q)

@@ -64,7 +64,7 @@ var sortCases = []testCase{
 		}
 	}},
 	{"PagingIsStable", func(t *testing.T, idx search.Index) {
-		for _, sort := range []string{search.SortDownloads, search.SortUpdated, search.SortName, search.SortPublished} {
+		for _, sort := range []string{search.SortDownloads, search.SortUpdated, search.SortName, search.SortPublished, search.SortQuality} {
 			full := ids(mustSearch(t, idx, search.Query{Sort: sort, Limit: 100}))
 			var paged []string
 			for off := 0; off < len(full)+3; off += 3 {

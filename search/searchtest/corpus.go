@@ -15,8 +15,26 @@ import (
 //     (ds-008) shares 哈尔滨市 but not the rest of the name;
 //   - the data item 统一社会信用代码 is on ds-001, ds-011 and ds-012 only;
 //   - updated/published/downloads have ties, to test tie-breaking by id;
-//   - ds-009's title carries markup, to test escaping.
+//   - ds-009's title carries markup, to test escaping;
+//   - quality scores (corpusQuality) tie too: ds-004/ds-007 at 100 differ
+//     in updated_at, ds-001/ds-003 at 85 and ds-002/ds-011 at 72 share it;
+//     ds-012 sits just under 60, ds-009 and ds-015 are unscored (0).
 func Corpus() []search.Document {
+	docs := corpusDocs()
+	for i := range docs {
+		docs[i].Quality = corpusQuality[docs[i].ID]
+	}
+	return docs
+}
+
+// corpusQuality is each corpus entry's quality score.
+var corpusQuality = map[string]int{
+	"ds-001": 85, "ds-002": 72, "ds-003": 85, "ds-004": 100, "ds-005": 60, "ds-006": 45,
+	"ds-007": 100, "ds-008": 90, "ds-009": 0, "ds-010": 60, "ds-011": 72, "ds-012": 59,
+	"ds-013": 30, "ds-014": 88, "ds-015": 0, "ds-016": 95,
+}
+
+func corpusDocs() []search.Document {
 	return []search.Document{
 		doc("ds-001", "全省企业登记信息", "全省各类市场主体的注册登记基本信息，按月更新。",
 			"scjg", "黑龙江省市场监督管理局", "econ", "经济建设", "unconditional", []string{"csv", "xlsx"}, "monthly", "A",

@@ -101,6 +101,7 @@ type DatasetItemJSON struct {
 	PublishedAt     *time.Time        `json:"published_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`
 	Downloads       int64             `json:"downloads"`
+	QualityScore    int               `json:"quality_score"`
 	UnderDispute    bool              `json:"under_dispute"`
 	Highlights      map[string]string `json:"highlights,omitempty"`
 }
@@ -136,7 +137,8 @@ type DatasetListJSON struct {
 // @Param        update_frequency query  []string false "realtime | daily | weekly | monthly | quarterly | yearly | irregular" collectionFormat(multi)
 // @Param        grade            query  []string false "L1 | L2 | L3 | L4" collectionFormat(multi)
 // @Param        tag              query  []string false "tag" collectionFormat(multi)
-// @Param        sort             query  string  false  "relevance | updated | downloads | name | published"
+// @Param        sort             query  string  false  "relevance | updated | downloads | name | published | quality"
+// @Param        min_quality      query  int     false  "only entries whose quality score is at least this, 0–100"
 // @Success      200 {object} DatasetListJSON
 // @Failure      400 {object} web.ErrorBody
 // @Router       /datasets [get]
@@ -168,7 +170,7 @@ func (h *Handler) listDatasets(c echo.Context) error {
 	return web.JSON(c, http.StatusOK, out)
 }
 
-var listQueryParams = map[string]bool{"q": true, "page": true, "page_size": true, "sort": true, "lang": true}
+var listQueryParams = map[string]bool{"q": true, "page": true, "page_size": true, "sort": true, "lang": true, "min_quality": true}
 
 func parseListParams(c echo.Context) (ListParams, error) {
 	q := c.QueryParams()
@@ -186,13 +188,17 @@ func parseListParams(c echo.Context) (ListParams, error) {
 	if err != nil {
 		v.Add("page_size", "page_size must be a whole number from 1 to %d", MaxPageSize)
 	}
-	if len(q["q"]) > 1 || len(q["sort"]) > 1 {
-		v.Add("q", "q and sort may be given once")
+	if len(q["q"]) > 1 || len(q["sort"]) > 1 || len(q["min_quality"]) > 1 {
+		v.Add("q", "q, sort and min_quality may be given once")
+	}
+	minQ, err := web.QueryInt(c, "min_quality", 0, 0, 100)
+	if err != nil {
+		v.Add("min_quality", "min_quality must be a whole number from 0 to 100")
 	}
 	if err := v.Err(); err != nil {
 		return ListParams{}, err
 	}
-	p := ListParams{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Page: page, PageSize: size, Filters: map[string][]string{}}
+	p := ListParams{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), MinQuality: minQ, Page: page, PageSize: size, Filters: map[string][]string{}}
 	for _, f := range search.FacetFields {
 		if vals, ok := q[f]; ok {
 			p.Filters[f] = vals
@@ -219,7 +225,7 @@ func itemJSON(d *Dataset) DatasetItemJSON {
 		ID: d.ID, Title: d.Title, Description: d.Description, OpenType: d.OpenType, ShareType: d.ShareType, ResourceCode: d.ResourceCode,
 		Department: RefJSON{d.Department.ID, d.Department.Name}, Topic: RefJSON{d.Topic.ID, d.Topic.Name},
 		Formats: d.Formats(), UpdateFrequency: d.UpdateFrequency, Grade: d.Grade, Tags: tags, Region: d.Region,
-		PublishedAt: d.PublishedAt, UpdatedAt: d.UpdatedAt, Downloads: d.Downloads,
+		PublishedAt: d.PublishedAt, UpdatedAt: d.UpdatedAt, Downloads: d.Downloads, QualityScore: d.QualityScore,
 	}
 }
 
@@ -241,6 +247,9 @@ type DataItemJSON struct {
 	Type        string `json:"type"`
 	Description string `json:"description"`
 	Required    bool   `json:"required"`
+	// Domain is the value domain its values are checked against
+	// (credit_code, region_code, phone, email), "" for none.
+	Domain string `json:"domain"`
 	// UnderDispute: an open correction report names this data item.
 	UnderDispute bool `json:"under_dispute"`
 }
@@ -287,6 +296,7 @@ type DatasetJSON struct {
 	PublishedAt     *time.Time     `json:"published_at"`
 	UpdatedAt       time.Time      `json:"updated_at"`
 	Downloads       int64          `json:"downloads"`
+	QualityScore    int            `json:"quality_score"`
 	UnderDispute    bool           `json:"under_dispute"`
 	Resources       []ResourceJSON `json:"resources"`
 	// Freshness: next update due by the update frequency and whether the
@@ -323,7 +333,7 @@ func DatasetDetailJSON(d *Dataset) DatasetJSON {
 		Topic:      RefJSON{d.Topic.ID, d.Topic.Name}, DataItems: make([]DataItemJSON, len(d.DataItems)),
 		Formats: d.Formats(), UpdateFrequency: d.UpdateFrequency, Classification: d.Classification, Grade: d.Grade,
 		Tags: []string(d.Tags), Region: d.Region, Version: d.Version, PublishedAt: d.PublishedAt, UpdatedAt: d.UpdatedAt,
-		Downloads: d.Downloads, Resources: make([]ResourceJSON, len(d.Resources)),
+		Downloads: d.Downloads, QualityScore: d.QualityScore, Resources: make([]ResourceJSON, len(d.Resources)),
 		Alternates: DCATAlternates(d.ID),
 	}
 	if out.Tags == nil {
@@ -333,7 +343,7 @@ func DatasetDetailJSON(d *Dataset) DatasetJSON {
 		out.OpenConditions, out.UsageScope = d.OpenConditions, d.UsageScope
 	}
 	for i, it := range d.DataItems {
-		out.DataItems[i] = DataItemJSON{Name: it.Name, Label: it.Label, Type: it.Type, Description: it.Description, Required: it.Required}
+		out.DataItems[i] = DataItemJSON{Name: it.Name, Label: it.Label, Type: it.Type, Description: it.Description, Required: it.Required, Domain: it.Domain}
 	}
 	for i, r := range d.Resources {
 		rj := ResourceJSON{ID: r.ID, Name: r.Name, Format: r.Format, MediaType: r.MediaType, Size: r.Size, SHA256: r.SHA256, Rows: r.Rows, UpdatedAt: r.UpdatedAt}

@@ -125,7 +125,11 @@ func (s *Service) fromSeed(ctx context.Context, sd seed.Dataset, now time.Time) 
 		d.PublishedAt = &p
 	}
 	for i, it := range sd.DataItems {
-		d.DataItems = append(d.DataItems, DataItem{DatasetID: d.ID, Position: i, Name: it.Name, Label: it.Label, Type: it.Type, Description: it.Description, Required: it.Required})
+		dom := it.Domain
+		if dom == "" {
+			dom = GuessDomain(it.Name, it.Label, it.Type)
+		}
+		d.DataItems = append(d.DataItems, DataItem{DatasetID: d.ID, Position: i, Name: it.Name, Label: it.Label, Type: it.Type, Description: it.Description, Required: it.Required, Domain: dom})
 	}
 	for i, r := range sd.Resources {
 		var buf bytes.Buffer

@@ -35,8 +35,58 @@ func Migrations() []*gormigrate.Migration {
 			}
 			return tx.Migrator().DropColumn(&departmentV2{}, "code")
 		},
+	}, {
+		ID:      "0070_data_quality",
+		Migrate: migrateDataQuality,
+		Rollback: func(tx *gorm.DB) error {
+			if err := tx.Migrator().DropColumn(&datasetV3{}, "quality_score"); err != nil {
+				return err
+			}
+			return tx.Migrator().DropColumn(&dataItemV2{}, "domain")
+		},
 	}}
 }
+
+// migrateDataQuality adds each data item's value domain (guessed from its
+// name and label for existing items, so the data checks run at once; a
+// department corrects a wrong guess like any other field) and each entry's
+// quality score (0 until server/quality first scores it).
+func migrateDataQuality(tx *gorm.DB) error {
+	if err := store.AutoMigrate(tx, &dataItemV2{}, &datasetV3{}); err != nil {
+		return err
+	}
+	var items []dataItemV2
+	if err := tx.Select("id", "name", "label", "type").FindInBatches(&items, 1000, func(b *gorm.DB, _ int) error {
+		for _, it := range items {
+			if d := GuessDomain(it.Name, it.Label, it.Type); d != "" {
+				if err := b.Model(&dataItemV2{}).Where("id = ?", it.ID).Update("domain", d).Error; err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}).Error; err != nil {
+		return err
+	}
+	return nil
+}
+
+type dataItemV2 struct {
+	ID     uint   `gorm:"primaryKey"`
+	Name   string `gorm:"size:64;not null"`
+	Label  string `gorm:"size:100;not null"`
+	Type   string `gorm:"size:16;not null"`
+	Domain string `gorm:"size:16;not null;default:''"`
+}
+
+func (dataItemV2) TableName() string { return "data_items" }
+
+type datasetV3 struct {
+	ID           string `gorm:"primaryKey;size:64"`
+	QualityScore int    `gorm:"not null;default:0;index"`
+}
+
+func (datasetV3) TableName() string { return "datasets" }
 
 // migrateCatalogRecord adds the catalog record of the national guide: the
 // department's credit code, and each entry's resource code, share type,

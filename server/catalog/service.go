@@ -39,11 +39,13 @@ const MaxPageSize = 100
 
 // ListParams is a validated public list request.
 type ListParams struct {
-	Query    string
-	Filters  map[string][]string
-	Sort     string
-	Page     int
-	PageSize int
+	Query   string
+	Filters map[string][]string
+	Sort    string
+	// MinQuality keeps entries scoring at least this (0–100; 0: all).
+	MinQuality int
+	Page       int
+	PageSize   int
 }
 
 // Validate checks every parameter and reports all problems at once.
@@ -56,10 +58,11 @@ func (p *ListParams) Validate() error {
 		v.Add("page", "results beyond the first %d cannot be paged to; narrow the query or filters", search.MaxWindow)
 	}
 	switch p.Sort {
-	case "", search.SortRelevance, search.SortUpdated, search.SortDownloads, search.SortName, search.SortPublished:
+	case "", search.SortRelevance, search.SortUpdated, search.SortDownloads, search.SortName, search.SortPublished, search.SortQuality:
 	default:
-		v.Add("sort", "sort must be relevance, updated, downloads, name or published")
+		v.Add("sort", "sort must be relevance, updated, downloads, name, published or quality")
 	}
+	v.Check(p.MinQuality >= 0 && p.MinQuality <= 100, "min_quality", "min_quality must be a whole number from 0 to 100")
 	for field, values := range p.Filters {
 		v.Check(len(values) <= 50, field, "at most 50 values per filter")
 		for _, val := range values {
@@ -105,7 +108,7 @@ func (s *Service) List(ctx context.Context, p ListParams) (ListResult, error) {
 		return ListResult{}, err
 	}
 	res, err := s.Index.Search(ctx, search.Query{
-		Text: p.Query, Filters: p.Filters, Facets: ListFacets, Sort: p.Sort,
+		Text: p.Query, Filters: p.Filters, Facets: ListFacets, Sort: p.Sort, MinQuality: p.MinQuality,
 		Offset: (p.Page - 1) * p.PageSize, Limit: p.PageSize,
 	})
 	switch {
@@ -196,7 +199,7 @@ func Document(d *Dataset) search.Document {
 		Topic: d.TopicID, TopicName: d.Topic.Name,
 		OpenType: string(d.OpenType), Formats: d.Formats(), UpdateFrequency: d.UpdateFrequency,
 		Grade: d.Grade, Tags: append([]string{}, d.Tags...), Region: d.Region, DataItems: items,
-		UpdatedAt: d.UpdatedAt, Downloads: d.Downloads,
+		UpdatedAt: d.UpdatedAt, Downloads: d.Downloads, Quality: d.QualityScore,
 	}
 	if d.PublishedAt != nil {
 		doc.PublishedAt = *d.PublishedAt

@@ -31,10 +31,12 @@ func TestUpgradeKeepsRows(t *testing.T) {
 				&catalog.Dataset{ID: "ds1", Title: "升级前的数据集", DepartmentID: "d1", TopicID: "t1", OpenType: catalog.Unconditional,
 					UpdateFrequency: "monthly", Status: catalog.StatusPublished, Version: 1, Tags: catalog.Strings{"标签"}, UpdatedAt: now, CreatedAt: now},
 				&catalog.DataItem{DatasetID: "ds1", Position: 0, Name: "name", Label: "名称", Type: "string"},
+				&catalog.DataItem{DatasetID: "ds1", Position: 1, Name: "uscc", Label: "统一社会信用代码", Type: "string"},
 			}
 			for _, r := range rows {
-				// Columns added after 0001 (0050: the catalog record) are not there yet.
-				if err := db.Omit("code", "resource_code", "share_type", "share_conditions", "share_method", "formats").Create(r).Error; err != nil {
+				// Columns added after 0001 (0050: the catalog record; 0070:
+				// domains and quality scores) are not there yet.
+				if err := db.Omit("code", "resource_code", "share_type", "share_conditions", "share_method", "formats", "quality_score", "domain").Create(r).Error; err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -51,8 +53,15 @@ func TestUpgradeKeepsRows(t *testing.T) {
 			if err := db.Preload("DataItems").First(&d, "id = ?", "ds1").Error; err != nil {
 				t.Fatal(err)
 			}
-			if d.Title != "升级前的数据集" || len(d.Tags) != 1 || d.Tags[0] != "标签" || len(d.DataItems) != 1 || !d.UpdatedAt.Equal(now) {
+			if d.Title != "升级前的数据集" || len(d.Tags) != 1 || d.Tags[0] != "标签" || len(d.DataItems) != 2 || !d.UpdatedAt.Equal(now) {
 				t.Errorf("row changed by upgrade: %+v", d)
+			}
+			// 0070 guesses the value domain from the label.
+			for _, it := range d.DataItems {
+				want := map[string]string{"name": "", "uscc": catalog.DomainCreditCode}[it.Name]
+				if it.Domain != want {
+					t.Errorf("item %s: domain %q after upgrade, want %q", it.Name, it.Domain, want)
+				}
 			}
 		})
 	}
