@@ -45,6 +45,7 @@ import (
 	"github.com/hlj-opendata/portal/server/outbox"
 	"github.com/hlj-opendata/portal/server/policy"
 	"github.com/hlj-opendata/portal/server/publishing"
+	"github.com/hlj-opendata/portal/server/quality"
 	"github.com/hlj-opendata/portal/server/requests"
 	"github.com/hlj-opendata/portal/server/revocations"
 	"github.com/hlj-opendata/portal/server/stats"
@@ -72,6 +73,7 @@ func Migrations() []*gormigrate.Migration {
 	all = append(all, changes.Migrations()...)
 	all = append(all, publishing.DueChangeMigrations()...)
 	all = append(all, calendarMigrations()...)
+	all = append(all, quality.Migrations()...)
 	return all
 }
 
@@ -111,6 +113,7 @@ type App struct {
 
 	// Changes: catalog change notices and the updates they call for (000 Art 15).
 	Changes *changes.Service
+	Quality *quality.Service
 
 	cancel  context.CancelFunc
 	workers sync.WaitGroup
@@ -229,6 +232,7 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	if err := a.openCalendars(); err != nil { // uploaded official years (calendars.go)
 		return nil, err
 	}
+	a.openQuality() // profiles and quality scores (quality.go)
 	ok = true
 	return a, nil
 }
@@ -339,6 +343,7 @@ func (a *App) Handler() http.Handler {
 	(&changes.Handler{Service: a.Changes}).Routes(r)
 	(&stats.ChangesHandler{Service: a.Stats, Changes: a.Changes}).Routes(r)
 	a.calendarRoutes(r)
+	a.qualityRoutes(r)
 	e.Use(a.Revocations.GonePages) // a withdrawn dataset's page answers 410 too (000 Art 35)
 	frontend.Register(e)
 	return e
@@ -416,6 +421,7 @@ func (a *App) Start() {
 	a.workers.Add(1)
 	// Uploaded calendars from other replicas; recomputation of deadlines (calendars.go).
 	go func() { defer a.workers.Done(); a.watchCalendars(ctx, 5*time.Second) }()
+	a.startQuality(ctx) // profiling sweep and score refresh (quality.go)
 	a.workers.Add(1)
 	// Entries behind the update frequency they declare are reported.
 	go func() { defer a.workers.Done(); a.Publishing.RunFreshness(ctx, time.Hour) }()

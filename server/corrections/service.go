@@ -594,6 +594,10 @@ func (s *Service) Answer(ctx context.Context, p *authz.Principal, ip string, id 
 				return errChanged
 			}
 			c.Status, c.Outcome, c.Explanation, c.NewResourceID, c.AnsweredAt, c.AnsweredBy = StatusAnswered, in.Outcome, in.Explanation, in.NewResourceID, &now, &uid
+			// The entry's quality score counts answered reports (server/quality).
+			if err := outbox.Enqueue(tx, now, "quality", c.DatasetID); err != nil {
+				return err
+			}
 			ev = Event{Kind: EventAnswered, DepartmentID: c.DepartmentID, Note: in.Explanation}
 		}
 		if err := s.addEvent(tx, c, ev); err != nil {
