@@ -36,6 +36,9 @@ type RowQuery struct {
 	Limit   int
 	Offset  int
 	Cursor  string
+	// Arrays makes each record an array of the fields' values in field
+	// order, without the _id field (the preview's shape).
+	Arrays bool
 }
 
 // SortKey orders by one field; Field "_id" is the row number.
@@ -396,7 +399,9 @@ func (s *RowStore) Query(ctx context.Context, m *TableMeta, readable func(string
 	db = db.WithContext(ctx)
 
 	page := &RowPage{ResourceID: m.ResourceID, Limit: q.Limit, Offset: q.Offset, Records: []json.RawMessage{}}
-	page.Fields = append(page.Fields, RowField{ID: "_id", Type: "integer"})
+	if !q.Arrays {
+		page.Fields = append(page.Fields, RowField{ID: "_id", Type: "integer"})
+	}
 	for _, i := range proj {
 		page.Fields = append(page.Fields, RowField{ID: cols[i].Name, Type: cols[i].Type, Label: cols[i].Label})
 	}
@@ -425,19 +430,31 @@ func (s *RowStore) Query(ctx context.Context, m *TableMeta, readable func(string
 			return nil, apperr.Internalf(err, "decode row %d of %s", r.RowNo, m.ResourceID)
 		}
 		var b bytes.Buffer
-		b.WriteString(`{"_id":`)
-		b.WriteString(strconv.FormatInt(r.RowNo, 10))
-		for _, i := range proj {
-			b.WriteByte(',')
-			b.Write(appendJSONString(nil, cols[i].Name))
-			b.WriteByte(':')
+		if q.Arrays {
+			b.WriteByte('[')
+		} else {
+			b.WriteString(`{"_id":`)
+			b.WriteString(strconv.FormatInt(r.RowNo, 10))
+		}
+		for n, i := range proj {
+			if n > 0 || !q.Arrays {
+				b.WriteByte(',')
+			}
+			if !q.Arrays {
+				b.Write(appendJSONString(nil, cols[i].Name))
+				b.WriteByte(':')
+			}
 			if i < len(vals) {
 				b.Write(vals[i])
 			} else {
 				b.WriteString("null")
 			}
 		}
-		b.WriteByte('}')
+		if q.Arrays {
+			b.WriteByte(']')
+		} else {
+			b.WriteByte('}')
+		}
 		page.Records = append(page.Records, json.RawMessage(b.Bytes()))
 	}
 	if byID && len(rows) == q.Limit && q.Limit > 0 {

@@ -126,14 +126,20 @@ func (h *Service) Rows(ctx context.Context, p *authz.Principal, resourceID strin
 	if scope.Restricted() {
 		fields := make([]string, 0, len(page.Fields))
 		var size int64
-		for _, f := range page.Fields[1:] {
-			fields = append(fields, f.ID)
+		for _, f := range page.Fields {
+			if f.ID != "_id" {
+				fields = append(fields, f.ID)
+			}
 		}
 		for _, r := range page.Records {
 			size += int64(len(r))
 		}
 		// Recorded before the page is returned: no record, no data.
-		if _, err := h.startUse(ctx, scope, res.ID, "rows", fields, int64(len(page.Records)), size); err != nil {
+		format := "rows"
+		if q.Arrays {
+			format = "preview"
+		}
+		if _, err := h.startUse(ctx, scope, res.ID, format, fields, int64(len(page.Records)), size); err != nil {
 			return nil, err
 		}
 	}
