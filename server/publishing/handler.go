@@ -36,6 +36,7 @@ func (h *Handler) Routes(r *web.Router) {
 	r.GET("/api/v1/manage/datasets/:id", authz.Me, h.get)
 	r.PATCH("/api/v1/manage/datasets/:id", authz.DatasetsManage, h.update)
 	r.POST("/api/v1/manage/datasets/:id/resources", authz.DatasetsManage, h.upload, web.OwnBodyLimit)
+	r.POST("/api/v1/manage/datasets/:id/propose-items", authz.DatasetsManage, h.proposeItems, web.OwnBodyLimit)
 	r.POST("/api/v1/manage/datasets/:id/submit", authz.DatasetsManage, h.submit)
 	r.POST("/api/v1/manage/datasets/:id/review", authz.DatasetsReview, h.review)
 	r.DELETE("/api/v1/manage/resources/:id", authz.DatasetsManage, h.removeResource)
@@ -206,6 +207,38 @@ func (h *Handler) upload(c echo.Context) error {
 		return err
 	}
 	return web.JSON(c, http.StatusCreated, resourceJSON(*r))
+}
+
+// proposeItems godoc
+// @Summary      Propose the data items of an entry from a file (nothing is stored)
+// @Description  For an entry that declares no data items yet: multipart/form-data with a CSV (UTF-8 or GB18030) or XLSX file in "file", under the same limits as an upload. The file is profiled and dropped; the answer proposes one data item per column (name from the header, type and value domain from the cells, required when no cell is empty) with the column profiles. The provider saves the items (PATCH) and then uploads the file.
+// @Tags         publishing
+// @Accept       mpfd
+// @Produce      json
+// @Param        id    path      string  true  "dataset id"
+// @Param        file  formData  file    true  "the CSV or XLSX file"
+// @Success      200 {object} ItemsProposal
+// @Failure      400 {object} web.ErrorBody "unreadable file, header without names"
+// @Failure      404 {object} web.ErrorBody "missing, or another department's"
+// @Failure      409 {object} web.ErrorBody "the entry already declares data items, or is under review"
+// @Failure      413 {object} web.ErrorBody
+// @Failure      422 {object} web.ErrorBody "a JSON file"
+// @Router       /manage/datasets/{id}/propose-items [post]
+func (h *Handler) proposeItems(c echo.Context) error {
+	a, err := h.Service.ProviderActor(authz.PrincipalFrom(c))
+	if err != nil {
+		return err
+	}
+	req := c.Request()
+	defer drain(req)
+	res, err := h.Service.ProposeItems(req.Context(), a, c.Param("id"), h.fileSource(c))
+	if err == errProposeNotTable {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, errProposeNotTable.Message)
+	}
+	if err != nil {
+		return err
+	}
+	return web.JSON(c, http.StatusOK, res)
 }
 
 // fileSource reads the multipart stream up to the "file" part. The body is

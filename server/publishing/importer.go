@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -21,8 +22,8 @@ import (
 
 // Bulk import: departments keep their catalogs in spreadsheets. One row of
 // the template is one entry; the data items of an entry are one cell, an
-// item per line: name|label|type|required|description. Every row is
-// checked and nothing is created when any row fails.
+// item per line: name|label|type|required|description[|domain]. Every row
+// is checked and nothing is created when any row fails.
 
 // ImportColumn is one column of the import template.
 type ImportColumn struct {
@@ -50,6 +51,8 @@ var importEnums = map[string]map[string]string{
 	"update_frequency": {"实时": "realtime", "每日": "daily", "每天": "daily", "每周": "weekly", "每月": "monthly", "每季度": "quarterly", "每年": "yearly", "不定期": "irregular"},
 	"grade":            {"一级": "L1", "二级": "L2", "三级": "L3", "四级": "L4"},
 	"type":             {"字符串": "string", "文本": "string", "整数": "integer", "数值": "number", "数字": "number", "日期": "date", "日期时间": "datetime", "布尔": "boolean", "是否": "boolean"},
+	"domain": {"统一社会信用代码": catalog.DomainCreditCode, "信用代码": catalog.DomainCreditCode, "行政区划代码": catalog.DomainRegionCode, "区划代码": catalog.DomainRegionCode,
+		"电话号码": catalog.DomainPhone, "电话": catalog.DomainPhone, "手机号码": catalog.DomainPhone, "电子邮箱": catalog.DomainEmail, "邮箱": catalog.DomainEmail, "电子邮件": catalog.DomainEmail},
 }
 
 func enumValue(kind, v string) string {
@@ -294,8 +297,11 @@ func splitList(s string) []string {
 	})
 }
 
-// parseDataItems reads "name|label|type|required|description" items, one
-// per line (or separated by semicolons).
+// parseDataItems reads "name|label|type|required|description[|domain]"
+// items, one per line (or separated by semicolons). Templates made before
+// domains existed stay valid: a sixth part is the domain only when it
+// names one (or is empty); otherwise it belongs to a description that
+// holds a "|".
 func parseDataItems(s string) ([]DataItem, string) {
 	var out []DataItem
 	for i, line := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ';' || r == '；' }) {
@@ -305,16 +311,24 @@ func parseDataItems(s string) ([]DataItem, string) {
 		}
 		parts := strings.Split(line, "|")
 		if len(parts) < 3 {
-			return nil, fmt.Sprintf("item %d: write name|label|type|required|description, e.g. reg_no|注册号|string|是|", i+1)
+			return nil, fmt.Sprintf("item %d: write name|label|type|required|description[|domain], e.g. reg_no|注册号|string|是|", i+1)
 		}
 		for len(parts) < 5 {
 			parts = append(parts, "")
 		}
 		req := strings.ToLower(strings.TrimSpace(parts[3]))
+		desc, domain := parts[4:], ""
+		if len(parts) >= 6 {
+			last := enumValue("domain", parts[len(parts)-1])
+			if last == "" || slices.Contains(catalog.DataItemDomains, last) {
+				desc, domain = parts[4:len(parts)-1], last
+			}
+		}
 		out = append(out, DataItem{
 			Name: strings.TrimSpace(parts[0]), Label: strings.TrimSpace(parts[1]), Type: enumValue("type", parts[2]),
 			Required:    req == "是" || req == "必填" || req == "true" || req == "1" || req == "y" || req == "yes" || req == "required",
-			Description: strings.TrimSpace(strings.Join(parts[4:], "|")),
+			Description: strings.TrimSpace(strings.Join(desc, "|")),
+			Domain:      domain,
 		})
 	}
 	return out, ""
@@ -326,7 +340,7 @@ var templateExample = []string{
 	"申请人须说明用途并签署数据安全承诺书。", "仅限科研与企业征信用途。", "",
 	"有条件共享", "仅限履行市场监管、信用监管职责使用，不得向第三方提供。", "接口",
 	"每月", "基础数据", "113001/000001", "二级", "企业,登记",
-	"黑龙江省", "CSV", "reg_no|统一社会信用代码|字符串|是|\nname|企业名称|字符串|是|\nreg_date|成立日期|日期|否|",
+	"黑龙江省", "CSV", "reg_no|统一社会信用代码|字符串|是||统一社会信用代码\nname|企业名称|字符串|是|\nreg_date|成立日期|日期|否|",
 }
 
 // WriteTemplate writes the import template as CSV (UTF-8 with a BOM, so

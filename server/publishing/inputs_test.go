@@ -33,7 +33,7 @@ func TestBadDraftsLeaveNothing(t *testing.T) {
 				{"unknown topic", func(d map[string]any) { d["topic"] = map[string]any{"id": "nope"} }, "topic"},
 				{"bad frequency", func(d map[string]any) { d["update_frequency"] = "hourly" }, "update_frequency"},
 				{"bad grade", func(d map[string]any) { d["grade"] = "L9" }, "grade"},
-				{"no data items", func(d map[string]any) { d["data_items"] = []any{} }, "data_items"},
+				{"unknown item domain", func(d map[string]any) { d["data_items"].([]map[string]any)[0]["domain"] = "id_card" }, "data_items[0].domain"},
 				{"bad item type", func(d map[string]any) { d["data_items"].([]map[string]any)[1]["type"] = "text" }, "data_items[1].type"},
 				{"bad item name", func(d map[string]any) { d["data_items"].([]map[string]any)[0]["name"] = "注册 号" }, "data_items[0].name"},
 				{"duplicate item", func(d map[string]any) { d["data_items"].([]map[string]any)[1]["name"] = "REG_NO" }, "data_items[1].name"},

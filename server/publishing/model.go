@@ -74,6 +74,9 @@ type DataItem struct {
 	Type        string `json:"type"`
 	Description string `json:"description"`
 	Required    bool   `json:"required"`
+	// Domain is the value domain the data checks test its cells against
+	// (catalog.DataItemDomains), "" for none.
+	Domain string `json:"domain"`
 }
 
 // Draft is a catalog entry as a provider writes it. Its field names are
@@ -147,6 +150,7 @@ func (d *Draft) Normalise() {
 	for i := range d.DataItems {
 		it := &d.DataItems[i]
 		it.Name, it.Label, it.Type, it.Description = trim(it.Name), trim(it.Label), trim(it.Type), trim(it.Description)
+		it.Domain = trim(it.Domain)
 	}
 	if d.DataItems == nil {
 		d.DataItems = []DataItem{}
@@ -162,7 +166,8 @@ func (d *Draft) Normalise() {
 
 // Validate checks every field of 000 Art 13 and reports all problems at
 // once, by field ("data_items[2].type"). Topic existence is checked by the
-// service.
+// service. A draft may have no data items yet (the provider may propose
+// them from a file); submitting needs them (Service.Submit).
 func (d *Draft) Validate() error {
 	var v apperr.Validation
 	runes := utf8.RuneCountInString
@@ -220,7 +225,6 @@ func (d *Draft) Validate() error {
 	for i, t := range d.Tags {
 		v.Check(runes(t) <= 30, fmt.Sprintf("tags[%d]", i), "a tag has at most 30 characters")
 	}
-	v.Check(len(d.DataItems) > 0, "data_items", "declare at least one data item")
 	v.Check(len(d.DataItems) <= MaxDataItems, "data_items", "at most %d data items", MaxDataItems)
 	names := map[string]int{}
 	for i, it := range d.DataItems {
@@ -234,6 +238,7 @@ func (d *Draft) Validate() error {
 		v.Check(runes(it.Label) <= 100, f("label"), "at most 100 characters")
 		v.Check(slices.Contains(catalog.DataItemTypes, it.Type), f("type"), "type must be one of %s", strings.Join(catalog.DataItemTypes, ", "))
 		v.Check(runes(it.Description) <= 2000, f("description"), "at most 2000 characters")
+		v.Check(it.Domain == "" || slices.Contains(catalog.DataItemDomains, it.Domain), f("domain"), "domain must be empty or one of %s", strings.Join(catalog.DataItemDomains, ", "))
 	}
 	return v.Err()
 }
@@ -249,7 +254,7 @@ func DraftFromDataset(ds *catalog.Dataset) Draft {
 		Formats: append([]string{}, ds.DeclaredFormats...),
 	}
 	for _, it := range ds.DataItems {
-		d.DataItems = append(d.DataItems, DataItem{it.Name, it.Label, it.Type, it.Description, it.Required})
+		d.DataItems = append(d.DataItems, DataItem{Name: it.Name, Label: it.Label, Type: it.Type, Description: it.Description, Required: it.Required, Domain: it.Domain})
 	}
 	return d
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/blob"
 	"github.com/hlj-opendata/portal/server/catalog"
+	"github.com/hlj-opendata/portal/server/outbox"
 	"github.com/hlj-opendata/portal/server/upload"
 )
 
@@ -38,22 +39,12 @@ func (s *Service) AddResource(ctx context.Context, a Actor, id string, src FileS
 	if err != nil {
 		return nil, err
 	}
-	var d Draft
-	switch {
-	case e.Working != nil && !e.Working.Status.Editable():
-		return nil, apperr.New(apperr.Conflict, "the entry is under review and cannot be changed until the authority decides")
-	case e.Working != nil:
-		if d, err = e.Working.Draft(); err != nil {
-			return nil, apperr.Internalf(err, "decode draft of %s", id)
-		}
-		if len(e.Working.Resources) >= MaxResources {
-			return nil, apperr.New(apperr.Conflict, "an entry holds at most %d resources", MaxResources)
-		}
-	default:
-		if e.Published.Status != catalog.StatusPublished {
-			return nil, apperr.New(apperr.Conflict, "the entry is %s and cannot be changed", e.Published.Status)
-		}
-		d = DraftFromDataset(e.Published)
+	d, err := editableDraft(e)
+	if err != nil {
+		return nil, err
+	}
+	if e.Working != nil && len(e.Working.Resources) >= MaxResources {
+		return nil, apperr.New(apperr.Conflict, "an entry holds at most %d resources", MaxResources)
 	}
 	r, name, err := src()
 	if err != nil {
@@ -114,10 +105,17 @@ func (s *Service) AddResource(ctx context.Context, a Actor, id string, src FileS
 		if err := tx.Create(vr).Error; err != nil {
 			return err
 		}
+		// The quality checks read the file's profile, made after commit.
+		if err := outbox.Enqueue(tx, now, OutboxProfile, profiledResources([]VersionResource{*vr})...); err != nil {
+			return err
+		}
 		return tx.Model(&Version{}).Where("id = ?", w.ID).Update("updated_at", now).Error
 	})
 	if err != nil {
 		return nil, err
+	}
+	if s.Kick != nil {
+		s.Kick()
 	}
 	return vr, nil
 }

@@ -435,7 +435,10 @@ func (s *Service) Update(ctx context.Context, a Actor, id string, raw []byte) er
 		return err
 	}
 	now := s.now()
-	return s.tx(ctx, func(tx *gorm.DB) error {
+	// A profile checks a file against the data items: new items, new profiles.
+	reprofile := !slices.EqualFunc(base.DataItems, d.DataItems, sameForProfile)
+	queued := false
+	err = s.tx(ctx, func(tx *gorm.DB) error {
 		w := e.Working
 		if w == nil {
 			if w, err = s.openVersion(tx, e, a, now); err != nil {
@@ -450,8 +453,39 @@ func (s *Service) Update(ctx context.Context, a Actor, id string, raw []byte) er
 		if res.RowsAffected == 0 {
 			return apperr.New(apperr.Conflict, "the entry was submitted meanwhile and cannot be changed")
 		}
-		return nil
+		if !reprofile {
+			return nil
+		}
+		ids := profiledResources(w.Resources)
+		queued = len(ids) > 0
+		return outbox.Enqueue(tx, now, OutboxProfile, ids...)
 	})
+	if err == nil && queued && s.Kick != nil {
+		s.Kick()
+	}
+	return err
+}
+
+// OutboxProfile is the outbox kind that profiles a resource's file
+// (server/quality handles it; the entity is the resource id).
+const OutboxProfile = "profile"
+
+// sameForProfile reports whether a profile made against item a holds for
+// b: descriptions do not matter to it.
+func sameForProfile(a, b DataItem) bool {
+	return a.Name == b.Name && a.Label == b.Label && a.Type == b.Type && a.Domain == b.Domain && a.Required == b.Required
+}
+
+// profiledResources are the ids of the files that get a profile: only CSV
+// is profiled (the public contract answers 404 for other formats).
+func profiledResources(rs []VersionResource) []string {
+	ids := []string{}
+	for _, r := range rs {
+		if strings.EqualFold(r.Format, string(upload.CSV)) {
+			ids = append(ids, r.ResourceID)
+		}
+	}
+	return ids
 }
 
 // tx runs fn in a transaction; errors that are not apperr become internal.
@@ -497,6 +531,9 @@ func (s *Service) Submit(ctx context.Context, a Actor, id, note string) error {
 			v.Add(k, "%s", m)
 		}
 	}
+	// 000 Art 13: the entry declares its data items; a draft may lack them
+	// while the provider proposes them from a file, a submission may not.
+	v.Check(len(d.DataItems) > 0, "data_items", "declare at least one data item before submitting")
 	note = strings.TrimSpace(note)
 	v.Check(utf8.RuneCountInString(note) <= MaxText, "note", "at most %d characters", MaxText)
 	if d.OpenType.Public() && len(w.Resources) == 0 {
@@ -706,7 +743,7 @@ func (s *Service) publish(tx *gorm.DB, e *entry, w *Version, d Draft, now time.T
 		ds.PublishedAt = e.Published.PublishedAt // first publication stays; updated_at says when it changed
 	}
 	for i, it := range d.DataItems {
-		ds.DataItems = append(ds.DataItems, catalog.DataItem{DatasetID: e.ID, Position: i, Name: it.Name, Label: it.Label, Type: it.Type, Description: it.Description, Required: it.Required})
+		ds.DataItems = append(ds.DataItems, catalog.DataItem{DatasetID: e.ID, Position: i, Name: it.Name, Label: it.Label, Type: it.Type, Description: it.Description, Required: it.Required, Domain: it.Domain})
 	}
 	for i, r := range w.Resources {
 		ds.Resources = append(ds.Resources, catalog.Resource{ID: r.ResourceID, DatasetID: e.ID, Position: i, Name: r.Name, Format: r.Format,

@@ -180,6 +180,8 @@ const RECORD_MESSAGES = [
   [/^declare the data's formats before submitting$/, 'pub.msg.formatsEmpty', []],
   [/^(.+) is a (\w+) file, but \w+ is not a declared format$/, 'pub.msg.formatUndeclared', ['name', 'format']],
   [/^the declared format (\w+) has no resource: upload a \w+ file or remove the format$/, 'pub.msg.formatNoResource', ['format']],
+  [/^domain must be empty or one of (.+)$/, 'pub.msg.domain', []],
+  [/^declare at least one data item before submitting$/, 'pub.msg.itemsEmpty', []],
 ];
 
 // localiseRecordMessage('…') -> the catalog's wording, or the message itself.

@@ -12,11 +12,15 @@ import { apiGet, apiPost, apiPatch, apiDelete } from '../api.js?v=__V__';
 import { hasRole } from '../session.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
 import { startPage, fill, notForYou, statusBadge, dueText, freshnessText, errorFields, localiseErrors, sendFile, tableWrap } from './common.js?v=__V__';
+import { Profiles } from './profile.js?v=__V__';
 
 const OPEN_TYPES = ['unconditional', 'conditional', 'not_open'];
 const FREQUENCIES = ['realtime', 'daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'irregular'];
 const GRADES = ['L1', 'L2', 'L3', 'L4'];
 const ITEM_TYPES = ['string', 'integer', 'number', 'date', 'datetime', 'boolean'];
+// The value domains a data item may declare; its cells are then checked
+// against that domain's rule ('' for none).
+const ITEM_DOMAINS = ['', 'credit_code', 'region_code', 'phone', 'email'];
 // The catalog record of the national guide (001 Art 13): share type,
 // conditions and method, resource code and declared formats.
 const SHARE_TYPES = ['unconditional', 'conditional', 'not_shared'];
@@ -41,6 +45,11 @@ let upload = { busy: false, err: null };
 let submitErr = null;
 let note = '';
 let review = { decision: '', comment: '', err: null };
+// What the data checks found in the version's CSV files (profile.js).
+const profiles = new Profiles();
+// Data items proposed from a file for an entry that has none yet.
+const noProposal = () => ({ busy: false, err: null, file: null, result: null, items: null, saveErr: null });
+let propose = noProposal();
 
 function safeDecode(s) {
   try {
@@ -53,7 +62,7 @@ function safeDecode(s) {
 function emptyDraft() {
   return {
     title: '', description: '', topic: { id: '' }, open_type: 'unconditional', open_conditions: '', usage_scope: '', not_open_reason: '',
-    data_items: [{ name: '', label: '', type: 'string', description: '', required: false }],
+    data_items: [{ name: '', label: '', type: 'string', domain: '', description: '', required: false }],
     update_frequency: 'monthly', classification: '', grade: 'L1', tags: [], region: '',
     share_type: 'unconditional', share_conditions: '', share_method: 'file', resource_code: '', formats: ['CSV'],
   };
@@ -118,6 +127,22 @@ function resetDraft() {
   draft = copyDraft(src);
 }
 
+// The version the page shows (pending, else published).
+function shownVersion(d) {
+  return d ? d.working || d.published : null;
+}
+
+function savedItems(d) {
+  const v = shownVersion(d);
+  return (v && v.draft && v.draft.data_items) || [];
+}
+
+// A profile checks a file against the data items: when they change, the
+// profiles are made again (the server queues them).
+function itemsKey(items) {
+  return JSON.stringify((items || []).map((it) => [it.name, it.label, it.type, it.domain || '', Boolean(it.required)]));
+}
+
 function draw() {
   if (!body) return;
   const active = document.activeElement;
@@ -130,6 +155,8 @@ function draw() {
     fill(body, formSection());
   } else {
     const d = detail;
+    const v = shownVersion(d);
+    profiles.track(v ? v.resources : []);
     fill(
       body,
       notice ? el('div', { class: 'alert alert-info', role: 'status', id: 'pub-notice', tabindex: '-1', dataset: { testid: 'pub-notice' } }, el('p', null, notice)) : null,
@@ -331,8 +358,6 @@ function itemsFieldset(errs) {
       x.addEventListener('input', () => (it[key] = x.value));
       return x;
     };
-    const type = el('select', { class: 'form-control' }, ITEM_TYPES.map((v) => el('option', { value: v, selected: v === it.type }, enumLabel('type', v))));
-    type.addEventListener('change', () => (it.type = type.value));
     const req = el('input', { type: 'checkbox', checked: it.required });
     req.addEventListener('change', () => (it.required = req.checked));
     const remove = el('button', { type: 'button', class: 'link-button', id: `di-${i}-remove`, 'aria-label': t('pub.items.removeLabel', { n: i + 1 }) }, t('pub.items.remove'));
@@ -342,11 +367,11 @@ function itemsFieldset(errs) {
       const next = document.getElementById(`di-${Math.min(i, draft.data_items.length - 1)}-name`) || document.getElementById('di-add');
       if (next) next.focus();
     });
-    return el('tr', { dataset: { testid: 'pub-item-row' } }, cell('name', input('name')), cell('label', input('label')), cell('type', type), cell('required', req), cell('description', input('description')), el('td', null, remove));
+    return el('tr', { dataset: { testid: 'pub-item-row' } }, cell('name', input('name')), cell('label', input('label')), cell('type', typeSelect(it)), cell('domain', domainSelect(it)), cell('required', req), cell('description', input('description')), el('td', null, remove));
   });
   const add = el('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'di-add', dataset: { testid: 'pub-item-add' } }, t('pub.items.add'));
   add.addEventListener('click', () => {
-    draft.data_items.push({ name: '', label: '', type: 'string', description: '', required: false });
+    draft.data_items.push({ name: '', label: '', type: 'string', domain: '', description: '', required: false });
     draw();
     const n = document.getElementById(`di-${draft.data_items.length - 1}-name`);
     if (n) n.focus();
@@ -358,24 +383,44 @@ function itemsFieldset(errs) {
     el('legend', { class: 'form-label' }, t('pub.field.data_items')),
     el('p', { class: 'form-hint' }, t('pub.hint.data_items')),
     err ? el('p', { class: 'form-error' }, err) : null,
-    tableWrap(
-      el(
-        'table',
-        { class: 'data-table pub-items-table' },
-        el('caption', { id: 'pub-items-caption', class: 'visually-hidden' }, t('pub.field.data_items')),
-        el('thead', null, el('tr', null, ['name', 'label', 'type', 'required', 'description', 'action'].map((c) => el('th', { scope: 'col' }, t(`pub.items.${c}`))))),
-        el('tbody', null, rows),
-      ),
-      'pub-items-caption',
-    ),
+    rows.length
+      ? tableWrap(
+          el(
+            'table',
+            { class: 'data-table pub-items-table' },
+            el('caption', { id: 'pub-items-caption', class: 'visually-hidden' }, t('pub.field.data_items')),
+            el('thead', null, el('tr', null, ['name', 'label', 'type', 'domain', 'required', 'description', 'action'].map((c) => el('th', { scope: 'col' }, t(`pub.items.${c}`))))),
+            el('tbody', null, rows),
+          ),
+          'pub-items-caption',
+        )
+      : el('p', { class: 'empty', dataset: { testid: 'pub-items-none' } }, t(isNew ? 'pub.items.noneNew' : 'pub.items.none')),
     el('p', null, add),
   );
+}
+
+function typeSelect(it) {
+  const s = el('select', { class: 'form-control' }, ITEM_TYPES.map((v) => el('option', { value: v, selected: v === it.type }, enumLabel('type', v))));
+  s.addEventListener('change', () => (it.type = s.value));
+  return s;
+}
+
+function domainSelect(it) {
+  const s = el('select', { class: 'form-control' }, ITEM_DOMAINS.map((v) => el('option', { value: v, selected: v === (it.domain || '') }, t(`pub.domain.${v || 'none'}`))));
+  s.addEventListener('change', () => (it.domain = s.value));
+  return s;
+}
+
+// A row nobody filled in (the new form's first row) is no data item.
+function blankItem(it) {
+  return !String(it.name || '').trim() && !String(it.label || '').trim() && !String(it.description || '').trim();
 }
 
 function payload() {
   const p = {};
   for (const k of DRAFT_FIELDS) p[k] = draft[k];
   p.topic = { id: draft.topic.id };
+  p.data_items = draft.data_items.filter((it) => !blankItem(it));
   return p;
 }
 
@@ -389,8 +434,10 @@ async function saveDraft(button) {
       location.assign(`/console/datasets/${encodeURIComponent(d.id)}?created=1`);
       return;
     }
+    const before = itemsKey(savedItems(detail));
     detail = await apiPatch(api, payload());
     resetDraft();
+    if (itemsKey(savedItems(detail)) !== before) profiles.refresh(shownVersion(detail).resources);
     notice = t('pub.form.saved');
   } catch (err) {
     formErr = localiseErrors(err);
@@ -450,11 +497,22 @@ function itemsTable(items) {
       'table',
       { class: 'data-table' },
       el('caption', { id: 'pub-ro-items' }, t('pub.field.data_items')),
-      el('thead', null, el('tr', null, ['name', 'label', 'type', 'required', 'description'].map((c) => el('th', { scope: 'col' }, t(`pub.items.${c}`))))),
+      el('thead', null, el('tr', null, ['name', 'label', 'type', 'domain', 'required', 'description'].map((c) => el('th', { scope: 'col' }, t(`pub.items.${c}`))))),
       el(
         'tbody',
         null,
-        items.map((it) => el('tr', null, el('td', null, el('code', null, it.name)), el('td', { lang: 'zh-CN' }, it.label), el('td', null, enumLabel('type', it.type)), el('td', null, it.required ? t('common.yes') : t('common.no')), el('td', { lang: 'zh-CN' }, it.description || ''))),
+        items.map((it) =>
+          el(
+            'tr',
+            null,
+            el('td', null, el('code', null, it.name)),
+            el('td', { lang: 'zh-CN' }, it.label),
+            el('td', null, enumLabel('type', it.type)),
+            el('td', null, it.domain ? t(`pub.domain.${it.domain}`) : '—'),
+            el('td', null, it.required ? t('common.yes') : t('common.no')),
+            el('td', { lang: 'zh-CN' }, it.description || ''),
+          ),
+        ),
       ),
     ),
     'pub-ro-items',
@@ -511,7 +569,8 @@ function resourcesSection(d) {
         'pub-files-caption',
       )
     : el('p', { class: 'empty' }, t('pub.files.none'));
-  return section('pub-files-heading', 'pub.files.heading', table, canEdit ? uploadForm() : null);
+  const adding = !canEdit ? null : savedItems(d).length ? uploadForm() : proposeArea();
+  return section('pub-files-heading', 'pub.files.heading', table, profiles.view(), adding);
 }
 
 function uploadForm() {
@@ -562,6 +621,204 @@ function uploadForm() {
   return form;
 }
 
+// ---- data items proposed from a file ----
+
+// proposeArea: the entry declares no data items, so no file can be checked
+// yet. The provider may propose them from the data file itself: the server
+// profiles it without keeping it, the provider corrects the proposal, and
+// confirming saves the items and uploads that same file.
+function proposeArea() {
+  const intro = el('div', { class: 'callout', dataset: { testid: 'pub-no-items' } }, el('p', null, t('pub.propose.noItems')));
+  if (propose.result) return [intro, proposalForm()];
+  const input = el('input', { type: 'file', id: 'f-propose-file', class: 'form-control', accept: '.csv,.txt,.xlsx', 'aria-describedby': 'f-propose-file-hint' });
+  const button = el('button', { type: 'submit', class: 'btn btn-secondary', disabled: propose.busy, dataset: { testid: 'pub-propose' } }, t(propose.busy ? 'pub.propose.reading' : 'pub.propose.button'));
+  const form = el(
+    'form',
+    { class: 'form pub-upload', novalidate: true, 'aria-labelledby': 'pub-propose-heading' },
+    el('h3', { id: 'pub-propose-heading' }, t('pub.propose.heading')),
+    propose.err ? el('div', { id: 'pub-propose-alert', tabindex: '-1', dataset: { testid: 'pub-propose-alert' } }, proposeAlert(propose.err)) : null,
+    el(
+      'div',
+      { class: 'form-field' },
+      el('label', { class: 'form-label', for: 'f-propose-file' }, t('pub.propose.choose')),
+      el('p', { class: 'form-hint', id: 'f-propose-file-hint' }, t('pub.propose.hint')),
+      input,
+    ),
+    el('p', { class: 'pub-actions' }, button),
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const file = input.files && input.files[0];
+    if (!file) {
+      input.focus();
+      return;
+    }
+    propose = { ...noProposal(), busy: true };
+    notice = '';
+    draw();
+    try {
+      const res = await sendFile(`${api}/propose-items`, file);
+      const items = (res.data_items || []).map((x) => ({ name: x.name, label: x.label, type: x.type, domain: x.domain || '', required: Boolean(x.required), description: x.description || '' }));
+      propose = { ...noProposal(), file, result: res, items };
+    } catch (err) {
+      propose = { ...noProposal(), err };
+    }
+    draw();
+    const target = document.getElementById(propose.err ? 'pub-propose-alert' : 'pub-proposal-heading');
+    if (target) target.focus();
+  });
+  return [intro, form];
+}
+
+// Server messages about a proposal, in the page's language.
+const PROPOSE_MESSAGES = [
+  [/^column (\d+) has no name$/, 'pub.propose.err.noName', ['n']],
+  [/^"(.+)" repeats column (\d+)$/, 'pub.propose.err.repeats', ['name', 'n']],
+  [/^the file is empty/, 'pub.propose.err.empty', []],
+  [/^the file has no data rows$/, 'pub.propose.err.noRows', []],
+];
+
+function proposeText(msg) {
+  for (const [re, key, names] of PROPOSE_MESSAGES) {
+    const m = String(msg).match(re);
+    if (m) {
+      const vars = {};
+      names.forEach((n, i) => (vars[n] = m[i + 1]));
+      return t(key, vars);
+    }
+  }
+  return '';
+}
+
+function proposeAlert(err) {
+  let msgs = [];
+  if (err.status === 422) msgs = [t('pub.propose.err.json')];
+  else if (err.status === 409 && /already declares/.test(err.message)) msgs = [t('pub.propose.err.hasItems')];
+  else if (err.status === 413) msgs = [t('pub.propose.err.tooLarge')];
+  else if (err.status === 400) {
+    const fields = errorFields(err);
+    msgs = Object.keys(fields).length ? Object.values(fields).map(proposeText) : [proposeText(err.message)];
+    if (msgs.some((m) => !m)) msgs = [];
+  }
+  if (!msgs.length) return errorAlert(err, { title: t('pub.propose.refused') });
+  return el('div', { class: 'alert alert-error', role: 'alert' }, el('p', { class: 'alert-title' }, t('pub.propose.refused')), msgs.map((m) => el('p', null, m)));
+}
+
+// The proposed items, editable, with what was read; confirming saves them
+// with the draft and then uploads the file.
+function proposalForm() {
+  const errs = errorFields(propose.saveErr);
+  const cols = propose.result.columns || [];
+  const rows = propose.items.map((it, i) => {
+    const cell = (k, control) => {
+      const err = errs[`data_items[${i}].${k}`];
+      control.id = `pi-${i}-${k}`;
+      control.setAttribute('aria-label', t('pub.items.cellLabel', { n: i + 1, field: t(`pub.items.${k}`) }));
+      if (err) {
+        control.setAttribute('aria-invalid', 'true');
+        control.setAttribute('aria-describedby', `pi-${i}-${k}-err`);
+      }
+      return el('td', null, control, err ? el('p', { class: 'form-error', id: `pi-${i}-${k}-err` }, err) : null);
+    };
+    const input = (k) => {
+      const x = el('input', { type: 'text', class: 'form-control', value: it[k] || '' });
+      x.addEventListener('input', () => (it[k] = x.value));
+      return x;
+    };
+    const req = el('input', { type: 'checkbox', checked: it.required });
+    req.addEventListener('change', () => (it.required = req.checked));
+    const col = cols[i];
+    const sample = col && col.top && col.top.length ? col.top.slice(0, 3).map((x) => x.value).join(t('pub.profile.nameSep')) : '';
+    return el(
+      'tr',
+      { dataset: { testid: 'pub-proposed-row' } },
+      cell('name', input('name')),
+      cell('label', input('label')),
+      cell('type', typeSelect(it)),
+      cell('domain', domainSelect(it)),
+      cell('required', req),
+      cell('description', input('description')),
+      el('td', { lang: 'zh-CN', class: 'muted' }, sample || '—'),
+    );
+  });
+  const confirm = el('button', { type: 'submit', class: 'btn btn-primary', dataset: { testid: 'pub-propose-confirm' } }, t('pub.propose.confirm'));
+  const cancel = el('button', { type: 'button', class: 'btn btn-secondary', dataset: { testid: 'pub-propose-cancel' } }, t('pub.propose.cancel'));
+  cancel.addEventListener('click', () => {
+    propose = noProposal();
+    draw();
+    const f = document.getElementById('f-propose-file');
+    if (f) f.focus();
+  });
+  const form = el(
+    'form',
+    { class: 'form pub-upload', novalidate: true, 'aria-labelledby': 'pub-proposal-heading', dataset: { testid: 'pub-proposal' } },
+    el('h3', { id: 'pub-proposal-heading', tabindex: '-1' }, t('pub.propose.proposed')),
+    propose.saveErr ? el('div', { id: 'pub-proposal-alert', tabindex: '-1', dataset: { testid: 'pub-proposal-alert' } }, errorAlert(propose.saveErr, { title: t('pub.form.fixErrors') })) : null,
+    el('p', { dataset: { testid: 'pub-proposal-read' } }, t('pub.propose.read', { rows: fmtNumber(propose.result.rows), n: fmtNumber(propose.items.length), name: propose.file.name })),
+    el('p', { class: 'form-hint' }, t('pub.propose.check')),
+    tableWrap(
+      el(
+        'table',
+        { class: 'data-table pub-items-table' },
+        el('caption', { id: 'pub-proposal-caption', class: 'visually-hidden' }, t('pub.propose.proposed')),
+        el('thead', null, el('tr', null, ['name', 'label', 'type', 'domain', 'required', 'description', 'sample'].map((c) => el('th', { scope: 'col' }, t(`pub.items.${c}`))))),
+        el('tbody', null, rows),
+      ),
+      'pub-proposal-caption',
+    ),
+    el('p', { class: 'pub-actions' }, confirm, ' ', cancel),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    confirmProposal(confirm);
+  });
+  return form;
+}
+
+async function confirmProposal(button) {
+  button.disabled = true;
+  propose.saveErr = null;
+  upload.err = null;
+  notice = '';
+  const items = propose.items.map((x) => ({ name: x.name, label: x.label, type: x.type, domain: x.domain || '', required: Boolean(x.required), description: x.description || '' }));
+  try {
+    detail = await apiPatch(api, { data_items: items });
+  } catch (err) {
+    propose.saveErr = localiseErrors(err);
+    draw();
+    const target = document.getElementById('pub-proposal-alert');
+    if (target) target.focus();
+    return;
+  }
+  // Only the items were saved: other unsaved edits of the form stay.
+  draft.data_items = JSON.parse(JSON.stringify(items));
+  const file = propose.file;
+  propose = noProposal();
+  upload = { busy: true, err: null };
+  draw();
+  try {
+    await sendFile(`${api}/resources`, file, {
+      onProgress: (loaded, total) => {
+        const p = document.getElementById('pub-upload-progress');
+        if (p) p.value = String(Math.round((loaded * 100) / total));
+      },
+    });
+    notice = t('pub.propose.done', { n: fmtNumber(items.length), name: file.name });
+  } catch (err) {
+    upload.err = err;
+    notice = t('pub.propose.savedOnly', { n: fmtNumber(items.length) });
+  }
+  try {
+    detail = await apiGet(api);
+  } catch {
+    /* the page keeps the entry as the save returned it */
+  }
+  upload.busy = false;
+  draw();
+  const target = document.getElementById(upload.err ? 'pub-upload-alert' : 'pub-notice');
+  if (target) target.focus();
+}
+
 async function removeResource(r, button) {
   button.disabled = true;
   try {
@@ -589,6 +846,7 @@ function submitSection(d) {
     { class: 'form', novalidate: true },
     submitErr ? el('div', { id: 'pub-submit-alert', tabindex: '-1', dataset: { testid: 'pub-submit-alert' } }, errorAlert(submitErr, { title: t('pub.submit.refused') })) : null,
     el('p', { class: 'form-hint' }, t('pub.submit.hint')),
+    profiles.warnings(),
     el('div', { class: 'form-field' }, el('label', { class: 'form-label', for: 'f-note' }, t('pub.submit.note'), el('span', { class: 'form-optional' }, t('pub.form.optional'))), el('p', { class: 'form-hint', id: 'f-note-hint' }, t('pub.submit.noteHint')), ta),
     el('p', { class: 'pub-actions' }, button),
   );

@@ -1,9 +1,11 @@
 // The entry lists of the department console (/console: the department's
 // catalog entries) and of the review hub (/review: the authority's queue,
 // oldest deadline first). Filters live in the address (?status=, ?overdue=1).
+// The console also lists what to fix first: the failed quality checks of
+// the department's public entries, the biggest gain first.
 
 import { el } from '../dom.js?v=__V__';
-import { t, fmtDateTime, enumLabel } from '../i18n.js?v=__V__';
+import { t, lang, fmtDateTime, fmtNumber, enumLabel } from '../i18n.js?v=__V__';
 import { apiGet } from '../api.js?v=__V__';
 import { hasRole } from '../session.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
@@ -43,6 +45,19 @@ export function startList(mode) {
       let page = Math.max(1, Number(q.get('page')) || 1);
       let list = null;
       let failure = null;
+      // What to fix first (console only); its hints come in the page's
+      // language, so a language switch asks again.
+      const fixes = { data: null, err: null, lang: '', node: el('section', { class: 'section pub-fixes', 'aria-labelledby': 'pub-fix-heading', dataset: { testid: 'pub-fix-first' } }) };
+      const loadFixes = async () => {
+        fixes.lang = lang();
+        try {
+          fixes.data = await apiGet('/manage/quality/fix-first', { limit: 10, lang: fixes.lang });
+          fixes.err = null;
+        } catch (err) {
+          fixes.err = err;
+        }
+        drawFixes(fixes);
+      };
       const load = async () => {
         const params = { page, page_size: 20 };
         if (filter === 'overdue') params.overdue = 'true';
@@ -90,9 +105,14 @@ export function startList(mode) {
                 el('a', { class: 'btn btn-secondary', href: '/console/import' }, t('pub.console.import')),
               )
             : null;
+        if (mode === 'console') {
+          if (fixes.lang !== lang()) loadFixes();
+          drawFixes(fixes);
+        }
         fill(
           body,
           toolbar,
+          mode === 'console' ? fixes.node : null,
           el('nav', { 'aria-label': t('pub.filter.label') }, tabs),
           failure ? errorAlert(failure) : table(list, m, mode),
           failure ? null : pager(list, (p) => go(filter, p)),
@@ -133,6 +153,49 @@ function table(list, m, mode) {
       el('tbody', null, rows),
     ),
     'pub-list-caption',
+  );
+}
+
+// drawFixes fills the "what to fix first" section: per failed check, the
+// entry (a link to its editor), its score, the hint and the points it adds.
+function drawFixes(f) {
+  const head = el('h2', { id: 'pub-fix-heading' }, t('pub.fix.heading'));
+  if (f.err) {
+    fill(f.node, head, errorAlert(f.err));
+    return;
+  }
+  if (!f.data) {
+    fill(f.node, head, el('p', { class: 'loading' }, t('common.loading')));
+    return;
+  }
+  const items = f.data.items || [];
+  if (!items.length) {
+    fill(f.node, head, el('p', { class: 'empty', dataset: { testid: 'pub-fix-empty' } }, t('pub.fix.empty')));
+    return;
+  }
+  fill(
+    f.node,
+    head,
+    el('p', { class: 'form-hint' }, t('pub.fix.lead')),
+    el(
+      'ol',
+      { class: 'pub-fix-list' },
+      items.map((it) =>
+        el(
+          'li',
+          { dataset: { testid: 'pub-fix-item', id: it.dataset_id, check: it.check } },
+          el(
+            'p',
+            { class: 'pub-fix-title' },
+            el('a', { href: `/console/datasets/${encodeURIComponent(it.dataset_id)}`, lang: 'zh-CN' }, it.title),
+            ' ',
+            el('span', { class: 'badge badge-neutral', dataset: { testid: 'pub-fix-score' } }, t('pub.fix.score', { score: fmtNumber(it.score) })),
+          ),
+          el('p', null, el('strong', null, t(`pub.check.${it.check}`)), t('pub.profile.warnSep'), it.hint),
+          el('p', { class: 'pub-fix-gain', dataset: { testid: 'pub-fix-gain' } }, t('pub.fix.gain', { n: fmtNumber(it.weight) })),
+        ),
+      ),
+    ),
   );
 }
 

@@ -1,10 +1,12 @@
 // /stats: department statistics per month (000 Art 42): applications,
 // corrections, data requests and entries overdue for update. Charts are
 // inline SVG built with DOM calls (no library, no inline script or style);
-// every number is also in the table below them.
+// every number is also in the table below them. Below the monthly report,
+// the quality of each department's public entries today (average score,
+// entries below 60), lowest average first.
 
 import { el, clear } from '../dom.js?v=__V__';
-import { t, fmtNumber } from '../i18n.js?v=__V__';
+import { t, fmtNumber, locale } from '../i18n.js?v=__V__';
 import { apiGet } from '../api.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
 import { startPage, fill } from '../corrections/ui.js?v=__V__';
@@ -37,6 +39,16 @@ startPage({
     let rep = null;
     let all = null; // every department, for the selector
     let failure = null;
+    // Department quality averages: a snapshot of today, not of the range.
+    const quality = { data: null, err: null, sort: 'average', dir: 1 };
+    const loadQuality = async () => {
+      try {
+        quality.data = await apiGet('/quality/departments');
+        quality.err = null;
+      } catch (err) {
+        quality.err = err;
+      }
+    };
     const load = async () => {
       try {
         rep = await apiGet('/stats/departments', { from: state.from, to: state.to, department: state.department });
@@ -79,9 +91,16 @@ startPage({
         controls,
         failure ? errorAlert(failure) : null,
         rep ? report(rep) : null,
+        qualitySection(quality, state.department, (key) => {
+          quality.dir = quality.sort === key ? -quality.dir : 1;
+          quality.sort = key;
+          draw();
+          const again = document.querySelector(`[data-testid=st-q-sort-${key}]`);
+          if (again) again.focus();
+        }),
       );
     };
-    await load();
+    await Promise.all([load(), loadQuality()]);
     draw();
     return draw;
   },
@@ -274,4 +293,66 @@ function table(rep) {
     ),
   );
   return el('div', { class: 'table-wrap', role: 'region', 'aria-labelledby': 'st-caption', tabindex: '0' }, t0);
+}
+
+// The quality columns: the key of the API item and its kind.
+const Q_COLUMNS = [
+  ['department', 'name'],
+  ['datasets', 'int'],
+  ['average', 'score'],
+  ['below_60', 'int'],
+];
+
+function oneDecimal(v) {
+  return new Intl.NumberFormat(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v);
+}
+
+function qValue(it, key) {
+  return key === 'department' ? it.department.name : it[key];
+}
+
+// qualitySection: one row per department with public entries; sorted by
+// the chosen column (lowest average first to begin with). With a
+// department chosen above, only its row.
+function qualitySection(q, department, sortBy) {
+  const head = el('h2', { id: 'st-quality-h' }, t('stats.quality.heading'));
+  const wrap = (...c) => el('section', { class: 'section', 'aria-labelledby': 'st-quality-h', dataset: { testid: 'st-quality' } }, head, el('p', { class: 'muted' }, t('stats.quality.lead')), ...c);
+  if (q.err) return wrap(errorAlert(q.err));
+  if (!q.data) return null;
+  let items = (q.data.items || []).filter((it) => !department || it.department.id === department);
+  if (!items.length) return wrap(el('p', { class: 'empty', dataset: { testid: 'st-quality-empty' } }, t('stats.quality.empty')));
+  items = items.slice().sort((a, b) => {
+    const x = qValue(a, q.sort);
+    const y = qValue(b, q.sort);
+    const c = typeof x === 'string' ? x.localeCompare(y, 'zh-CN') : x - y;
+    return c * q.dir || a.department.name.localeCompare(b.department.name, 'zh-CN');
+  });
+  const sortState = (key) => (q.sort === key ? (q.dir > 0 ? 'ascending' : 'descending') : null);
+  const th = ([key]) => {
+    const b = el('button', { type: 'button', class: 'link-button', dataset: { testid: `st-q-sort-${key}` } }, t(`stats.quality.col.${key}`));
+    b.addEventListener('click', () => sortBy(key));
+    return el('th', { scope: 'col', 'aria-sort': sortState(key) }, b);
+  };
+  const cellOf = (it, [key, kind]) => {
+    if (kind === 'name') return el('th', { scope: 'row', lang: 'zh-CN' }, it.department.name);
+    if (kind === 'score') return el('td', { class: 'num' }, oneDecimal(it.average));
+    return el('td', { class: 'num' }, fmtNumber(it[key]));
+  };
+  return wrap(
+    el(
+      'div',
+      { class: 'table-wrap', role: 'region', 'aria-labelledby': 'st-q-caption', tabindex: '0' },
+      el(
+        'table',
+        { class: 'data-table fb-stats-table', dataset: { testid: 'st-quality-table' } },
+        el('caption', { id: 'st-q-caption' }, t('stats.quality.caption')),
+        el('thead', null, el('tr', null, Q_COLUMNS.map(th))),
+        el(
+          'tbody',
+          null,
+          items.map((it) => el('tr', { dataset: { testid: 'st-q-row', id: it.department.id } }, Q_COLUMNS.map((c) => cellOf(it, c)))),
+        ),
+      ),
+    ),
+  );
 }
