@@ -1,7 +1,7 @@
 // Catalog / search page (/datasets).
 //
 // The address holds the whole state: q, every facet selection (repeated
-// keys), sort and page. Changes push a history entry; back/forward
+// keys), the minimum quality score, sort and page. Changes push a history entry; back/forward
 // (popstate) re-read the address and render again.
 
 import { apiGet, isAbort } from './api.js?v=__V__';
@@ -14,7 +14,9 @@ export const FACETS = ['topic', 'department', 'open_type', 'format', 'update_fre
 // Every filter the address may carry: the facets plus filters reached from
 // links elsewhere (a tag on a dataset page), shown only as removable chips.
 export const FILTERS = [...FACETS, 'tag', 'region'];
-const SORTS = ['relevance', 'updated', 'published', 'downloads', 'name'];
+const SORTS = ['relevance', 'updated', 'published', 'downloads', 'name', 'quality'];
+// Minimum quality score choices (min_quality); 0 = any.
+export const MIN_QUALITY = [0, 60, 80, 90];
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_WINDOW = 10000; // the search engine refuses offset+limit beyond this
 const FACET_SHOWN = 8; // values shown per facet before "show more"
@@ -39,9 +41,11 @@ function readState() {
   const page = parseInt(sp.get('page') || '1', 10);
   const ps = parseInt(sp.get('page_size') || '', 10);
   const sort = sp.get('sort') || '';
+  const mq = parseInt(sp.get('min_quality') || '0', 10);
   return {
     q: (sp.get('q') || '').trim(),
     filters,
+    minQuality: Number.isFinite(mq) && mq > 0 && mq <= 100 ? mq : 0,
     sort: SORTS.includes(sort) ? sort : '',
     page: Number.isFinite(page) && page > 0 ? page : 1,
     pageSize: Number.isFinite(ps) && ps > 0 ? ps : 0,
@@ -53,6 +57,7 @@ function urlFor(s) {
   const sp = new URLSearchParams();
   if (s.q) sp.set('q', s.q);
   for (const f of FILTERS) for (const v of s.filters[f] || []) sp.append(f, v);
+  if (s.minQuality) sp.set('min_quality', String(s.minQuality));
   if (s.sort) sp.set('sort', s.sort);
   if (s.page > 1) sp.set('page', String(s.page));
   if (s.pageSize) sp.set('page_size', String(s.pageSize));
@@ -62,13 +67,13 @@ function urlFor(s) {
 }
 
 function apiParams(s) {
-  const p = { q: s.q, page: s.page, page_size: s.pageSize || DEFAULT_PAGE_SIZE, sort: s.sort };
+  const p = { q: s.q, page: s.page, page_size: s.pageSize || DEFAULT_PAGE_SIZE, sort: s.sort, min_quality: s.minQuality || null };
   for (const f of FILTERS) p[f] = s.filters[f];
   return p;
 }
 
 function activeCount(s = state) {
-  return FILTERS.reduce((n, f) => n + s.filters[f].length, 0);
+  return FILTERS.reduce((n, f) => n + s.filters[f].length, s.minQuality ? 1 : 0);
 }
 
 function navigate(next, opts = {}) {
@@ -131,6 +136,7 @@ function renderStatic() {
   setTitle(state.q ? t('catalog.titleQuery', { q: state.q }) : '', t('catalog.title'));
   setSearchValue(state.q);
   renderSort();
+  renderMinQuality();
   renderToggle();
   renderActiveFilters();
   if (loading && !result && !error) {
@@ -154,6 +160,16 @@ function renderSort() {
   clear(sel);
   for (const s of SORTS) sel.append(el('option', { value: s, selected: s === current }, t(`sort.${s}`)));
   sel.value = current;
+}
+
+function renderMinQuality() {
+  const sel = document.getElementById('min-quality-select');
+  const choices = MIN_QUALITY.includes(state.minQuality) ? MIN_QUALITY : [...MIN_QUALITY, state.minQuality].sort((a, b) => a - b);
+  clear(sel);
+  for (const n of choices) {
+    sel.append(el('option', { value: String(n), selected: n === state.minQuality }, n ? t('catalog.minQuality.atLeast', { n }) : t('catalog.minQuality.any')));
+  }
+  sel.value = String(state.minQuality);
 }
 
 function renderToggle() {
@@ -229,6 +245,7 @@ function resultItem(ds) {
     ds.topic ? badge(valueLabel('topic', ds.topic.id, ds.topic.name), 'badge-neutral') : null,
     ds.update_frequency ? badge(enumLabel('update_frequency', ds.update_frequency), 'badge-neutral') : null,
     ...(ds.formats || []).map((f) => badge(f, 'badge-format')),
+    ds.quality_score > 0 ? badge(t('result.quality', { n: ds.quality_score }), 'badge-quality', { dataset: { testid: 'badge-quality', score: String(ds.quality_score) } }) : null,
   ];
   return el(
     'li',
@@ -339,6 +356,32 @@ function renderActiveFilters() {
         ),
       );
     }
+  }
+  if (state.minQuality) {
+    const label = t('catalog.minQuality.chip', { n: state.minQuality });
+    chips.push(
+      el(
+        'li',
+        null,
+        el(
+          'button',
+          {
+            type: 'button',
+            class: 'chip',
+            'aria-label': t('catalog.removeFilter', { label }),
+            dataset: { testid: 'chip-min-quality' },
+            onclick: () => {
+              navigate({ ...state, minQuality: 0, page: 1 });
+              const count = document.getElementById('result-count');
+              count.setAttribute('tabindex', '-1');
+              count.focus({ preventScroll: true });
+            },
+          },
+          label,
+          el('span', { class: 'chip-x', 'aria-hidden': 'true' }, '×'),
+        ),
+      ),
+    );
   }
   if (!chips.length) return;
   box.append(el('p', { class: 'visually-hidden', id: 'active-filters-label' }, t('catalog.activeFilters')));
@@ -456,7 +499,7 @@ async function main() {
   document.getElementById('facet-clear').addEventListener('click', () => {
     const filters = {};
     for (const f of FILTERS) filters[f] = [];
-    navigate({ ...state, filters, page: 1 });
+    navigate({ ...state, filters, minQuality: 0, page: 1 });
     document.getElementById('facet-heading').setAttribute('tabindex', '-1');
     document.getElementById('facet-heading').focus();
   });
@@ -465,10 +508,15 @@ async function main() {
     navigate({ ...state, sort: ev.target.value, page: 1 });
   });
 
+  document.getElementById('min-quality-select').addEventListener('change', (ev) => {
+    const n = parseInt(ev.target.value, 10);
+    navigate({ ...state, minQuality: Number.isFinite(n) && n > 0 ? n : 0, page: 1 });
+  });
+
   onSearch((q) => {
     const filters = {};
     for (const f of FILTERS) filters[f] = [];
-    navigate({ q, filters, sort: '', page: 1, pageSize: state.pageSize, lang: state.lang });
+    navigate({ q, filters, minQuality: 0, sort: '', page: 1, pageSize: state.pageSize, lang: state.lang });
   });
 
   window.addEventListener('popstate', () => {

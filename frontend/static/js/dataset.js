@@ -1,5 +1,7 @@
 // Dataset detail page (/datasets/{id}): every catalog field, data items and
-// resources. 404 shows "not found", 410 shows the withdrawal record.
+// resources; then the data itself (preview, chart, map, formats, API calls:
+// preview/resource.js) and its quality (preview/quality.js). 404 shows
+// "not found", 410 shows the withdrawal record.
 
 import { apiGet } from './api.js?v=__V__';
 import { el, clear, append } from './dom.js?v=__V__';
@@ -7,6 +9,10 @@ import { t, onLangChange, fmtNumber, fmtDateTime, fmtBytes, enumLabel, lang } fr
 import { initLayout, setTitle, errorAlert } from './layout.js?v=__V__';
 import { freshnessField, historySection } from './publishing/dataset.js?v=__V__';
 import { correctionsBox, itemDisputeMark } from './corrections/dataset.js?v=__V__';
+import { copyText } from './preview/copy.js?v=__V__';
+import { mayDownload, downloadURL } from './preview/data.js?v=__V__';
+import { dataSection } from './preview/resource.js?v=__V__';
+import { qualitySection, grade } from './preview/quality.js?v=__V__';
 
 let ds = null;
 let failure = null;
@@ -156,30 +162,26 @@ function dataItemsTable(d) {
   return tableWrap(table, 'data-items-caption');
 }
 
-async function copyText(text, button) {
-  let ok = false;
-  try {
-    await navigator.clipboard.writeText(text);
-    ok = true;
-  } catch {
-    // Clipboard API refused (insecure context, permissions): select the text
-    // so the user can copy it with the keyboard.
-    const code = button.parentElement.querySelector('code');
-    if (code) {
-      const range = document.createRange();
-      range.selectNodeContents(code);
-      const sel = window.getSelection();
-      sel.removeAllRanges();
-      sel.addRange(range);
-    }
-  }
-  const status = button.parentElement.querySelector('.copy-status');
-  if (status) {
-    status.textContent = ok ? t('dataset.resources.copied') : t('dataset.resources.selected');
-    setTimeout(() => {
-      status.textContent = '';
-    }, 3000);
-  }
+function downloadLink(r) {
+  return el(
+    'a',
+    {
+      class: 'btn btn-small btn-primary',
+      href: downloadURL(r),
+      download: '',
+      'aria-label': t('dataset.resources.downloadLabel', { name: r.name, format: r.format || '' }),
+      dataset: { testid: 'download-link' },
+    },
+    t('dataset.resources.download'),
+  );
+}
+
+// Conditional data: "apply", or the link for the holder of an active
+// grant (the catalog API gives no download_url for conditional data).
+function holderLink(d, r) {
+  const span = el('span', { class: 'muted' }, t('dataset.resources.needApply'));
+  mayDownload(d, r).then((ok) => ok && span.isConnected && span.replaceWith(downloadLink(r)));
+  return span;
 }
 
 function resourcesTable(d) {
@@ -219,23 +221,7 @@ function resourcesTable(d) {
               : '—',
           ),
           el('td', { class: 'num' }, r.rows === undefined || r.rows === null ? '—' : fmtNumber(r.rows)),
-          el(
-            'td',
-            null,
-            r.download_url
-              ? el(
-                  'a',
-                  {
-                    class: 'btn btn-small btn-primary',
-                    href: r.download_url,
-                    download: '',
-                    'aria-label': t('dataset.resources.downloadLabel', { name: r.name, format: r.format || '' }),
-                    dataset: { testid: 'download-link' },
-                  },
-                  t('dataset.resources.download'),
-                )
-              : el('span', { class: 'muted' }, t('dataset.resources.needApply')),
-          ),
+          el('td', null, r.download_url ? downloadLink(r) : holderLink(d, r)),
         );
       }),
     ),
@@ -295,6 +281,17 @@ function summaryBar(d) {
       d.under_dispute ? el('li', { class: 'badge badge-dispute' }, t('badge.dispute')) : null,
       d.update_frequency ? el('li', { class: 'badge badge-neutral' }, enumLabel('update_frequency', d.update_frequency)) : null,
       d.updated_at ? el('li', { class: 'badge badge-neutral' }, t('result.updated', { date: fmtDateTime(d.updated_at).slice(0, 10) })) : null,
+      d.quality_score > 0
+        ? el(
+            'li',
+            null,
+            el(
+              'a',
+              { class: ['badge', 'badge-quality', `badge-quality-${grade(d.quality_score)}`], href: '#quality-heading', dataset: { testid: 'quality-badge' } },
+              t('result.quality', { n: d.quality_score }),
+            ),
+          )
+        : null,
     ),
     el(
       'a',
@@ -324,6 +321,8 @@ function renderDataset(body, d) {
     d.share_type ? section('sharing-heading', 'dataset.sharingHeading', sharing(d)) : null,
     section('items-heading', 'dataset.items.heading', dataItemsTable(d)),
     section('resources-heading', 'dataset.resources.heading', conditionalBox(d), resourcesTable(d)),
+    dataSection(d),
+    qualitySection(d),
     historySection(d),
   ]);
   addAlternateLinks(d);
