@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: run build test vet fmt-check unit openapi openapi-check openapi-validate bench-search bench-download tidy
+.PHONY: run build test vet fmt-check unit openapi openapi-check openapi-validate bench-search bench-download bench-preview bench-profile tidy
 
 # swag is pinned in go.mod (tool directive); the validator is pinned here and
 # installed with npm into .tools/ (gitignored) on first use.
@@ -60,3 +60,13 @@ $(SWAGGER_CLI_STAMP):
 ## Needs nginx for the ratio (apt-get install nginx). Not a test.
 bench-download:
 	$(GO) run ./cmd/benchdl -size-mb 1024 -convert-mb 256
+
+## bench-preview: preview latency (p50/p99) on a 2-million-row table through
+## HTTP, against the process's own static asset. Not a test.
+bench-preview:
+	$(GO) run ./cmd/benchpreview -rows 2000000
+
+## bench-profile: profiling throughput on a 1 GB CSV against a plain CSV
+## read of the same file, and RSS growth. Not a test.
+bench-profile:
+	$(GO) run ./cmd/benchprofile -size 1024
