@@ -341,23 +341,31 @@ function formatsFieldset(errs) {
   );
 }
 
+// The builders of one data-item row's cells (the entry's items and the
+// proposed ones): each control gets an id, a label naming its row and
+// field, and the server's error for that field under it.
+function itemControls(prefix, i, it, errs) {
+  const cell = (key, control) => {
+    const err = errs[`data_items[${i}].${key}`];
+    control.id = `${prefix}-${i}-${key}`;
+    control.setAttribute('aria-label', t('pub.items.cellLabel', { n: i + 1, field: t(`pub.items.${key}`) }));
+    if (err) {
+      control.setAttribute('aria-invalid', 'true');
+      control.setAttribute('aria-describedby', `${prefix}-${i}-${key}-err`);
+    }
+    return el('td', null, control, err ? el('p', { class: 'form-error', id: `${prefix}-${i}-${key}-err` }, err) : null);
+  };
+  const input = (key) => {
+    const x = el('input', { type: 'text', class: 'form-control', value: it[key] || '' });
+    x.addEventListener('input', () => (it[key] = x.value));
+    return x;
+  };
+  return { cell, input };
+}
+
 function itemsFieldset(errs) {
   const rows = draft.data_items.map((it, i) => {
-    const cell = (key, control) => {
-      const err = errs[`data_items[${i}].${key}`];
-      control.id = `di-${i}-${key}`;
-      control.setAttribute('aria-label', t('pub.items.cellLabel', { n: i + 1, field: t(`pub.items.${key}`) }));
-      if (err) {
-        control.setAttribute('aria-invalid', 'true');
-        control.setAttribute('aria-describedby', `di-${i}-${key}-err`);
-      }
-      return el('td', null, control, err ? el('p', { class: 'form-error', id: `di-${i}-${key}-err` }, err) : null);
-    };
-    const input = (key) => {
-      const x = el('input', { type: 'text', class: 'form-control', value: it[key] || '' });
-      x.addEventListener('input', () => (it[key] = x.value));
-      return x;
-    };
+    const { cell, input } = itemControls('di', i, it, errs);
     const req = el('input', { type: 'checkbox', checked: it.required });
     req.addEventListener('change', () => (it.required = req.checked));
     const remove = el('button', { type: 'button', class: 'link-button', id: `di-${i}-remove`, 'aria-label': t('pub.items.removeLabel', { n: i + 1 }) }, t('pub.items.remove'));
@@ -710,21 +718,7 @@ function proposalForm() {
   const errs = errorFields(propose.saveErr);
   const cols = propose.result.columns || [];
   const rows = propose.items.map((it, i) => {
-    const cell = (k, control) => {
-      const err = errs[`data_items[${i}].${k}`];
-      control.id = `pi-${i}-${k}`;
-      control.setAttribute('aria-label', t('pub.items.cellLabel', { n: i + 1, field: t(`pub.items.${k}`) }));
-      if (err) {
-        control.setAttribute('aria-invalid', 'true');
-        control.setAttribute('aria-describedby', `pi-${i}-${k}-err`);
-      }
-      return el('td', null, control, err ? el('p', { class: 'form-error', id: `pi-${i}-${k}-err` }, err) : null);
-    };
-    const input = (k) => {
-      const x = el('input', { type: 'text', class: 'form-control', value: it[k] || '' });
-      x.addEventListener('input', () => (it[k] = x.value));
-      return x;
-    };
+    const { cell, input } = itemControls('pi', i, it, errs);
     const req = el('input', { type: 'checkbox', checked: it.required });
     req.addEventListener('change', () => (it.required = req.checked));
     const col = cols[i];
