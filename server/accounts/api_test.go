@@ -80,7 +80,7 @@ func TestRegisterLoginLogout(t *testing.T) {
 			}
 			// Wrong password and unknown account look the same.
 			for _, email := range []string{"zhang.san@example.cn", "nobody@example.cn"} {
-				r := p.PostJSON(t, "/api/v1/auth/login", map[string]string{"email": email, "password": "wrong-password-123"}, nil)
+				r := p.PostJSON(t, "/api/v1/auth/login", map[string]string{"email": email, "password": "wrong-password-123"}, map[string]string{"Accept-Language": "en"})
 				if r.Status != 401 || !strings.Contains(string(r.Body), "wrong e-mail address or password") {
 					t.Fatalf("bad login %s: %d %s", email, r.Status, r.Body)
 				}
@@ -298,6 +298,7 @@ func TestCSRF(t *testing.T) {
 	body := `{"name":"csrf test"}`
 	for name, h := range map[string]map[string]string{"missing": cookie, "wrong": wrong, "another session's": crossed} {
 		for _, route := range [][2]string{{"POST", "/api/v1/me/tokens"}, {"PATCH", "/api/v1/me"}, {"POST", "/api/v1/auth/logout"}, {"DELETE", "/api/v1/me/tokens/1"}} {
+			h["Accept-Language"] = "en"
 			r := p.Do(t, route[0], route[1], strings.NewReader(body), h)
 			if r.Status != 403 || !strings.Contains(string(r.Body), `{"error":{"code":"forbidden","message":"missing or bad CSRF token"`) {
 				t.Errorf("%s token, %s %s: %d %s", name, route[0], route[1], r.Status, r.Body)

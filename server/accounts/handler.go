@@ -300,7 +300,7 @@ func (h *Handler) confirmReset(c echo.Context) error {
 
 // me godoc
 // @Summary      The signed-in account
-// @Description  Staff accounts also get password_expires_at; once password_expired is true, every other signed-in API answers 403 password_expired until the password is changed (000 Art 38).
+// @Description  Staff accounts also get password_expires_at; once password_expired is true, every other signed-in API answers 403 password_expired until the password is changed (Heilongjiang Interim Measures for Government Data Management, Art. 38).
 // @Tags     accounts
 // @Produce  json
 // @Success  200 {object} MeJSON
@@ -355,7 +355,7 @@ type passwordRequest struct {
 
 // changePassword godoc
 // @Summary      Change the password; other sessions end
-// @Description  Also open to a staff account whose password expired (000 Art 38): changing it lifts the 403 password_expired of the other APIs.
+// @Description  Also open to a staff account whose password expired (Heilongjiang Interim Measures for Government Data Management, Art. 38): changing it lifts the 403 password_expired of the other APIs.
 // @Tags     accounts
 // @Accept   json
 // @Success  204

@@ -80,8 +80,8 @@ func (s *Service) passwordExpiredAnswer(c echo.Context) error {
 	if c.Request().Method == http.MethodHead {
 		return c.NoContent(http.StatusForbidden)
 	}
-	return c.JSON(http.StatusForbidden, web.ErrorBody{Error: web.ErrorDetail{
-		Code: PasswordExpired, Message: s.passwordExpiredMessage(), RequestID: h.Get(echo.HeaderXRequestID)}})
+	return web.WriteError(c, http.StatusForbidden, web.ErrorDetail{
+		Code: PasswordExpired, Message: s.passwordExpiredMessage(), RequestID: h.Get(echo.HeaderXRequestID)})
 }
 
 // passwordState is what /me and sign-in say about the password's age.

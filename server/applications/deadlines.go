@@ -67,7 +67,7 @@ func (s *Service) remind(tx *gorm.DB, it deadlines.Item, left int) error {
 	}
 	return s.send(tx, s.providerStaff(a.DepartmentID), notify.Notice{
 		Kind: "application.due_soon", Title: "申请即将到期：" + a.DatasetTitle,
-		Body: "《" + a.DatasetTitle + "》的申请应于 " + chinaDate(it.Due) + " 前作出决定（" + when + "，000 第三十四条）。",
+		Body: "《" + a.DatasetTitle + "》的申请应于 " + chinaDate(it.Due) + " 前作出决定（" + when + "，《黑龙江省政务数据管理暂行办法》第三十四条）。",
 		Link: "/applications/" + a.ID,
 	})
 }
@@ -91,7 +91,7 @@ func (s *Service) escalate(tx *gorm.DB, it deadlines.Item, left int) error {
 		ObjectType: "application", ObjectID: a.ID, Details: map[string]any{"due_at": it.Due.UTC(), "round": a.Round, "clock_round": it.Round, "department_id": a.DepartmentID}}); err != nil {
 		return err
 	}
-	body := a.DepartmentName + " 对《" + a.DatasetTitle + "》的申请应于 " + chinaDate(it.Due) + " 前作出决定，已逾期 " + late + " 个工作日（000 第三十四条、第四十二条）。"
+	body := a.DepartmentName + " 对《" + a.DatasetTitle + "》的申请应于 " + chinaDate(it.Due) + " 前作出决定，已逾期 " + late + " 个工作日（《黑龙江省政务数据管理暂行办法》第三十四条、第四十二条）。"
 	if err := s.send(tx, s.authorityStaff(a.Region), notify.Notice{
 		Kind: "application.escalated", Title: "申请办理逾期：" + a.DepartmentName, Body: body, Link: "/review/overdue",
 	}); err != nil {

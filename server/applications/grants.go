@@ -45,14 +45,14 @@ func (s *Service) GrantAccess(ctx context.Context, p *authz.Principal, datasetID
 	if err := q.Order("created_at DESC").Order("id DESC").Find(&list).Error; err != nil {
 		return nil, apperr.Internalf(err, "load grants")
 	}
-	why := "this dataset is conditionally open: you have no approved application for it (000 Art 34)"
+	why := "this dataset is conditionally open: you have no approved application for it"
 	for i := range list {
 		g := &list[i]
 		switch g.State(now) {
 		case "active":
 			return &Access{GrantID: g.ID, DataItems: append([]string(nil), g.DataItems...), PeriodStart: g.PeriodStart, PeriodEnd: g.PeriodEnd, AccessUntil: g.AccessUntil}, nil
 		case "suspended":
-			why = "your access to this dataset is suspended (000 Art 43): " + g.SuspendReason
+			why = "your access to this dataset is suspended: " + g.SuspendReason
 		case "expired":
 			if !strings.Contains(why, "suspended") {
 				why = "your access to this dataset ended on " + chinaDate(minTime(g.AccessUntil, g.PeriodEnd))
@@ -215,7 +215,7 @@ func (s *Service) Suspend(ctx context.Context, p *authz.Principal, id, reason st
 		}
 		g.Status, g.SuspendedAt, g.SuspendedBy, g.SuspendReason = GrantSuspended, &now, p.UserID, reason
 		return notify.Notice{Kind: "grant.suspended", Title: "数据使用已暂停：" + g.DatasetTitle,
-			Body: "您对《" + g.DatasetTitle + "》的数据使用已被暂停（000 第四十三条），理由：" + reason + "。整改后可申请恢复。"}, s.grantEvent(tx, g, now, p, "suspended", reason)
+			Body: "您对《" + g.DatasetTitle + "》的数据使用已依据《黑龙江省政务数据管理暂行办法》第四十三条暂停，理由：" + reason + "。整改后可申请恢复。"}, s.grantEvent(tx, g, now, p, "suspended", reason)
 	})
 }
 
@@ -353,7 +353,7 @@ func (s *Service) OnDatasetRevoked(tx *gorm.DB, datasetID string, approvedAt, gr
 	if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dataset_id"}}, DoUpdates: clause.AssignmentColumns([]string{"closed_at", "grace_end"})}).Create(&c).Error; err != nil {
 		return err
 	}
-	const why = "该数据目录的开放已撤销（000 第三十五条），申请不再受理。"
+	const why = "该数据目录已撤销开放（《黑龙江省政务数据管理暂行办法》第三十五条），不再受理申请。"
 	var pending []Application
 	if err := tx.Where("dataset_id = ? AND status IN ?", datasetID, []Status{Submitted, NeedMaterial, Resubmitted}).Find(&pending).Error; err != nil {
 		return err
@@ -388,7 +388,7 @@ func (s *Service) OnDatasetRevoked(tx *gorm.DB, datasetID string, approvedAt, gr
 			return err
 		}
 		if err := s.send(tx, []uint64{g.UserID}, notify.Notice{Kind: "grant.revoked", Title: "数据开放撤销通知：" + g.DatasetTitle,
-			Body: "《" + g.DatasetTitle + "》的开放已撤销。依据 000 第十六条，您仍可使用至 " + chinaDate(minTime(g.AccessUntil, g.PeriodEnd)) + "。",
+			Body: "《" + g.DatasetTitle + "》已撤销开放。依据《黑龙江省政务数据管理暂行办法》第十六条，您仍可使用至 " + chinaDate(minTime(g.AccessUntil, g.PeriodEnd)) + "。",
 			Link: "/account/grants"}); err != nil {
 			return err
 		}

@@ -36,7 +36,7 @@ const (
 	NeedMaterial Status = "needs_more_material" // provider listed what is missing; clock stopped
 	Resubmitted  Status = "resubmitted"         // material supplied; a new clock runs
 	Approved     Status = "approved"            // a grant exists
-	Rejected     Status = "rejected"            // refused with reasons (000 Art 34)
+	Rejected     Status = "rejected"            // refused with reasons (Heilongjiang Interim Measures for Government Data Management, Art. 34)
 	Withdrawn    Status = "withdrawn"           // by the applicant
 )
 

@@ -181,7 +181,7 @@ func TestDatasetRevoked(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := e.PostJSON(t, "citizen", "/api/v1/applications", e.form(nil))
-			if r.Status != 409 || !strings.Contains(string(r.Body), "revoked") {
+			if r.Status != 409 || !strings.Contains(string(r.Body), "已撤销开放") {
 				t.Errorf("apply after revocation: %d %s", r.Status, r.Body)
 			}
 			var form struct {

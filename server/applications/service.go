@@ -332,7 +332,7 @@ func (s *Service) conditionalDataset(ctx context.Context, id string) (*catalog.D
 	return ds, nil
 }
 
-var errClosed = apperr.New(apperr.Conflict, "the opening of this dataset has been revoked: no new applications are accepted (000 Art 35)")
+var errClosed = apperr.New(apperr.Conflict, "the opening of this dataset has been revoked: no new applications are accepted")
 
 // closed reports whether the dataset's revocation was approved by now.
 func (s *Service) closed(db *gorm.DB, datasetID string, now time.Time) (bool, error) {
@@ -407,7 +407,7 @@ func (s *Service) Submit(ctx context.Context, p *authz.Principal, in Input) (*Ap
 		}
 		return s.send(tx, s.providerStaff(a.DepartmentID), notify.Notice{
 			Kind: "application.submitted", Title: "新的有条件开放申请：" + a.DatasetTitle,
-			Body: a.ApplicantName + " 申请使用《" + a.DatasetTitle + "》，请于 " + chinaDate(due) + " 前作出决定（000 第三十四条）。",
+			Body: a.ApplicantName + " 申请使用《" + a.DatasetTitle + "》，请于 " + chinaDate(due) + " 前作出决定（《黑龙江省政务数据管理暂行办法》第三十四条）。",
 			Link: "/applications/" + a.ID,
 		})
 	})
@@ -677,7 +677,7 @@ func (s *Service) Decide(ctx context.Context, p *authz.Principal, id string, in 
 			a.Status = Rejected
 		case DecisionNeedMaterial:
 			if a.MaterialRequestedAt != nil {
-				return apperr.New(apperr.Conflict, "missing material was already requested once: approve or reject (001 Art 21)")
+				return apperr.New(apperr.Conflict, "missing material can be requested only once: approve or reject the application now")
 			}
 			missing := Strings{}
 			for _, m := range in.Missing {

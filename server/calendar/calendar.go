@@ -166,35 +166,37 @@ func parseYear(raw []byte, fileYear int) (*year, error) {
 	dec.DisallowUnknownFields()
 	var f fileData
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("invalid JSON: %w", err)
+		return nil, &parseError{"不是有效的 JSON，或含有未知的字段", "invalid JSON: " + err.Error()}
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("invalid JSON: trailing data after the object")
+		return nil, &parseError{"JSON 对象之后还有多余的内容", "invalid JSON: trailing data after the object"}
 	}
 	if f.Year != fileYear {
-		return nil, fmt.Errorf("\"year\" is %d, want %d (from the file name)", f.Year, fileYear)
+		return nil, &parseError{fmt.Sprintf("文件中的年份 %d 与文件名中的年份 %d 不一致", f.Year, fileYear),
+			fmt.Sprintf("\"year\" is %d, want %d (from the file name)", f.Year, fileYear)}
 	}
 	y := &year{notice: f.Source, offSet: map[date]bool{}, workSet: map[date]bool{}}
 	check := func(list string, days []Day, set map[date]bool, other map[date]bool) ([]Day, error) {
 		out := make([]Day, 0, len(days))
 		for i, d := range days {
 			at := fmt.Sprintf("%s[%d] %q", list, i, d.Date)
+			atZH := fmt.Sprintf("%s第 %d 项“%s”", listZH[list], i+1, d.Date)
 			t, err := time.ParseInLocation(DateLayout, d.Date, time.UTC)
 			if err != nil {
-				return nil, fmt.Errorf("%s: bad date, want YYYY-MM-DD", at)
+				return nil, &parseError{atZH + "：日期格式应为 YYYY-MM-DD", at + ": bad date, want YYYY-MM-DD"}
 			}
 			if t.Year() != fileYear {
-				return nil, fmt.Errorf("%s: date outside %d", at, fileYear)
+				return nil, &parseError{fmt.Sprintf("%s：日期不在 %d 年内", atZH, fileYear), fmt.Sprintf("%s: date outside %d", at, fileYear)}
 			}
 			if d.Name == "" {
-				return nil, fmt.Errorf("%s: empty holiday name", at)
+				return nil, &parseError{atZH + "：缺少节假日名称", at + ": empty holiday name"}
 			}
 			k := dateOfCivil(t)
 			if set[k] {
-				return nil, fmt.Errorf("%s: duplicate date in %q", at, list)
+				return nil, &parseError{atZH + "：日期重复", fmt.Sprintf("%s: duplicate date in %q", at, list)}
 			}
 			if other[k] {
-				return nil, fmt.Errorf("%s: date is both a day off and a make-up working day", at)
+				return nil, &parseError{atZH + "：同一天既是放假日又是调休上班日", at + ": date is both a day off and a make-up working day"}
 			}
 			set[k] = true
 			out = append(out, d)
@@ -212,11 +214,23 @@ func parseYear(raw []byte, fileYear int) (*year, error) {
 	for _, d := range y.workdays {
 		t, _ := time.ParseInLocation(DateLayout, d.Date, time.UTC)
 		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
-			return nil, fmt.Errorf("workdays %q: is a %s, already a working day; make-up working days fall on weekends", d.Date, wd)
+			return nil, &parseError{fmt.Sprintf("调休上班日“%s”是%s，本来就是工作日；调休上班日只能在周末", d.Date, weekdayZH[wd]),
+				fmt.Sprintf("workdays %q: is a %s, already a working day; make-up working days fall on weekends", d.Date, wd)}
 		}
 	}
 	return y, nil
 }
+
+// parseError is what is wrong with a calendar file, in Chinese and in
+// English: administrators upload files in either language (the upload
+// answer shows the reader's, see FileError). Error is the English.
+type parseError struct{ zh, en string }
+
+func (e *parseError) Error() string { return e.en }
+
+// The lists of a calendar file, as the Chinese names them (weekdays:
+// weekdayZH).
+var listZH = map[string]string{"off": "放假日", "workdays": "调休上班日"}
 
 // date is a civil date: days since 1970-01-01.
 type date int64

@@ -415,7 +415,7 @@ func TestCheckFile(t *testing.T) {
 		{"year mismatch", strings.Replace(file2028(), `"year": 2028`, `"year": 2029`, 1), `"year" is 2029, want 2028`},
 		{"outside the year", file2028(`{"date": "2029-01-01", "name": "元旦"}`), "date outside 2028"},
 		{"both off and working", strings.Replace(file2028(), `"workdays": []`, `"workdays": [{"date": "2028-10-01", "name": "国庆节"}]`, 1), "both a day off and a make-up working day"},
-		{"statutory day missing", strings.Replace(file2028(), `{"date": "2028-05-02", "name": "劳动节"}, `, ``, 1), "2028-05-02 劳动节"},
+		{"statutory day missing", strings.Replace(file2028(), `{"date": "2028-05-02", "name": "劳动节"}, `, ``, 1), "2028-05-02 Labour Day"},
 		{"unknown key", strings.Replace(file2028(), `"workdays"`, `"work_days"`, 1), `unknown field "work_days"`},
 		{"too large", file2028() + strings.Repeat(" ", calendar.MaxFileBytes), "larger than 32 KB"},
 	}

@@ -3,6 +3,7 @@ package calendar
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -37,7 +38,10 @@ func CheckFile(raw []byte, y int) error {
 	}
 	yd, err := parseYear(raw, y)
 	if err != nil {
-		return &FileError{"日历文件无效：" + err.Error(), "invalid calendar file: " + err.Error()}
+		if pe := (*parseError)(nil); errors.As(err, &pe) {
+			return &FileError{"日历文件无效：" + pe.zh, "invalid calendar file: " + pe.en}
+		}
+		return &FileError{"日历文件无效", "invalid calendar file: " + err.Error()}
 	}
 	if y >= 2025 {
 		var missing []string
@@ -47,13 +51,23 @@ func CheckFile(raw []byte, y int) error {
 			}
 		}
 		if len(missing) > 0 {
-			list := strings.Join(missing, ", ")
-			return &FileError{"日历文件未覆盖全年：以下法定节假日未列为放假日：" + list,
-				"the calendar file does not cover the whole year: these statutory holidays are not listed as days off: " + list}
+			var missingEN []string
+			for _, d := range StatutoryDays(y) {
+				if !yd.offSet[mustDate(d.Date)] {
+					missingEN = append(missingEN, d.Date+" "+holidayEN.Replace(d.Name))
+				}
+			}
+			return &FileError{"日历文件未覆盖全年：以下法定节假日未列为放假日：" + strings.Join(missing, ", "),
+				"the calendar file does not cover the whole year: these statutory holidays are not listed as days off: " + strings.Join(missingEN, ", ")}
 		}
 	}
 	return nil
 }
+
+// holidayEN names the statutory holidays in English messages.
+var holidayEN = strings.NewReplacer(nameNewYear, "New Year's Day", nameSpring, "Spring Festival", nameQingming, "Qingming Festival",
+	nameLabour, "Labour Day", nameDragonBoat, "Dragon Boat Festival", nameMidAutumn, "Mid-Autumn Festival", nameNational, "National Day",
+	"、", " and ", makeUpSuffix, " (day in lieu)")
 
 // SetYear installs raw (checked with CheckFile) as year y's official
 // calendar, replacing the file or provisional calendar in use, at once for

@@ -16,7 +16,7 @@ type OpenType string
 
 const (
 	Unconditional OpenType = "unconditional" // anyone downloads, no application
-	Conditional   OpenType = "conditional"   // metadata public; data through an approved application (000 Art 34)
+	Conditional   OpenType = "conditional"   // metadata public; data through an approved application (Heilongjiang Interim Measures for Government Data Management, Art. 34)
 	NotOpen       OpenType = "not_open"      // never served to the public; the entry records why
 )
 
@@ -34,8 +34,8 @@ type ShareType string
 
 const (
 	ShareUnconditional ShareType = "unconditional" // every department may use it
-	ShareConditional   ShareType = "conditional"   // under the conditions the entry lists (001 Art 15)
-	NotShared          ShareType = "not_shared"    // the entry states the reason and its legal basis (001 Art 15)
+	ShareConditional   ShareType = "conditional"   // under the conditions the entry lists (Regulations on Government Data Sharing, Art. 15)
+	NotShared          ShareType = "not_shared"    // the entry states the reason and its legal basis (Regulations on Government Data Sharing, Art. 15)
 )
 
 // Valid reports whether t is one of the three share types.

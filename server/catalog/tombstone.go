@@ -48,9 +48,17 @@ func (e *GoneError) Unwrap() error { return e.Err }
 // ExtraBody adds the tombstone to the error body.
 func (e *GoneError) ExtraBody() map[string]any { return map[string]any{"tombstone": e.Tombstone} }
 
-func gone(t *Tombstone, what string) error {
-	return &GoneError{Err: apperr.New(apperr.Gone, "%s was withdrawn from open data (000 Art 35): see the announcement", what), Tombstone: t}
+// gone answers 410 with the tombstone; msg names what was withdrawn.
+func gone(t *Tombstone, msg string) error {
+	return &GoneError{Err: apperr.New(apperr.Gone, "%s", msg), Tombstone: t}
 }
+
+// The messages of a withdrawn entry or resource (000 Art 35 requires the
+// announcement; the reader is pointed to it).
+const (
+	goneDataset  = "this dataset is no longer open: its opening was revoked, see the revocation announcement"
+	goneResource = "this resource is no longer open: its opening was revoked, see the revocation announcement"
+)
 
 // CheckWithdrawn answers Gone for an entry (or one resource of it)
 // withdrawn by now and nil otherwise. A revoked row without a revocation record still
@@ -74,9 +82,9 @@ func (s *Service) CheckWithdrawn(ctx context.Context, d *Dataset, resourceID str
 		return nil
 	}
 	if t.Resource != nil {
-		return gone(t, "this resource")
+		return gone(t, goneResource)
 	}
-	return gone(t, "this dataset")
+	return gone(t, goneDataset)
 }
 
 // CheckWithdrawnResource turns the lookup of a resource to download
@@ -91,7 +99,7 @@ func (s *Service) CheckWithdrawnResource(ctx context.Context, id string, d *Data
 			return err
 		}
 		if t != nil {
-			return gone(t, "this resource")
+			return gone(t, goneResource)
 		}
 	}
 	if lookupErr != nil {

@@ -30,7 +30,7 @@ func (h *Handler) Routes(r *web.Router) {
 func pathID(c echo.Context) (uint64, error) { return web.PathID(c, errNotFound) }
 
 // create godoc
-// @Summary      Record a catalog change notice (目录变更通知, 000 Art 15)
+// @Summary      Record a catalog change notice (目录变更通知, Heilongjiang Interim Measures for Government Data Management, Art. 15)
 // @Description  A law, regulation or the department's duties changed: the department updates the affected entries (all_entries, or dataset_ids) within the profile's catalog_update_after_change working days (3), counted from now (due_at). The same-level authority records it for a department of its region, a provider for its own department (department_id may then be left out). changed_on is the day of the change, not after today. Another region's or department's department is 404.
 // @Tags         catalog-changes
 // @Accept       json
@@ -112,7 +112,7 @@ func (h *Handler) get(c echo.Context) error {
 
 // requestExtension godoc
 // @Summary      Ask the authority for more time (the department, once)
-// @Description  000 Art 15: once per notice, before the due date, 1 to catalog_update_extension_max working days (5), with the special reason and its policy basis; the same-level authority approves or refuses. A second request is 409.
+// @Description  Heilongjiang Interim Measures for Government Data Management, Art. 15: once per notice, before the due date, 1 to catalog_update_extension_max working days (5), with the special reason and its policy basis; the same-level authority approves or refuses. A second request is 409.
 // @Tags         catalog-changes
 // @Accept       json
 // @Produce      json
@@ -174,7 +174,7 @@ func (h *Handler) decideExtension(c echo.Context) error {
 
 // confirm godoc
 // @Summary      Confirm that an affected entry needs no change (the department)
-// @Description  Our interpretation of 000 Art 15: an entry named in the notice that the change does not affect is done when the department says why. The last entry done completes the notice.
+// @Description  Our interpretation of Heilongjiang Interim Measures for Government Data Management, Art. 15: an entry named in the notice that the change does not affect is done when the department says why. The last entry done completes the notice.
 // @Tags         catalog-changes
 // @Accept       json
 // @Produce      json

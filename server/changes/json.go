@@ -19,7 +19,7 @@ type ExtensionJSON struct {
 	Status      string     `json:"status"` // requested | approved | refused
 	Days        int        `json:"days"`
 	Reason      string     `json:"reason"`
-	Basis       string     `json:"basis"` // the policy basis (000 Art 15)
+	Basis       string     `json:"basis"` // the policy basis (Heilongjiang Interim Measures for Government Data Management, Art. 15)
 	Comment     string     `json:"comment"`
 	RequestedAt *time.Time `json:"requested_at"`
 	DecidedAt   *time.Time `json:"decided_at"`

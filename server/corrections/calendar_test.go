@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -167,31 +168,44 @@ func TestRecomputeOnceAcrossReplicas(t *testing.T) {
 	}
 }
 
-// TestCalendarUploadRefusesBadFiles: 400 with a Chinese and English
-// message, and nothing stored or changed.
+// TestCalendarUploadRefusesBadFiles: 400 with a message in the reader's
+// language (Chinese by default, English with ?lang=en), and nothing
+// stored or changed.
 func TestCalendarUploadRefusesBadFiles(t *testing.T) {
 	e := newEnv(t, "sqlite", apptest.CST("2027-12-30 10:00"), nil)
 	good := string(official2028())
 	cases := []struct {
-		name, path, body, want string
+		name, path, body, want, wantZH string
 	}{
-		{"year mismatch", "/api/v1/admin/calendars/2029", good, `"year" is 2028, want 2029`},
-		{"date outside the year", "/api/v1/admin/calendars/2028", strings.Replace(good, `"2028-01-04"`, `"2029-01-04"`, 1), "date outside 2028"},
-		{"off and working", "/api/v1/admin/calendars/2028", strings.Replace(good, `"workdays": []`, `"workdays": [{"date": "2028-01-01", "name": "元旦"}]`, 1), "both a day off and a make-up working day"},
-		{"not covering the year", "/api/v1/admin/calendars/2028", `{"year": 2028, "source": "x", "off": [{"date": "2028-01-01", "name": "元旦"}], "workdays": []}`, "does not cover the whole year"},
-		{"not JSON", "/api/v1/admin/calendars/2028", `"hello"`, "invalid calendar file"},
-		{"not a year", "/api/v1/admin/calendars/20x8", good, "the year must be four digits"},
-		{"year out of range", "/api/v1/admin/calendars/1999", good, "from 2000 to 2100"},
+		{"year mismatch", "/api/v1/admin/calendars/2029", good, `"year" is 2028, want 2029`, "文件中的年份 2028 与文件名中的年份 2029 不一致"},
+		{"date outside the year", "/api/v1/admin/calendars/2028", strings.Replace(good, `"2028-01-04"`, `"2029-01-04"`, 1), "date outside 2028", "日期不在 2028 年内"},
+		{"off and working", "/api/v1/admin/calendars/2028", strings.Replace(good, `"workdays": []`, `"workdays": [{"date": "2028-01-01", "name": "元旦"}]`, 1), "both a day off and a make-up working day", "同一天既是放假日又是调休上班日"},
+		{"not covering the year", "/api/v1/admin/calendars/2028", `{"year": 2028, "source": "x", "off": [{"date": "2028-01-01", "name": "元旦"}], "workdays": []}`, "does not cover the whole year", "日历文件未覆盖全年"},
+		{"not JSON", "/api/v1/admin/calendars/2028", `"hello"`, "invalid calendar file", "日历文件无效"},
+		{"not a year", "/api/v1/admin/calendars/20x8", good, "the year must be four digits", "年份应为"},
+		{"year out of range", "/api/v1/admin/calendars/1999", good, "from 2000 to 2100", "2000 至 2100"},
 	}
+	han := regexp.MustCompile(`\p{Han}`)
+	latin := regexp.MustCompile(`[a-z]{3,}`)
 	for _, c := range cases {
-		r := e.Do(t, "admin", http.MethodPost, c.path, json.RawMessage(c.body))
-		var body struct {
-			Error struct{ Message string } `json:"error"`
-		}
-		r.JSON(t, &body)
-		msg := body.Error.Message
-		if r.Status != http.StatusBadRequest || !strings.Contains(msg, c.want) || !strings.Contains(msg, "日历") && !strings.Contains(msg, "年份") {
-			t.Errorf("%s: %d %s", c.name, r.Status, r.Body)
+		for _, en := range []bool{false, true} {
+			path := c.path
+			if en {
+				path += "?lang=en"
+			}
+			r := e.Do(t, "admin", http.MethodPost, path, json.RawMessage(c.body))
+			var body struct {
+				Error struct{ Message string } `json:"error"`
+			}
+			r.JSON(t, &body)
+			msg := body.Error.Message
+			ok := strings.Contains(msg, c.wantZH) && !latin.MatchString(msg)
+			if en {
+				ok = strings.Contains(msg, c.want) && !han.MatchString(msg)
+			}
+			if r.Status != http.StatusBadRequest || !ok {
+				t.Errorf("%s (English %v): %d %s", c.name, en, r.Status, r.Body)
+			}
 		}
 	}
 	big := `{"year": 2028, "source": "` + strings.Repeat("x", 40<<10) + `", "off": [], "workdays": []}`

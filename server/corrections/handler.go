@@ -396,7 +396,7 @@ func (h *Handler) requestExtension(c echo.Context) error {
 
 // decideExtension godoc
 // @Summary      Approve or refuse an extension (the profile's approver)
-// @Description  Decided by the approver the policy profile names (correction_extension_approver): provider_head, the handling department's head (003 Art 21), or authority, the same-level data authority. Staff who see the report but are not that approver get 403; those who do not see it 404. An approved extension counts from the current due date; the reporter is told the new date. A refusal states its reason.
+// @Description  Decided by the approver the policy profile names (correction_extension_approver): provider_head, the handling department's head (Pingshan County Government Data Sharing Rules, Art. 21), or authority, the same-level data authority. Staff who see the report but are not that approver get 403; those who do not see it 404. An approved extension counts from the current due date; the reporter is told the new date. A refusal states its reason.
 // @Tags         corrections
 // @Accept       json
 // @Produce      json

@@ -54,7 +54,7 @@ func (s *Service) FollowUp(ctx context.Context) (deadlines.Result, error) {
 				when = fmt.Sprintf("%d 个工作日后", left)
 			}
 			return s.Notify.Send(tx, noticesTo(ids, "correction.reminder", "数据纠错即将到期",
-				fmt.Sprintf("一份数据纠错报告的答复期限（%s）在%s到期，请及时答复（000 第24条）。", fmtDue(c.DueAt), when), manageLink(c.ID))...)
+				fmt.Sprintf("一份数据纠错报告的答复期限（%s）在%s到期，请及时答复（《黑龙江省政务数据管理暂行办法》第二十四条）。", fmtDue(c.DueAt), when), manageLink(c.ID))...)
 		},
 		Escalate: func(tx *gorm.DB, it deadlines.Item, left int) error {
 			c := byID[it.ID]
@@ -78,7 +78,7 @@ func (s *Service) FollowUp(ctx context.Context) (deadlines.Result, error) {
 				return err
 			}
 			return s.Notify.Send(tx, noticesTo(ids, "correction.escalated", "数据纠错逾期未答复",
-				fmt.Sprintf("部门 %s 未在期限（%s）内答复一份数据纠错报告，已逾期 %d 个工作日，请督办（000 第42条）。", c.DepartmentID, fmtDue(c.DueAt), -left), manageLink(c.ID))...)
+				fmt.Sprintf("部门 %s 未在期限（%s）内答复一份数据纠错报告，已逾期 %d 个工作日，请督办（《黑龙江省政务数据管理暂行办法》第四十二条）。", c.DepartmentID, fmtDue(c.DueAt), -left), manageLink(c.ID))...)
 		},
 	})
 }

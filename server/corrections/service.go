@@ -199,7 +199,7 @@ func (s *Service) Create(ctx context.Context, p *authz.Principal, ip string, in 
 			return err
 		}
 		notices, err := s.staffNotices(ctx, c.DepartmentID, "correction.received", fmt.Sprintf("新的数据纠错：%s", ds.Title),
-			fmt.Sprintf("收到对数据集“%s”的纠错报告，请于 %s 前核实并答复（000 第24条）。", ds.Title, fmtDue(c.DueAt)), c.ID)
+			fmt.Sprintf("收到对数据集“%s”的纠错报告，请于 %s 前核实并答复（《黑龙江省政务数据管理暂行办法》第二十四条）。", ds.Title, fmtDue(c.DueAt)), c.ID)
 		if err != nil {
 			return err
 		}

@@ -82,7 +82,7 @@ func parseDownloadParams(c echo.Context) (downloadParams, error) {
 // @Failure      404 {object} web.ErrorBody
 // @Failure      412 "precondition failed (If-Match, If-Unmodified-Since)"
 // @Failure      416 {object} web.ErrorBody "range not satisfiable"
-// @Failure      410 {object} web.ErrorBody "withdrawn (000 Art 35); earlier users keep it for the grace period"
+// @Failure      410 {object} web.ErrorBody "withdrawn (Heilongjiang Interim Measures for Government Data Management, Art. 35); earlier users keep it for the grace period"
 // @Failure      429 {object} web.ErrorBody
 // @Failure      503 {object} web.ErrorBody "use_not_recorded: a grant's use could not be recorded, nothing was sent (Retry-After)"
 // @Router       /resources/{id}/download [get]
@@ -130,8 +130,8 @@ func refuseUnrecorded(c echo.Context, err error) error {
 	}
 	hdr.Set("Retry-After", strconv.Itoa(UseRetryAfter))
 	hdr.Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusServiceUnavailable, web.ErrorBody{Error: web.ErrorDetail{
-		Code: UseNotRecorded, Message: UseNotRecordedMessage, RequestID: hdr.Get(echo.HeaderXRequestID)}})
+	return web.WriteError(c, http.StatusServiceUnavailable, web.ErrorDetail{
+		Code: UseNotRecorded, Message: UseNotRecordedMessage, RequestID: hdr.Get(echo.HeaderXRequestID)})
 }
 
 // serveOriginal sends the stored file by id (never a path from the

@@ -170,7 +170,7 @@ func TestGrantScopedToken(t *testing.T) {
 			}
 			// The approved period limits when the grant can be used: after it,
 			// no row of the dataset is served, whatever its dates.
-			if r := p.Do(t, "GET", dlB, nil, citizen.Header()); r.Status != 403 || !strings.Contains(string(r.Body), "ended") {
+			if r := p.Do(t, "GET", dlB, nil, citizen.Header()); r.Status != 403 || !strings.Contains(string(r.Body), "结束") {
 				t.Errorf("download after the approved period: %d %s", r.Status, r.Body)
 			}
 		})

@@ -129,11 +129,11 @@ func (s *Service) remind(tx *gorm.DB, it deadlines.Item, left int) error {
 	if it.Subject == SubjectReview {
 		to = authz.HoldersIn(s.Policy, authz.RoleAuthority, authz.RegionDomain(dep.Region))
 		n.Title, n.Link = "目录审核即将到期："+clipTitle(v.Title), reviewLink(v.DatasetID)
-		n.Body = fmt.Sprintf("%s 提交的目录“%s”应于 %s 前审核（%s，001 第十七条）。", dep.Name, v.Title, chinaDate(it.Due), when)
+		n.Body = fmt.Sprintf("%s 提交的目录“%s”应于 %s 前审核（%s，《政务数据共享条例》第十七条）。", dep.Name, v.Title, chinaDate(it.Due), when)
 	} else {
 		to = authz.HoldersIn(s.Policy, authz.RoleProvider, authz.DepartmentDomain(dep.ID))
 		n.Title, n.Link = "目录修改即将到期："+clipTitle(v.Title), consoleLink(v.DatasetID)
-		n.Body = fmt.Sprintf("被退回的目录“%s”应于 %s 前修改并重新提交（%s，000 第十二条）。", v.Title, chinaDate(it.Due), when)
+		n.Body = fmt.Sprintf("被退回的目录“%s”应于 %s 前修改并重新提交（%s，《黑龙江省政务数据管理暂行办法》第十二条）。", v.Title, chinaDate(it.Due), when)
 	}
 	return s.Notify.Send(tx, address(n, to)...)
 }
@@ -151,12 +151,12 @@ func (s *Service) escalate(tx *gorm.DB, it deadlines.Item, left int) error {
 		// provincial authority hear of it.
 		to = append(authz.HoldersIn(s.Policy, authz.RoleAuthority, authz.RegionDomain(dep.Region)), s.Policy.UsersWithRole(authz.RoleProvince)...)
 		n.Title, n.Link = "目录审核已逾期："+clipTitle(v.Title), reviewLink(v.DatasetID)
-		n.Body = fmt.Sprintf("%s 提交的目录“%s”应于 %s 前审核，已逾期 %d 个工作日（001 第十七条）。", dep.Name, v.Title, chinaDate(it.Due), late)
+		n.Body = fmt.Sprintf("%s 提交的目录“%s”应于 %s 前审核，已逾期 %d 个工作日（《政务数据共享条例》第十七条）。", dep.Name, v.Title, chinaDate(it.Due), late)
 	} else {
 		// 000 Art 42: the authority chases the late department.
 		to = append(authz.HoldersIn(s.Policy, authz.RoleProvider, authz.DepartmentDomain(dep.ID)), authz.HoldersIn(s.Policy, authz.RoleAuthority, authz.RegionDomain(dep.Region))...)
 		n.Title, n.Link = "目录修改已逾期："+clipTitle(v.Title), consoleLink(v.DatasetID)
-		n.Body = fmt.Sprintf("%s 被退回的目录“%s”应于 %s 前修改，已逾期 %d 个工作日（000 第十二条）。", dep.Name, v.Title, chinaDate(it.Due), late)
+		n.Body = fmt.Sprintf("%s 被退回的目录“%s”应于 %s 前修改，已逾期 %d 个工作日（《黑龙江省政务数据管理暂行办法》第十二条）。", dep.Name, v.Title, chinaDate(it.Due), late)
 	}
 	if err := s.Notify.Send(tx, address(n, to)...); err != nil {
 		return err

@@ -102,7 +102,7 @@ func readDraftBody(c echo.Context) ([]byte, error) {
 
 // create godoc
 // @Summary      Create a draft catalog entry for my department
-// @Description  The body uses the field names of the public dataset JSON (a published entry's JSON minus ids and resources is a valid draft); the department is always the caller's own. Conditional entries must state open_conditions and usage_scope, not_open entries not_open_reason (000 Art 33).
+// @Description  The body uses the field names of the public dataset JSON (a published entry's JSON minus ids and resources is a valid draft); the department is always the caller's own. Conditional entries must state open_conditions and usage_scope, not_open entries not_open_reason (Heilongjiang Interim Measures for Government Data Management, Art. 33).
 // @Tags         publishing
 // @Accept       json
 // @Produce      json
@@ -297,7 +297,7 @@ type SubmitInput struct {
 
 // submit godoc
 // @Summary      Submit the pending version for review
-// @Description  The authority is notified; its review is due within catalog_review_by_authority working days (001 Art 17).
+// @Description  The authority is notified; its review is due within catalog_review_by_authority working days (Regulations on Government Data Sharing, Art. 17).
 // @Tags         publishing
 // @Accept       json
 // @Produce      json
@@ -328,7 +328,7 @@ func (h *Handler) submit(c echo.Context) error {
 
 // review godoc
 // @Summary      The authority approves or returns a submitted entry
-// @Description  approve publishes the version (public catalog and search); return needs a comment and gives the provider catalog_fix_by_provider working days (000 Art 12).
+// @Description  approve publishes the version (public catalog and search); return needs a comment and gives the provider catalog_fix_by_provider working days (Heilongjiang Interim Measures for Government Data Management, Art. 12).
 // @Tags         publishing
 // @Accept       json
 // @Produce      json

@@ -1,7 +1,12 @@
 package publishing_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,15 +37,34 @@ func newEnv(t *testing.T, engine string, extra map[string]string) *env {
 // role signs in again (Roles does once the clock moved).
 func (e *env) advance(d time.Duration) { e.clk.Advance(d) }
 
+// The tests read the server's messages in English (Accept-Language: en).
 func (e *env) do(role, method, path string, body any) *apptest.Response {
 	e.t.Helper()
-	return e.roles.Do(e.t, role, method, path, body)
+	h := e.roles.As(e.t, role).Header("Accept-Language", "en")
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+		h["Content-Type"] = "application/json"
+	}
+	return e.p.Do(e.t, method, path, rd, h)
 }
 
 // upload posts a multipart file.
 func (e *env) upload(role, path, name string, content []byte) *apptest.Response {
 	e.t.Helper()
-	return e.roles.Upload(e.t, role, path, name, content)
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	part, err := w.CreateFormFile("file", name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	part.Write(content)
+	w.Close()
+	return e.p.Do(e.t, http.MethodPost, path, &b, e.roles.As(e.t, role).Header("Content-Type", w.FormDataContentType(), "Accept-Language", "en"))
 }
 
 func (e *env) must(r *apptest.Response, status int, what string) map[string]any {

@@ -35,8 +35,8 @@ type Status string
 
 const (
 	StatusDraft     Status = "draft"     // being written by the provider
-	StatusSubmitted Status = "submitted" // waiting for the authority (001 Art 17 ¶3 for updates; the same days for a first submission: our choice)
-	StatusReturned  Status = "returned"  // sent back with comments (000 Art 12: fixed within 5 working days)
+	StatusSubmitted Status = "submitted" // waiting for the authority (Regulations on Government Data Sharing, Art. 17 ¶3 for updates; the same days for a first submission: our choice)
+	StatusReturned  Status = "returned"  // sent back with comments (Heilongjiang Interim Measures for Government Data Management, Art. 12: fixed within 5 working days)
 	StatusApproved  Status = "approved"  // published; kept for the history, never changed again
 )
 
@@ -97,7 +97,7 @@ type Draft struct {
 	Grade           string           `json:"grade"`
 	Tags            []string         `json:"tags"`
 	Region          string           `json:"region"`
-	// The catalog record of 001 Art 13 and the national guide. The
+	// The catalog record of Regulations on Government Data Sharing, Art. 13 and the national guide. The
 	// provider code is the department's (department.code), not the draft's.
 	ResourceCode    string            `json:"resource_code"`
 	ShareType       catalog.ShareType `json:"share_type"`
@@ -180,11 +180,11 @@ func (d *Draft) Validate() error {
 	case catalog.Unconditional:
 	case catalog.Conditional:
 		// 000 Art 33: conditional entries state their open conditions.
-		v.Check(d.OpenConditions != "", "open_conditions", "a conditionally open entry must state its open conditions (000 Art 33)")
-		v.Check(d.UsageScope != "", "usage_scope", "a conditionally open entry must state the scope and use allowed (000 Art 33)")
+		v.Check(d.OpenConditions != "", "open_conditions", "a conditionally open entry must state its open conditions")
+		v.Check(d.UsageScope != "", "usage_scope", "a conditionally open entry must state the scope and use allowed")
 	case catalog.NotOpen:
 		// 000 Art 33: entries not opened record why.
-		v.Check(d.NotOpenReason != "", "not_open_reason", "an entry that is not opened must state the reason (000 Art 33)")
+		v.Check(d.NotOpenReason != "", "not_open_reason", "an entry that is not opened must state the reason")
 	default:
 		v.Add("open_type", "open_type must be unconditional, conditional or not_open")
 	}

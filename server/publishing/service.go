@@ -569,7 +569,7 @@ func (s *Service) Submit(ctx context.Context, a Actor, id, note string) error {
 		for _, uid := range authz.HoldersIn(s.Policy, authz.RoleAuthority, authz.RegionDomain(e.Department.Region)) {
 			notices = append(notices, notify.Notice{UserID: uid, Kind: NoticeSubmitted, Link: reviewLink(id),
 				Title: "目录待审核：" + clipTitle(d.Title),
-				Body:  fmt.Sprintf("%s 提交了目录“%s”（第 %d 版），请于 %s 前完成审核（001 第十七条）。", e.Department.Name, d.Title, w.Number, chinaDate(due))})
+				Body:  fmt.Sprintf("%s 提交了目录“%s”（第 %d 版），请于 %s 前完成审核（《政务数据共享条例》第十七条）。", e.Department.Name, d.Title, w.Number, chinaDate(due))})
 		}
 		if err := s.Notify.Send(tx, notices...); err != nil {
 			return err
@@ -707,7 +707,7 @@ func (s *Service) Review(ctx context.Context, p *authz.Principal, id string, in 
 		} else {
 			due, _ := upd["fix_due"].(time.Time)
 			notice = notify.Notice{Kind: NoticeReturned, Title: "目录被退回修改：" + clipTitle(d.Title), Link: consoleLink(id),
-				Body: fmt.Sprintf("目录“%s”第 %d 版被退回。审核意见：%s\n请于 %s 前修改后重新提交（000 第十二条）。", d.Title, w.Number, in.Comment, chinaDate(due))}
+				Body: fmt.Sprintf("目录“%s”第 %d 版被退回。审核意见：%s\n请于 %s 前修改后重新提交（《黑龙江省政务数据管理暂行办法》第十二条）。", d.Title, w.Number, in.Comment, chinaDate(due))}
 		}
 		var notices []notify.Notice
 		for _, uid := range authz.HoldersIn(s.Policy, authz.RoleProvider, authz.DepartmentDomain(e.DepartmentID)) {

@@ -107,12 +107,12 @@ func answerProfile(c echo.Context, v *ProfileView, err error) error {
 		hdr.Set("Retry-After", strconv.Itoa(RetryAfter))
 		return web.JSON(c, http.StatusAccepted, Pending{Status: "profiling", ResourceID: pending.ResourceID})
 	case errors.As(err, &unreadable):
-		return web.JSON(c, http.StatusUnprocessableEntity, web.ErrorBody{Error: web.ErrorDetail{
-			Code: ProfileFailed, Message: unreadable.Error(), RequestID: hdr.Get(echo.HeaderXRequestID)}})
+		return web.WriteError(c, http.StatusUnprocessableEntity, web.ErrorDetail{
+			Code: ProfileFailed, Message: unreadable.Error(), RequestID: hdr.Get(echo.HeaderXRequestID)})
 	case errors.As(err, &unrecorded):
 		hdr.Set("Retry-After", strconv.Itoa(devapi.UseRetryAfter))
-		return web.JSON(c, http.StatusServiceUnavailable, web.ErrorBody{Error: web.ErrorDetail{
-			Code: devapi.UseNotRecorded, Message: devapi.UseNotRecordedMessage, RequestID: hdr.Get(echo.HeaderXRequestID)}})
+		return web.WriteError(c, http.StatusServiceUnavailable, web.ErrorDetail{
+			Code: devapi.UseNotRecorded, Message: devapi.UseNotRecordedMessage, RequestID: hdr.Get(echo.HeaderXRequestID)})
 	case err != nil:
 		return err
 	}

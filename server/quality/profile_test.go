@@ -391,7 +391,7 @@ func TestProfileBadInput(t *testing.T) {
 			t.Errorf("%s: %d, want %d: %s", tc.path, r.Status, tc.status, r.Body)
 		}
 	}
-	if r := e.get("", "/api/v1/resources/res-ds-q-xlsx/profile"); !strings.Contains(string(r.Body), "only CSV resources are profiled") {
+	if r := e.get("", "/api/v1/resources/res-ds-q-xlsx/profile"); !strings.Contains(string(r.Body), "只对 CSV 资源进行数据剖析") {
 		t.Errorf("not CSV: %s", r.Body)
 	}
 	if n := e.p.Count(t, "outbox_events", ""); n != 0 {

@@ -164,7 +164,7 @@ func listQuery(c echo.Context) (ListQuery, error) {
 }
 
 // create godoc
-// @Summary      Ask for data that is not in the catalog (供需对接, 000 Art 29)
+// @Summary      Ask for data that is not in the catalog (供需对接, Heilongjiang Interim Measures for Government Data Management, Art. 29)
 // @Description  department_id sends it straight to that department (its 3-working-day clock starts now); otherwise the authority routes it (suggested_department_id helps) within the profile's data_request_routing working days (route_due_at), and the department's answer clock starts on the routing day. The same open request (same title) answers 409 with "duplicate_of": support that one instead.
 // @Tags         requests
 // @Accept       json
@@ -322,7 +322,7 @@ func (h *Handler) setSupport(c echo.Context, on bool) error {
 
 // route godoc
 // @Summary      Route a request to a department (authority)
-// @Description  The department's clock (3 working days, 000 Art 29) starts on the routing day, not on submission. A request routed after its route_due_at stays route_late.
+// @Description  The department's clock (3 working days, Heilongjiang Interim Measures for Government Data Management, Art. 29) starts on the routing day, not on submission. A request routed after its route_due_at stays route_late.
 // @Tags         requests
 // @Accept       json
 // @Produce      json

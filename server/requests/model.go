@@ -175,7 +175,7 @@ func hasContent(s string) bool {
 // Answer is the department's decision.
 type Answer struct {
 	Decision string `json:"decision"` // accept | refuse
-	Reason   string `json:"reason"`   // required when refusing (000 Art 29)
+	Reason   string `json:"reason"`   // required when refusing (Heilongjiang Interim Measures for Government Data Management, Art. 29)
 }
 
 // Route sends a request to a department (authority).

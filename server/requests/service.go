@@ -190,7 +190,7 @@ func (s *Service) routeTo(r *Request, departmentID string, by uint64, now time.T
 
 func (s *Service) routedNotices(ctx context.Context, r *Request) ([]notify.Notice, error) {
 	ids, err := s.Staff.Providers(ctx, r.DepartmentID)
-	return noticesTo(ids, "data_request.routed", "新的数据需求", fmt.Sprintf("数据需求“%s”请于 %s 前答复：受理或说明不予受理的理由（000 第29条）。",
+	return noticesTo(ids, "data_request.routed", "新的数据需求", fmt.Sprintf("数据需求“%s”请于 %s 前答复：受理或说明不予受理的理由（《黑龙江省政务数据管理暂行办法》第二十九条）。",
 		r.Title, fmtDue(*r.AnswerDueAt)), manageLink(r.ID)), err
 }
 
@@ -279,7 +279,7 @@ func (s *Service) Answer(ctx context.Context, p *authz.Principal, ip string, id 
 	in.Reason = strings.TrimSpace(in.Reason)
 	var v apperr.Validation
 	v.Check(in.Decision == "accept" || in.Decision == "refuse", "decision", "decision must be accept or refuse")
-	v.Check(in.Decision != "refuse" || hasContent(in.Reason), "reason", "a refusal states its reason (000 Art 29)")
+	v.Check(in.Decision != "refuse" || hasContent(in.Reason), "reason", "a refusal must state its reasons")
 	v.Check(utf8.RuneCountInString(in.Reason) <= 2000, "reason", "at most 2000 characters")
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -676,7 +676,7 @@ func (s *Service) FollowUp(ctx context.Context) (deadlines.Result, error) {
 				return err
 			}
 			return s.Notify.Send(tx, noticesTo(ids, "data_request.reminder", "数据需求即将到期",
-				fmt.Sprintf("请于 %s 前%s：“%s”（000 第29条）。", fmtDue(it.Due), what(r), r.Title), manageLink(r.ID))...)
+				fmt.Sprintf("请于 %s 前%s：“%s”（《黑龙江省政务数据管理暂行办法》第二十九条）。", fmtDue(it.Due), what(r), r.Title), manageLink(r.ID))...)
 		},
 		Escalate: func(tx *gorm.DB, it deadlines.Item, left int) error {
 			r := byID[it.ID]
@@ -699,7 +699,7 @@ func (s *Service) FollowUp(ctx context.Context) (deadlines.Result, error) {
 				return err
 			}
 			return s.Notify.Send(tx, noticesTo(ids, "data_request.escalated", "数据需求逾期",
-				fmt.Sprintf("部门 %s 未在 %s 前%s：“%s”，已逾期 %d 个工作日，请督办（000 第42条）。", r.DepartmentID, fmtDue(it.Due), what(r), r.Title, -left), manageLink(r.ID))...)
+				fmt.Sprintf("部门 %s 未在 %s 前%s：“%s”，已逾期 %d 个工作日，请督办（《黑龙江省政务数据管理暂行办法》第四十二条）。", r.DepartmentID, fmtDue(it.Due), what(r), r.Title, -left), manageLink(r.ID))...)
 		},
 	})
 }

@@ -86,7 +86,7 @@ type PageJSON[T any] struct {
 }
 
 // request godoc
-// @Summary      Ask to revoke a published dataset of one's department (000 Art 35)
+// @Summary      Ask to revoke a published dataset of one's department (Heilongjiang Interim Measures for Government Data Management, Art. 35)
 // @Description  Nothing changes publicly until the same-level authority approves. Another department's dataset answers 404. resource_id (optional) revokes one resource of an unconditionally open dataset.
 // @Tags         revocations
 // @Accept       json
@@ -146,8 +146,8 @@ type DecisionJSON struct {
 }
 
 // decide godoc
-// @Summary      Approve or reject a revocation (same-level authority, 000 Art 35)
-// @Description  A rejection needs a reason. An approval files the revocation with the provincial authority, publishes the numbered announcement, refuses new applications and limits grants to the grace period (000 Art 16); the data goes on the effective date.
+// @Summary      Approve or reject a revocation (same-level authority, Heilongjiang Interim Measures for Government Data Management, Art. 35)
+// @Description  A rejection needs a reason. An approval files the revocation with the provincial authority, publishes the numbered announcement, refuses new applications and limits grants to the grace period (Heilongjiang Interim Measures for Government Data Management, Art. 16); the data goes on the effective date.
 // @Tags         revocations
 // @Accept       json
 // @Produce      json
@@ -348,7 +348,7 @@ func filingJSON(f *Filing) FilingJSON {
 }
 
 // filings godoc
-// @Summary  Filings of approved revocations (provincial authority, 000 Art 35)
+// @Summary  Filings of approved revocations (provincial authority, Heilongjiang Interim Measures for Government Data Management, Art. 35)
 // @Tags     revocations
 // @Produce  json
 // @Param    status     query  string  false  "pending (not acknowledged) | acknowledged"

@@ -120,7 +120,7 @@ func (h *ChangesHandler) Routes(r *web.Router) {
 
 // get godoc
 // @Summary      Catalog change notices per department (public)
-// @Description  Per department: catalog change notices (000 Art 15) recorded in the months asked, completed, completed on time (by the due date after any approved extension), late (completed late, or open past the due date), open and overdue, open and in time. Months are China time; a notice counts in the month it was recorded.
+// @Description  Per department: catalog change notices (Heilongjiang Interim Measures for Government Data Management, Art. 15) recorded in the months asked, completed, completed on time (by the due date after any approved extension), late (completed late, or open past the due date), open and overdue, open and in time. Months are China time; a notice counts in the month it was recorded.
 // @Tags         stats
 // @Produce      json
 // @Param        from        query  string  false  "first month, YYYY-MM (default: 5 months before to)"

@@ -20,6 +20,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/hlj-opendata/portal/server/apperr"
+	"github.com/hlj-opendata/portal/server/locale"
+	"github.com/hlj-opendata/portal/server/msgs"
 )
 
 // ErrorBody is the one error shape of the API:
@@ -98,7 +100,7 @@ type Options struct {
 func New(o Options) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(o.Log)
+	e.HTTPErrorHandler = errorHandler(o.Log, o.NotFoundPage)
 	if len(o.TrustedProxies) > 0 {
 		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
 		for _, p := range o.TrustedProxies {
@@ -266,23 +268,32 @@ func requestLog(log *slog.Logger) echo.MiddlewareFunc {
 	}
 }
 
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+func errorHandler(log *slog.Logger, notFoundPage echo.HandlerFunc) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
+		}
+		var routeErr *echo.HTTPError
+		if notFoundPage != nil && errors.As(err, &routeErr) && (routeErr.Code == http.StatusNotFound || routeErr.Code == http.StatusMethodNotAllowed) && IsPageRequest(c.Request()) {
+			// A reader who mistyped a page URL gets a page, not JSON.
+			if perr := notFoundPage(c); perr == nil {
+				return
+			}
 		}
 		if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
 			// The client went away: nobody reads an answer, nothing failed.
 			c.Response().WriteHeader(499)
 			return
 		}
+		lang := locale.FromRequest(c.Request())
 		body := ErrorBody{Error: ErrorDetail{RequestID: requestID(c)}}
 		status := http.StatusInternalServerError
 		var ae *apperr.Error
 		var he *echo.HTTPError
 		switch {
 		case errors.As(err, &ae):
-			body.Error.Code, body.Error.Message, body.Error.Fields = ae.Code, ae.Message, ae.Fields
+			body.Error.Code = ae.Code
+			body.Error.Message, body.Error.Fields = localizeError(lang, ae)
 			status = statusOf[ae.Code]
 			if status == 0 {
 				status = http.StatusInternalServerError
@@ -290,24 +301,25 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		case errors.As(err, &he):
 			status = he.Code
 			body.Error.Code = codeOfStatus(status)
-			body.Error.Message = http.StatusText(status)
+			body.Error.Message = msgs.Text(lang, http.StatusText(status))
 			if m, ok := he.Message.(string); ok && status < 500 {
-				body.Error.Message = m
+				body.Error.Message = msgs.Text(lang, m)
 			}
 			if status == http.StatusMethodNotAllowed {
 				status = http.StatusNotFound // undeclared method/route: same as missing
-				body.Error.Message = "not found"
+				body.Error.Message = msgs.Localize(lang, "not found")
 			}
 		default:
-			body.Error.Code, body.Error.Message = apperr.Internal, "internal error"
+			body.Error.Code = apperr.Internal
 		}
 		if status >= 500 {
 			log.Error("request failed", "request_id", body.Error.RequestID, "path", c.Request().URL.Path, "err", err)
-			body.Error.Message = "internal error"
+			body.Error.Message = msgs.Localize(lang, "internal error")
 			if body.Error.Code == apperr.Unavailable {
-				body.Error.Message = "service unavailable, try again later"
+				body.Error.Message = msgs.Localize(lang, "service unavailable, try again later")
 			}
 		}
+		setLanguage(c, lang)
 		if ae != nil && ae.Code == apperr.RateLimited {
 			if ra := c.Response().Header().Get("Retry-After"); ra == "" {
 				c.Response().Header().Set("Retry-After", strconv.Itoa(60))
@@ -328,6 +340,72 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		_ = writeJSON(c, status, body)
 	}
+}
+
+// IsPageRequest reports whether r asks for a page (GET or HEAD outside the
+// API and the assets, from a client that accepts HTML): such requests get
+// HTML errors, everything else keeps the JSON error shape.
+func IsPageRequest(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	p := r.URL.Path
+	if p == "/api" || strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/static/") {
+		return false
+	}
+	acc := r.Header.Get("Accept")
+	return acc == "" || strings.Contains(acc, "text/html") || strings.Contains(acc, "*/*")
+}
+
+// localizeError renders an error's message and field messages in lang.
+func localizeError(lang string, ae *apperr.Error) (string, map[string]string) {
+	m := ae.Msg()
+	msg := msgs.Localize(lang, m.Format, m.Args...)
+	if len(ae.Fields) == 0 {
+		return msg, nil
+	}
+	fields := make(map[string]string, len(ae.Fields))
+	for k := range ae.Fields {
+		fm := ae.FieldMsg(k)
+		fields[k] = msgs.Localize(lang, fm.Format, fm.Args...)
+	}
+	return msg, fields
+}
+
+// setLanguage marks an error answer with the language it is written in;
+// the language comes from Accept-Language unless the request names one.
+func setLanguage(c echo.Context, lang string) {
+	h := c.Response().Header()
+	h.Set("Content-Language", locale.HTML(lang))
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(f), "Accept-Language") {
+				return
+			}
+		}
+	}
+	h.Add("Vary", "Accept-Language")
+}
+
+// WriteError answers with the error shape for handlers that write an
+// error themselves (to set headers of their own): the message and the
+// field messages, English texts, are rendered in the reader's language.
+func WriteError(c echo.Context, status int, d ErrorDetail) error {
+	lang := locale.FromRequest(c.Request())
+	d.Message = msgs.Text(lang, d.Message)
+	if len(d.Fields) > 0 {
+		fields := make(map[string]string, len(d.Fields))
+		for k, v := range d.Fields {
+			fields[k] = msgs.Text(lang, v)
+		}
+		d.Fields = fields
+	}
+	setLanguage(c, lang)
+	if c.Request().Method == http.MethodHead {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.NoContent(status)
+	}
+	return writeJSON(c, status, ErrorBody{Error: d})
 }
 
 func writeJSON(c echo.Context, status int, v any) error {

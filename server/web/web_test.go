@@ -2,7 +2,9 @@ package web
 
 import (
 	"crypto/tls"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +15,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/hlj-opendata/portal/server/apperr"
 )
 
 func testEcho(o Options) *echo.Echo {
@@ -223,5 +227,132 @@ func TestPathID(t *testing.T) {
 		if want != 0 && (err != nil || got != want) {
 			t.Errorf("PathID(%q) = %d, %v; want %d", raw, got, err, want)
 		}
+	}
+}
+
+// localizedEcho serves the kinds of errors a client can meet.
+func localizedEcho() *echo.Echo {
+	e := testEcho(Options{BodyLimit: "1K"})
+	e.GET("/api/v1/page", func(c echo.Context) error {
+		_, err := QueryInt(c, "page", 1, 1, 50)
+		return err
+	})
+	e.POST("/api/v1/apply", func(c echo.Context) error {
+		var v apperr.Validation
+		v.Add("purpose", "%s is required", "purpose")
+		v.Add("period_end", "period_end is in the past")
+		v.Add("zzz", "a message no catalog knows")
+		return v.Err()
+	})
+	e.POST("/api/v1/body", func(c echo.Context) error {
+		var x map[string]any
+		return DecodeJSON(c, &x)
+	})
+	e.GET("/api/v1/field", func(c echo.Context) error {
+		return apperr.Field("dataset_ids", fmt.Sprintf("not catalog entries of this department: %s", "a, b"))
+	})
+	e.GET("/api/v1/boom", func(c echo.Context) error { return errors.New("disk on fire") })
+	e.GET("/api/v1/busy", func(c echo.Context) error {
+		return apperr.New(apperr.Unavailable, "this resource's table is being loaded; try again shortly")
+	})
+	e.GET("/api/v1/written", func(c echo.Context) error {
+		return WriteError(c, http.StatusServiceUnavailable, ErrorDetail{Code: "use_not_recorded",
+			Message: "the use of this data could not be recorded, so nothing was sent; try again later",
+			Fields:  map[string]string{"file": "the file is larger than 2 MB"}})
+	})
+	return e
+}
+
+func errorOf(t *testing.T, rec *httptest.ResponseRecorder) ErrorDetail {
+	t.Helper()
+	var b ErrorBody
+	if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil {
+		t.Fatalf("decode %q: %v", rec.Body, err)
+	}
+	return b.Error
+}
+
+func TestErrorsInTheReadersLanguage(t *testing.T) {
+	e := localizedEcho()
+	tests := []struct {
+		name, method, path, body string
+		header                   map[string]string
+		status                   int
+		lang                     string // Content-Language
+		message                  string
+		fields                   map[string]string
+	}{
+		{"Chinese by default", "GET", "/api/v1/page?page=0", "", nil, 400, "zh-CN",
+			"page 必须是 1 到 50 之间的整数", map[string]string{"page": "page 必须是 1 到 50 之间的整数"}},
+		{"Accept-Language en", "GET", "/api/v1/page?page=0", "", map[string]string{"Accept-Language": "en-US,en;q=0.9"}, 400, "en",
+			"page must be a whole number from 1 to 50", map[string]string{"page": "page must be a whole number from 1 to 50"}},
+		{"Accept-Language zh", "GET", "/api/v1/page?page=0", "", map[string]string{"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}, 400, "zh-CN",
+			"page 必须是 1 到 50 之间的整数", nil},
+		{"?lang=en beats Accept-Language", "GET", "/api/v1/page?page=0&lang=en", "", map[string]string{"Accept-Language": "zh-CN"}, 400, "en",
+			"page must be a whole number from 1 to 50", nil},
+		{"cookie beats Accept-Language", "GET", "/api/v1/page?page=0", "", map[string]string{"Accept-Language": "en", "Cookie": "lang=zh"}, 400, "zh-CN",
+			"page 必须是 1 到 50 之间的整数", nil},
+		{"field messages, with the field's name as a term", "POST", "/api/v1/apply", "", nil, 400, "zh-CN",
+			"提交的内容有误，请检查后重试", map[string]string{"purpose": "请填写申请用途", "period_end": "使用期限的结束日期已过", "zzz": "a message no catalog knows"}},
+		{"field messages in English", "POST", "/api/v1/apply", "", map[string]string{"Accept-Language": "en"}, 400, "en",
+			"validation failed", map[string]string{"purpose": "purpose is required", "period_end": "period_end is in the past"}},
+		{"a field message rendered before", "GET", "/api/v1/field", "", nil, 400, "zh-CN",
+			"以下不是该部门的目录：a, b", map[string]string{"dataset_ids": "以下不是该部门的目录：a, b"}},
+		{"decoding errors", "POST", "/api/v1/body", "{", map[string]string{"Content-Type": "application/json"}, 400, "zh-CN", "JSON 格式有误", nil},
+		{"empty body", "POST", "/api/v1/body", "", map[string]string{"Content-Type": "application/json"}, 400, "zh-CN", "请求内容为空", nil},
+		{"too large (Echo's body limit)", "POST", "/api/v1/body", "[" + strings.Repeat(" ", 2048) + "]", map[string]string{"Content-Type": "application/json"}, 413, "zh-CN", "请求内容过大", nil},
+		{"unknown route (Echo)", "GET", "/api/v1/nope", "", nil, 404, "zh-CN", "未找到", nil},
+		{"unknown route in English", "GET", "/api/v1/nope", "", map[string]string{"Accept-Language": "en"}, 404, "en", "Not Found", nil},
+		{"undeclared method", "DELETE", "/api/v1/page", "", nil, 404, "zh-CN", "未找到", nil},
+		{"internal errors say nothing more", "GET", "/api/v1/boom", "", nil, 500, "zh-CN", "服务器内部错误，请稍后再试", nil},
+		{"internal errors in English", "GET", "/api/v1/boom", "", map[string]string{"Accept-Language": "en"}, 500, "en", "internal error", nil},
+		{"unavailable", "GET", "/api/v1/busy", "", nil, 503, "zh-CN", "服务暂不可用，请稍后再试", nil},
+		{"written by a handler", "GET", "/api/v1/written", "", nil, 503, "zh-CN",
+			"本次数据使用未能记录，因此没有发送数据，请稍后再试", map[string]string{"file": "文件不能超过 2 MB"}},
+		{"written by a handler, English", "GET", "/api/v1/written?lang=en", "", nil, 503, "en",
+			"the use of this data could not be recorded, so nothing was sent; try again later", map[string]string{"file": "the file is larger than 2 MB"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body))
+			for k, v := range tc.header {
+				r.Header.Set(k, v)
+			}
+			rec := serve(e, r)
+			if rec.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, rec.Body)
+			}
+			if got := rec.Header().Get("Content-Language"); got != tc.lang {
+				t.Errorf("Content-Language %q, want %q", got, tc.lang)
+			}
+			if vary := strings.Join(rec.Header().Values("Vary"), ","); !strings.Contains(vary, "Accept-Language") {
+				t.Errorf("Vary %q lacks Accept-Language", vary)
+			}
+			d := errorOf(t, rec)
+			if d.Message != tc.message {
+				t.Errorf("message %q, want %q", d.Message, tc.message)
+			}
+			for k, want := range tc.fields {
+				if d.Fields[k] != want {
+					t.Errorf("fields[%s] = %q, want %q", k, d.Fields[k], want)
+				}
+			}
+		})
+	}
+}
+
+// Vary names Accept-Language once, also when a handler set it already.
+func TestVaryOnce(t *testing.T) {
+	e := localizedEcho()
+	e.GET("/api/v1/vary", func(c echo.Context) error {
+		c.Response().Header().Add("Vary", "Accept-Language")
+		return apperr.New(apperr.NotFound, "dataset not found")
+	})
+	rec := serve(e, httptest.NewRequest(http.MethodGet, "/api/v1/vary", nil))
+	if got := rec.Header().Values("Vary"); len(got) != 1 {
+		t.Errorf("Vary %q, want Accept-Language once", got)
+	}
+	if d := errorOf(t, rec); d.Message != "未找到该数据集" {
+		t.Errorf("message %q", d.Message)
 	}
 }

@@ -6,6 +6,20 @@
 
 export const API_BASE = '/api/v1';
 
+// The language the server answers in (error messages): the page's own.
+// An English page asks for English, any other for Chinese, whatever the
+// browser's Accept-Language says.
+export function pageLanguage() {
+  const lang = (typeof document !== 'undefined' && document.documentElement.lang) || '';
+  return lang.toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
+}
+
+// The headers every API request sends; pages that call fetch themselves
+// (uploads) start from these.
+export function apiHeaders(extra) {
+  return { Accept: 'application/json', 'Accept-Language': pageLanguage(), ...(extra || {}) };
+}
+
 export class ApiError extends Error {
   constructor(status, code, message, body) {
     super(message || code || `HTTP ${status}`);
@@ -39,7 +53,7 @@ export function toQuery(params) {
 export async function apiGet(path, params, opts = {}) {
   const url = API_BASE + path + toQuery(params);
   const res = await send(url, {
-    headers: { Accept: 'application/json' },
+    headers: apiHeaders(),
     credentials: 'same-origin',
     signal: opts.signal,
   });
@@ -108,7 +122,7 @@ function storedCsrf() {
 // Asks the server for the current session's token ('' when signed out).
 async function fetchCsrf() {
   try {
-    const res = await fetch(`${API_BASE}/auth/csrf`, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    const res = await fetch(`${API_BASE}/auth/csrf`, { headers: apiHeaders(), credentials: 'same-origin' });
     const body = res.ok ? await res.json() : null;
     const tok = body && typeof body.csrf_token === 'string' ? body.csrf_token : '';
     setCsrfToken(tok);
@@ -124,7 +138,7 @@ async function fetchCsrf() {
 export async function apiSend(method, path, body, opts = {}) {
   const url = API_BASE + path + toQuery(opts.params);
   const attempt = (token) => {
-    const headers = { Accept: 'application/json' };
+    const headers = apiHeaders();
     if (token) headers['X-CSRF-Token'] = token;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     return send(url, {
