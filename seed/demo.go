@@ -4,10 +4,10 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -21,8 +21,8 @@ const (
 	DemoProvider2Department = "hrb-jtysj" // 哈尔滨市交通运输局
 )
 
-// demoEnd is the reference "today" of the demo catalog: publication and
-// update dates fall between 2024-01-01 and this day.
+// demoEnd is the reference "today" of Demo(): publication and update dates
+// fall between 2024-01-01 and this day. DemoAt moves them to its now.
 var demoEnd = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 
 var demoCST = time.FixedZone("CST", 8*3600)
@@ -411,16 +411,29 @@ var demoFreqCN = map[string]string{
 	"quarterly": "每季度", "yearly": "每年", "irregular": "不定期",
 }
 
-// Demo returns the demo catalog: departments, topics and datasets with
-// lazily rendered CSV resources. The result is the same on every call.
+// Demo returns the demo catalog as of its reference day (demoEnd):
+// departments, topics and datasets with lazily rendered CSV resources. The
+// result is the same on every call. The portal loads DemoAt(its clock).
+func Demo() Catalog { return DemoAt(demoEnd) }
+
+// DemoAt returns the demo catalog as loaded at now: publication and update
+// dates are drawn relative to now, consistent with each entry's update
+// frequency, and a few percent of the entries (never the ones the home page
+// shows) are late. The same now gives the same catalog; another now gives
+// the same catalog shifted in time.
 //
 // Datasets are ordered round-robin across departments (the first of each
 // department, then the second, ...) so that any prefix covers many
-// departments, topics and open types.
-func Demo() Catalog {
+// departments, topics and open types. The extra entries the demo activity
+// revokes (DemoActivityPlan) come last.
+func DemoAt(now time.Time) Catalog {
 	cat := Catalog{Topics: append([]Topic(nil), demoTopics...)}
+	slots := demoSlotList()
+	late := demoLateSet(slots)
+	timing := demoActivityTiming()
 	perDept := make([][]Dataset, len(demoDepts))
-	for i, d := range demoDepts {
+	var extras []Dataset
+	for _, d := range demoDepts {
 		region := "黑龙江省"
 		level := "province"
 		if d.city != "" {
@@ -428,15 +441,16 @@ func Demo() Catalog {
 			level = "city"
 		}
 		cat.Departments = append(cat.Departments, Department{ID: d.id, Name: d.name, RegionLevel: level, Region: region, Code: demoDeptCode(d)})
-		n := 0
-		for _, t := range demoDomains[d.domain] {
-			if (d.city == "" && t.scope == 'c') || (d.city != "" && t.scope == 'p') {
-				continue
-			}
-			n++
-			ds := demoDataset(d, t, n)
-			demoRecord(&ds, t, i+1, n)
-			perDept[i] = append(perDept[i], ds)
+	}
+	for _, s := range slots {
+		at := timing[s.id]
+		at.now, at.late = now, late[s.id]
+		ds := demoDataset(demoDepts[s.dept], s.tmpl, s.n, at)
+		demoRecord(&ds, s.tmpl, s.dept+1, s.n)
+		if s.extra {
+			extras = append(extras, ds)
+		} else {
+			perDept[s.dept] = append(perDept[s.dept], ds)
 		}
 	}
 	for round := 0; ; round++ {
@@ -451,18 +465,80 @@ func Demo() Catalog {
 			break
 		}
 	}
+	cat.Datasets = append(cat.Datasets, extras...)
 	return cat
 }
 
-func demoDataset(d demoDept, t demoTmpl, n int) Dataset {
-	id := "ds-" + d.id + "-" + demoPad(n, 3)
+// demoSlot is one entry to generate: its department (index into
+// demoDepts), template and number within the department.
+type demoSlot struct {
+	dept  int
+	tmpl  demoTmpl
+	n     int
+	id    string
+	title string
+	extra bool // an entry of demoExtras
+}
+
+// demoSlotList lists every entry in department order: the templates that
+// fit each department's level, then the extra entries.
+var demoSlotList = sync.OnceValue(func() []demoSlot {
+	var out []demoSlot
+	count := make([]int, len(demoDepts))
+	add := func(i int, t demoTmpl, extra bool) {
+		count[i]++
+		d := demoDepts[i]
+		out = append(out, demoSlot{dept: i, tmpl: t, n: count[i], id: demoID(d, count[i]), title: demoTitle(d, t), extra: extra})
+	}
+	for i, d := range demoDepts {
+		for _, t := range demoDomains[d.domain] {
+			if (d.city == "" && t.scope == 'c') || (d.city != "" && t.scope == 'p') {
+				continue
+			}
+			add(i, t, false)
+		}
+	}
+	for _, x := range demoExtras {
+		i := slices.IndexFunc(demoDepts, func(d demoDept) bool { return d.id == x.dept })
+		if i < 0 {
+			panic("seed: extra entry of unknown department " + x.dept)
+		}
+		add(i, x.tmpl, true)
+	}
+	return out
+})
+
+func demoID(d demoDept, n int) string { return "ds-" + d.id + "-" + demoPad(n, 3) }
+
+// demoTitle: {P} becomes 全省 or the city, {N} 黑龙江省 or the city.
+func demoTitle(d demoDept, t demoTmpl) string {
+	prefix, named := "全省", "黑龙江省"
+	if d.city != "" {
+		prefix, named = d.city, d.city
+	}
+	return strings.NewReplacer("{P}", prefix, "{N}", named).Replace(t.title)
+}
+
+// DemoDatasetID returns the id of the demo entry with this title, "" when
+// there is none.
+func DemoDatasetID(title string) string {
+	for _, s := range demoSlotList() {
+		if s.title == title {
+			return s.id
+		}
+	}
+	return ""
+}
+
+func demoDataset(d demoDept, t demoTmpl, n int, at demoTiming) Dataset {
+	id := demoID(d, n)
 	region, prefix, named := "黑龙江省", "全省", "黑龙江省"
 	pool := demoProvincePool
 	if d.city != "" {
 		region, prefix, named = d.city, d.city, d.city
 		pool = []*demoCity{demoCityByName(d.city)}
 	}
-	title := strings.NewReplacer("{P}", prefix, "{N}", named).Replace(t.title)
+	title := demoTitle(d, t)
 	subject := strings.TrimPrefix(strings.TrimPrefix(title, prefix), named)
 	r := demoRand("dataset", id)
 	schema := demoSchemas[t.schema]
@@ -506,7 +582,8 @@ func demoDataset(d demoDept, t demoTmpl, n int) Dataset {
 		}
 	}
 
-	ds.PublishedAt, ds.UpdatedAt = demoDates(r, t.freq)
+	var pubAgo int
+	ds.PublishedAt, ds.UpdatedAt, pubAgo = demoDates(demoRand("dates", id), t.freq, at)
 
 	labels := make([]string, 0, 4)
 	for _, it := range schema.items {
@@ -518,19 +595,7 @@ func demoDataset(d demoDept, t demoTmpl, n int) Dataset {
 	ds.Description = title + "，由" + d.name + "提供，包含" + prefix + "范围内的" + subject + "。主要数据项包括" +
 		strings.Join(labels, "、") + "等，共" + strconv.Itoa(len(schema.items)) + "项；更新频率：" + demoFreqCN[t.freq] + "。"
 
-	// Downloads: heavy-tailed, lower for conditional, none for not_open.
-	u := r.Float64()
-	dl := 50000 * u * u * u * u
-	switch ds.OpenType {
-	case "conditional":
-		dl *= 0.15
-	case "not_open":
-		dl = 0
-	}
-	if title == "全省企业登记信息" || title == "哈尔滨市公交线路信息" {
-		dl = 38000 + 10000*u
-	}
-	ds.Downloads = int64(dl)
+	ds.Downloads = demoDownloads(demoRand("downloads", id), ds.OpenType, title, pubAgo, at.late)
 
 	// Resources: one file, or one per year for split datasets.
 	hiDate := time.Date(ds.UpdatedAt.Year(), ds.UpdatedAt.Month(), ds.UpdatedAt.Day(), 0, 0, 0, 0, time.UTC)
@@ -549,42 +614,6 @@ func demoDataset(d demoDept, t demoTmpl, n int) Dataset {
 		ds.Resources = append(ds.Resources, demoResource(id, 1, title, schema, t.variant, pool, lo, hiDate, 0, d.city != ""))
 	}
 	return ds
-}
-
-// demoDates draws PublishedAt and UpdatedAt (Beijing time) consistent with
-// the update frequency: frequently updated datasets were updated recently.
-func demoDates(r *rand.Rand, freq string) (time.Time, time.Time) {
-	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	span := int(demoEnd.Sub(start).Hours() / 24)
-	pubDay := r.IntN(span - 30)
-	pub := start.AddDate(0, 0, pubDay)
-	var recent int
-	switch freq {
-	case "realtime", "daily":
-		recent = 2
-	case "weekly":
-		recent = 7
-	case "monthly":
-		recent = 31
-	case "quarterly":
-		recent = 92
-	case "yearly":
-		recent = 365
-	default:
-		recent = span - pubDay
-	}
-	upd := demoEnd.AddDate(0, 0, -r.IntN(recent+1))
-	if upd.Before(pub) {
-		upd = pub.AddDate(0, 0, r.IntN(int(demoEnd.Sub(pub).Hours()/24)+1))
-	}
-	at := func(day time.Time) time.Time {
-		return time.Date(day.Year(), day.Month(), day.Day(), 8+r.IntN(10), r.IntN(60), 0, 0, demoCST)
-	}
-	p, u := at(pub), at(upd)
-	if u.Before(p) {
-		u = p
-	}
-	return p, u
 }
 
 func demoPad(n, width int) string {
