@@ -165,7 +165,7 @@ type PageJSON[T any] struct {
 
 // create godoc
 // @Summary      Apply for a conditionally open dataset
-// @Description  000 Art 34: the provider decides within the profile's working days (5 in Heilongjiang), the day of submission not counted; due_at is 23:59:59 China time of the last day. Upload the signed commitment letter afterwards with PUT /applications/{id}/commitment.
+// @Description  Heilongjiang Interim Measures for Government Data Management, Art. 34: the provider decides within the profile's working days (5 in Heilongjiang), the day of submission not counted; due_at is 23:59:59 China time of the last day. Upload the signed commitment letter afterwards with PUT /applications/{id}/commitment.
 // @Tags         applications
 // @Accept       json
 // @Produce      json
@@ -284,6 +284,11 @@ type FormDatasetJSON struct {
 	OpenConditions string                 `json:"open_conditions"`
 	UsageScope     string                 `json:"usage_scope"`
 	DataItems      []catalog.DataItemJSON `json:"data_items"`
+	// OrganisationsOnly: the open conditions say the applicant must be a
+	// legal person or another organisation (read from the conditions'
+	// text, see organisationsOnly); the form tells a citizen before they
+	// fill it in. The department still decides.
+	OrganisationsOnly bool `json:"organisations_only"`
 }
 
 // form godoc
@@ -304,7 +309,7 @@ func (h *Handler) form(c echo.Context) error {
 	now := h.Service.now()
 	out := FormJSON{ReviewDays: f.ReviewDays, ExpectedDue: f.ExpectedDue, ExpectedDueProvisional: h.Service.Calendar.ProvisionalSpan(now, f.ExpectedDue),
 		Accepting: !f.Closed, Today: chinaDate(now),
-		Dataset: FormDatasetJSON{ID: d.ID, Title: d.Title, OpenConditions: d.OpenConditions, UsageScope: d.UsageScope,
+		Dataset: FormDatasetJSON{ID: d.ID, Title: d.Title, OpenConditions: d.OpenConditions, UsageScope: d.UsageScope, OrganisationsOnly: organisationsOnly(d.OpenConditions),
 			Department: catalog.DepartmentJSON{ID: d.Department.ID, Name: d.Department.Name, RegionLevel: d.Department.RegionLevel, Region: d.Department.Region},
 			DataItems:  make([]catalog.DataItemJSON, len(d.DataItems))}}
 	for i, it := range d.DataItems {
@@ -315,7 +320,7 @@ func (h *Handler) form(c echo.Context) error {
 
 // decide godoc
 // @Summary      Decide an application (provider)
-// @Description  approve (optionally narrowing data_items to a subset of those requested) creates the grant; reject needs a reason (000 Art 34); need_material lists everything missing at once and is allowed once per application (001 Art 21), also after the due date; the applicant's resubmission restarts the clock (our interpretation), but an application that missed a due date keeps late_at and its decision is recorded late.
+// @Description  approve (optionally narrowing data_items to a subset of those requested) creates the grant; reject needs a reason (Heilongjiang Interim Measures for Government Data Management, Art. 34); need_material lists everything missing at once and is allowed once per application (Regulations on Government Data Sharing, Art. 21), also after the due date; the applicant's resubmission restarts the clock (our interpretation), but an application that missed a due date keeps late_at and its decision is recorded late.
 // @Tags         applications
 // @Accept       json
 // @Produce      json
@@ -342,7 +347,7 @@ func (h *Handler) decide(c echo.Context) error {
 
 // resubmit godoc
 // @Summary      Resubmit with the missing material (applicant)
-// @Description  Only from needs_more_material. Fields left out keep their value. A new clock of the full review period starts on the day of resubmission (our interpretation: neither 000 Art 34 nor 001 Art 21 says when it restarts); lateness already incurred (late_at) stays.
+// @Description  Only from needs_more_material. Fields left out keep their value. A new clock of the full review period starts on the day of resubmission (our interpretation: neither Heilongjiang Interim Measures for Government Data Management, Art. 34 nor Regulations on Government Data Sharing, Art. 21 says when it restarts); lateness already incurred (late_at) stays.
 // @Tags         applications
 // @Accept       json
 // @Produce      json
@@ -447,7 +452,7 @@ type OverdueJSON struct {
 
 // overdue godoc
 // @Summary      Deadline board: overdue applications (authority, provider)
-// @Description  000 Art 42: pending applications past their due date in the caller's region (authority) or department (provider), per-department counts, and the calendar's warnings for staff (a year without an official holiday file is counted on a provisional calendar, recomputed when the file arrives).
+// @Description  Heilongjiang Interim Measures for Government Data Management, Art. 42: pending applications past their due date in the caller's region (authority) or department (provider), per-department counts, and the calendar's warnings for staff (a year without an official holiday file is counted on a provisional calendar, recomputed when the file arrives).
 // @Tags         applications
 // @Produce      json
 // @Success      200 {object} OverdueJSON
@@ -473,7 +478,7 @@ func (h *Handler) overdue(c echo.Context) error {
 
 // stats godoc
 // @Summary      Application statistics per department (public)
-// @Description  Counts only: received, pending, overdue now, approved, rejected, decided late, escalated, late (missed a due date at any point, a missing-material notice and a new round notwithstanding) (000 Art 42).
+// @Description  Counts only: received, pending, overdue now, approved, rejected, decided late, escalated, late (missed a due date at any point, a missing-material notice and a new round notwithstanding) (Heilongjiang Interim Measures for Government Data Management, Art. 42).
 // @Tags         applications
 // @Produce      json
 // @Param        department query string false "one department id"
@@ -598,7 +603,7 @@ type ReasonJSON struct {
 
 // suspend godoc
 // @Summary      Suspend a grant (provider or authority)
-// @Description  000 Art 43, 001 Art 27: access stops at once; the holder is notified with the reason.
+// @Description  Heilongjiang Interim Measures for Government Data Management, Art. 43, Regulations on Government Data Sharing, Art. 27: access stops at once; the holder is notified with the reason.
 // @Tags         grants
 // @Accept       json
 // @Produce      json
@@ -666,7 +671,7 @@ type UseRecordJSON struct {
 
 // listUses godoc
 // @Summary      Use records under grants
-// @Description  000 Art 28: the holder sees their own records; the providing department (and its authority) the records of its data. Records are kept at least 3 years.
+// @Description  Heilongjiang Interim Measures for Government Data Management, Art. 28: the holder sees their own records; the providing department (and its authority) the records of its data. Records are kept at least 3 years.
 // @Tags         grants
 // @Produce      json
 // @Param        scope     query string false "mine | manage"

@@ -7,6 +7,7 @@
 
 import { el, clear, append } from './dom.js?v=__V__';
 import { t, onLangChange } from './i18n.js?v=__V__';
+import { tn } from './plural.js?v=__V__';
 import { apiGet } from './api.js?v=__V__';
 import { initLayout, setTitle } from './layout.js?v=__V__';
 
@@ -133,7 +134,7 @@ function render(body) {
 
   const limitNote = () => {
     if (!limits.checked) return null;
-    const text = limits.limit === null ? t('dev.limits.none') : t('dev.limits.live', { n: limits.limit, left: limits.remaining });
+    const text = limits.limit === null ? t('dev.limits.none') : tn('dev.limits.live', limits.limit, { left: limits.remaining });
     return el('p', { class: 'alert alert-info', dataset: { testid: 'live-limit' } }, text);
   };
 

@@ -2,7 +2,8 @@
 // disabled state; create staff accounts (a generated password is shown once).
 
 import { el, clear } from '../dom.js?v=__V__';
-import { t, fmtNumber } from '../i18n.js?v=__V__';
+import { t } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { apiGet, apiPost, apiPatch } from '../api.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
 import { field, checkbox, form, onSubmit, flash, checkEmail } from './forms.js?v=__V__';
@@ -186,7 +187,7 @@ startPage({
       try {
         const params = { q: query.q, role: query.role, kind: query.kind, department: query.department, page: query.page, page_size: PAGE_SIZE };
         const list = await apiGet('/admin/users', params);
-        countLine.textContent = t('accounts.admin.count', { n: fmtNumber(list.total) });
+        countLine.textContent = tn('accounts.admin.count', list.total);
         clear(listBox).append(userTable(list, edit));
         clear(pager);
         const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));

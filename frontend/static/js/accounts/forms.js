@@ -6,6 +6,7 @@
 
 import { el, clear } from '../dom.js?v=__V__';
 import { t, has } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { errorMessage, errorRequestId } from '../layout.js?v=__V__';
 import { loginHref } from '../session.js?v=__V__';
 
@@ -247,7 +248,8 @@ export function serverMessage(msg, fallback) {
   const s = String(msg || '');
   for (const [re, key] of KNOWN) {
     const m = s.match(re);
-    if (m && has(key)) return t(key, { n: m[1] || '' });
+    // A number the message carries is a count: "1 token", "3 tokens".
+    if (m && has(key)) return m[1] ? tn(key, Number(m[1])) : t(key, { n: '' });
   }
   return fallback === undefined ? s : fallback;
 }

@@ -1,10 +1,12 @@
 // The frame of the account and administration pages: layout, sign-in
-// check, the side navigation and the page title.
+// check, the side navigation (account pages) or the console menu
+// (administration pages) and the page title.
 
 import { el, clear } from '../dom.js?v=__V__';
 import { t, onLangChange, fmtDateTime } from '../i18n.js?v=__V__';
 import { initLayout, setTitle, errorAlert } from '../layout.js?v=__V__';
 import { requireUser, hasRole } from '../session.js?v=__V__';
+import { mountConsoleNav } from '../consolenav.js?v=__V__';
 
 // Account pages, in the side navigation's order. `when` hides a page the
 // account has no use for.
@@ -17,20 +19,14 @@ const ACCOUNT_PAGES = [
   { key: 'notifications', href: '/account/notifications' },
 ];
 
-const ADMIN_PAGES = [
-  { key: 'users', href: '/admin/users' },
-  { key: 'departments', href: '/admin/departments' },
-];
-
 function sideNav(me, section, current) {
-  const pages = section === 'admin' ? ADMIN_PAGES : ACCOUNT_PAGES;
   return el(
     'nav',
     { class: 'side-nav', 'aria-label': t(`accounts.${section}.navLabel`) },
     el(
       'ul',
       null,
-      pages
+      ACCOUNT_PAGES
         .filter((p) => !p.when || p.when(me))
         .map((p) =>
           el('li', null, el('a', { href: p.href, 'aria-current': p.key === current ? 'page' : null, dataset: { testid: `side-${p.key}` } }, t(`accounts.${section}.nav.${p.key}`))),
@@ -55,9 +51,17 @@ export async function startPage(o) {
     clear(body).append(errorAlert(err));
     return;
   }
+  // The administration pages are console pages: the console menu (the
+  // same on every console page) takes the side navigation's place.
+  const consoleMenu = o.section === 'admin';
+  if (consoleMenu) {
+    side.hidden = true;
+    side.parentElement.classList.add('account-layout--single');
+    mountConsoleNav(me);
+  }
   const draw = () => {
     title();
-    clear(side).append(sideNav(me, o.section, o.page));
+    if (!consoleMenu) clear(side).append(sideNav(me, o.section, o.page));
     if (o.role && !hasRole(me, o.role)) {
       clear(body).append(
         el('div', { class: 'alert alert-error', role: 'alert', dataset: { testid: 'forbidden' } }, el('p', null, t('accounts.forbidden'))),

@@ -3,6 +3,7 @@
 
 import { el, clear } from '../dom.js?v=__V__';
 import { t } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { apiGet, apiPost, apiDelete } from '../api.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
 import { field, form, onSubmit, keepValues, flash, apiMessage } from './forms.js?v=__V__';
@@ -14,7 +15,7 @@ let tokens = null; // last list
 let created = null; // the token just created: shown until dismissed or the page is left
 
 function expiryOptions() {
-  return EXPIRY_DAYS.map((d) => ({ value: d, label: d === 'never' ? t('accounts.tokens.expiryNever') : t('accounts.tokens.expiryDays', { n: d }) }));
+  return EXPIRY_DAYS.map((d) => ({ value: d, label: d === 'never' ? t('accounts.tokens.expiryNever') : tn('accounts.tokens.expiryDays', Number(d)) }));
 }
 
 async function copyText(text, input) {

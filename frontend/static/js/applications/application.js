@@ -89,10 +89,9 @@ function page(a, labels, flash, update) {
     ),
     missing,
     decided,
-    actions(a, labels, update),
     el(
       'section',
-      { class: 'section', 'aria-labelledby': 'h-content' },
+      { class: 'section', 'aria-labelledby': 'h-content', dataset: { testid: 'app-content' } },
       el('h2', { id: 'h-content' }, t('apps.title.apply')),
       facts([
         ['apps.field.purpose', el('span', { class: 'prewrap' }, a.purpose)],
@@ -111,6 +110,9 @@ function page(a, labels, flash, update) {
       ]),
     ),
     history(a),
+    // What the caller may do comes after what it decides on: the
+    // application as submitted and its history.
+    actions(a, labels, update),
   ];
 }
 

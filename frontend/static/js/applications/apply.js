@@ -1,9 +1,11 @@
 // /apply?dataset=ID: the application form for a conditionally open dataset
-// (000 Art 34; 001 Art 20): the entry's open conditions, the data items to
-// choose from, the due date the applicant can expect, then the form.
+// (000 Art 34; 001 Art 20): the entry's open conditions, a notice for a
+// citizen when they admit organisations only, the data items to choose
+// from, the due date the applicant can expect, then the form.
 
 import { el, clear } from '../dom.js?v=__V__';
 import { t } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { apiGet, apiPost } from '../api.js?v=__V__';
 import {
   fill, startPage, field, fieldset, textarea, input, showErrors, statusLine, uploadCommitment, errorText, fmtDate, facts,
@@ -27,7 +29,7 @@ startPage({
     const draw = () => {
       const keep = collect(body);
       if (keep) Object.assign(values, keep);
-      fill(body, page(info, values));
+      fill(body, page(me, info, values));
     };
     draw();
     return draw;
@@ -46,7 +48,7 @@ function collect(root) {
   return v;
 }
 
-function page(info, values) {
+function page(me, info, values) {
   const d = info.dataset;
   const head = el(
     'section',
@@ -61,14 +63,24 @@ function page(info, values) {
   if (!info.accepting) {
     return [head, el('div', { class: 'alert alert-error', role: 'alert', dataset: { testid: 'apply-closed' } }, el('p', null, t('apps.apply.closed')))];
   }
+  // Told before the form, not after a refusal: the conditions admit legal
+  // persons and other organisations only (the department still decides).
+  const orgOnly = d.organisations_only && me.kind === 'citizen'
+    ? el(
+        'div',
+        { class: 'alert alert-warning app-org-only', role: 'note', dataset: { testid: 'apply-org-only' } },
+        el('p', { class: 'alert-title' }, t('apps.apply.orgOnly.title')),
+        el('p', null, t('apps.apply.orgOnly.body')),
+      )
+    : null;
   const due = el(
     'p',
     { class: 'callout app-due', dataset: { testid: 'expected-due' } },
-    t('apps.apply.expectedDue', { date: fmtDate(info.expected_due_at), days: info.review_days }),
+    tn('apps.apply.expectedDue', info.review_days, { date: fmtDate(info.expected_due_at), days: info.review_days }),
     // A plain fact for the applicant; the operator warning is for staff.
     info.expected_due_provisional ? el('span', { dataset: { testid: 'expected-due-provisional' } }, ' ', t('apps.apply.expectedDueProvisional')) : null,
   );
-  return [head, due, form(info, values)];
+  return [head, orgOnly, due, form(info, values)];
 }
 
 function form(info, values) {

@@ -4,10 +4,11 @@
 
 import { el, clear, fill } from '../dom.js?v=__V__';
 import { t, has, fmtDate, fmtDateTime } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { setTitle, errorMessage } from '../layout.js?v=__V__';
-import { apiGet, API_BASE, ApiError } from '../api.js?v=__V__';
-import { hasRole } from '../session.js?v=__V__';
+import { apiGet, API_BASE, ApiError, apiHeaders } from '../api.js?v=__V__';
 import { startSignedIn, labelledField, showFieldErrors } from '../page.js?v=__V__';
+import { mountConsoleNav } from '../consolenav.js?v=__V__';
 
 // startPage({title, render(me, main)}): lays out the page, signs the
 // visitor in first, then renders into #apps-body; a language switch
@@ -23,26 +24,30 @@ export function startPage(o) {
 
 export { fill };
 
-// The links between the application pages the account may use.
+// An applicant's links between its application pages. Staff pages (the
+// queue, grants on the department's data, the overdue board, an
+// application under review) show the console menu instead, like every
+// console page.
 const NAV = [
-  { key: 'mine', href: '/account/applications', when: (me) => me.kind !== 'staff' },
-  { key: 'grants', href: '/account/grants', when: (me) => me.kind !== 'staff' },
-  { key: 'queue', href: '/console/applications', when: (me) => hasRole(me, 'provider') },
-  { key: 'manageGrants', href: '/console/grants', when: (me) => hasRole(me, 'provider') || hasRole(me, 'authority') },
-  { key: 'overdue', href: '/review/overdue', when: (me) => hasRole(me, 'provider') || hasRole(me, 'authority') || hasRole(me, 'province') },
+  { key: 'mine', href: '/account/applications' },
+  { key: 'grants', href: '/account/grants' },
 ];
 
 function navLinks(me) {
   const nav = document.getElementById('apps-nav');
+  if (me.kind === 'staff') {
+    if (nav) nav.hidden = true;
+    mountConsoleNav(me);
+    return;
+  }
   if (!nav) return;
-  const links = NAV.filter((n) => n.when(me));
   clear(nav);
-  nav.hidden = links.length < 2;
+  nav.hidden = false;
   nav.append(
     el(
       'ul',
       null,
-      links.map((n) =>
+      NAV.map((n) =>
         el('li', null, el('a', { href: n.href, 'aria-current': location.pathname === n.href ? 'page' : null, dataset: { nav: n.key } }, t(`apps.nav.${n.key}`))),
       ),
     ),
@@ -69,9 +74,9 @@ export function dueText(a) {
   if (!a.due_at) return a.status === 'needs_more_material' ? t('apps.due.stopped') : t('apps.due.none');
   const n = a.working_days_left;
   let left = '';
-  if (a.overdue) left = t('apps.due.overdue', { n: Math.abs(n) });
+  if (a.overdue) left = tn('apps.due.overdue', Math.abs(n));
   else if (n === 0) left = t('apps.due.today');
-  else left = t('apps.due.left', { n });
+  else left = tn('apps.due.left', n);
   // A date counted on a provisional calendar year is said to be so.
   const date = a.due_provisional ? `${fmtDate(a.due_at)}${t('apps.due.provisional')}` : fmtDate(a.due_at);
   return `${date} · ${left}`;
@@ -144,7 +149,7 @@ export async function uploadCommitment(id, file) {
   const res = await fetch(`${API_BASE}/applications/${encodeURIComponent(id)}/commitment?name=${encodeURIComponent(file.name || 'commitment.pdf')}`, {
     method: 'PUT',
     credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/pdf', Accept: 'application/json', 'X-CSRF-Token': token },
+    headers: apiHeaders({ 'Content-Type': 'application/pdf', 'X-CSRF-Token': token }),
     body: file,
   });
   let body = null;

@@ -8,9 +8,11 @@
 
 import { el } from '../dom.js?v=__V__';
 import { t, has } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { apiGet, apiPost } from '../api.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
 import { requireUser, hasRole } from '../session.js?v=__V__';
+import { mountConsoleNav } from '../consolenav.js?v=__V__';
 import { field, radios, form, onSubmit, flash, showErrors } from '../accounts/forms.js?v=__V__';
 import { startPage, departments, emptyNote, fill, badge, dueText, timeEl } from '../corrections/ui.js?v=__V__';
 
@@ -51,7 +53,7 @@ function say(msg) {
   const s = String(msg || '');
   for (const [re, key] of KNOWN) {
     const m = s.match(re);
-    if (m && has(key)) return t(key, { n: m[1] || '' });
+    if (m && has(key)) return m[1] ? tn(key, Number(m[1])) : t(key, { n: '' });
   }
   return s;
 }
@@ -76,6 +78,7 @@ startPage({
   title: 'chg.title',
   async render(body) {
     const me = await requireUser();
+    mountConsoleNav(me);
     const role = hasRole(me, 'provider') ? 'provider' : hasRole(me, 'authority') ? 'authority' : '';
     if (!role) {
       fill(body, el('div', { class: 'alert alert-info', dataset: { testid: 'not-staff' } }, el('p', null, t('chg.notStaff'))));
@@ -217,14 +220,14 @@ function card(role, n, selected, after) {
         dueText(n.due_at, n.status === 'open' ? n.days_left : undefined, n.overdue, n.due_provisional),
       ),
       n.completed_at ? el('span', null, t('chg.field.completed'), '：', timeEl(n.completed_at, false)) : null,
-      el('span', { dataset: { testid: 'chg-progress' } }, t('chg.progress', { done: n.entries_done, total: n.entries_total })),
+      el('span', { dataset: { testid: 'chg-progress' } }, tn('chg.progress', n.entries_total, { done: n.entries_done, total: n.entries_total })),
     ),
     el('p', { class: 'fb-desc' }, t('chg.field.reason'), '：', el('span', { lang: 'zh-CN' }, n.reason)),
     ext
       ? el(
           'p',
           { class: 'fb-note', dataset: { testid: 'chg-extension', status: ext.status } },
-          t(`chg.extension.${ext.status}`, { n: ext.days }),
+          tn(`chg.extension.${ext.status}`, ext.days),
           ' ',
           el('span', { lang: 'zh-CN' }, ext.reason),
           ext.basis ? [' · ', t('chg.field.basis'), '：', el('span', { lang: 'zh-CN' }, ext.basis)] : null,
@@ -272,7 +275,7 @@ function extensionForm(role, n, after) {
   if (role !== 'provider' || !n.can_request_extension) return null;
   const max = n.extension_max_days || 1;
   const days = [];
-  for (let i = 1; i <= max; i++) days.push({ value: String(i), label: t('chg.extension.daysOption', { n: i }) });
+  for (let i = 1; i <= max; i++) days.push({ value: String(i), label: tn('chg.extension.daysOption', i) });
   const f = form(
     { submit: t('chg.extension.submit'), testid: 'chg-extension-form', submitTestid: 'chg-extension-submit', class: 'fb-inline-form' },
     field({ id: `chg-f-days-${n.id}`, name: 'days', type: 'select', label: t('chg.extension.days'), value: String(max), options: days }),
@@ -292,7 +295,7 @@ function extensionForm(role, n, after) {
       await after(t('chg.extension.done'));
     },
   });
-  return el('details', null, el('summary', null, t('chg.extension.title', { n: max })), f);
+  return el('details', null, el('summary', null, tn('chg.extension.title', max)), f);
 }
 
 function decisionForm(role, n, after) {
@@ -300,7 +303,7 @@ function decisionForm(role, n, after) {
   const name = `chg-decision-${n.id}`;
   const f = form(
     { submit: t('chg.decision.submit'), testid: 'chg-decision-form', submitTestid: 'chg-decision-submit', class: 'fb-inline-form' },
-    radios({ name, legend: t('chg.decision.legend', { n: n.extension.days }), value: 'approve', options: ['approve', 'refuse'].map((d) => ({ value: d, label: t(`chg.decision.${d}`) })) }),
+    radios({ name, legend: tn('chg.decision.legend', n.extension.days), value: 'approve', options: ['approve', 'refuse'].map((d) => ({ value: d, label: t(`chg.decision.${d}`) })) }),
     field({ id: `chg-f-comment-${n.id}`, name: 'comment', type: 'textarea', label: t('chg.field.comment'), hint: t('chg.decision.commentHint'), rows: 2, maxlength: 2000 }),
   );
   onSubmit(f, {

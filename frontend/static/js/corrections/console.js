@@ -10,9 +10,11 @@
 
 import { el, clear } from '../dom.js?v=__V__';
 import { t, fmtBytes } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { apiGet, apiPost } from '../api.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
 import { requireUser, hasRole } from '../session.js?v=__V__';
+import { mountConsoleNav } from '../consolenav.js?v=__V__';
 import { field, radios, form, onSubmit, flash } from '../accounts/forms.js?v=__V__';
 import { startPage, badge, dueText, facts, timeEl, statusBadge, timeline, upload, departments, emptyNote, EVIDENCE_ACCEPT, fill } from './ui.js?v=__V__';
 
@@ -28,6 +30,7 @@ startPage({
   title: 'corr.title.console',
   async render(body) {
     const me = await requireUser();
+    mountConsoleNav(me);
     const role = hasRole(me, 'provider') ? 'provider' : hasRole(me, 'authority') ? 'authority' : hasRole(me, 'provider_head') ? 'provider_head' : '';
     if (!role) {
       clear(body).append(el('div', { class: 'alert alert-info', dataset: { testid: 'not-staff' } }, el('p', null, t('corr.console.notStaff')), el('p', null, el('a', { href: '/corrections/track' }, t('corr.title.track')))));
@@ -117,7 +120,7 @@ startPage({
           c.data_item ? el('span', null, t('corr.field.dataItem'), '：', el('code', null, c.data_item)) : null,
           el('span', null, t('corr.field.submitted'), '：', timeEl(c.created_at)),
           c.status === 'open' ? el('span', { class: c.overdue ? 'fb-overdue' : null, dataset: { testid: 'corr-due' } }, t('corr.field.due'), '：', dueText(c.due_at, c.working_days_left, c.overdue, c.due_provisional)) : null,
-          c.extension ? badge(t(`corr.extension.${c.extension.status}`, { n: c.extension.days }), c.extension.status === 'refused' ? 'bad' : 'open', 'corr-extension') : null,
+          c.extension ? badge(tn(`corr.extension.${c.extension.status}`, c.extension.days), c.extension.status === 'refused' ? 'bad' : 'open', 'corr-extension') : null,
           c.escalated ? badge(t('corr.track.escalated'), 'late', 'corr-escalated') : null,
           role === 'authority' ? el('span', { lang: 'zh-CN' }, t('corr.field.department'), '：', c.department.name) : null,
         ),
@@ -252,7 +255,7 @@ function decisionForm(c, done) {
   const id = String(c.id);
   const f = form(
     { submit: t('corr.decision.submit'), testid: 'decision-form', submitTestid: 'decision-submit', class: 'fb-inline-form' },
-    el('h4', null, t('corr.decision.title', { n: c.extension.days })),
+    el('h4', null, tn('corr.decision.title', c.extension.days)),
     radios({ name: 'decision', legend: t('corr.decision.legend'), value: 'approve', options: ['approve', 'refuse'].map((d) => ({ value: d, label: t(`corr.decision.${d}`) })) }),
     field({ id: `f-comment-${id}`, name: 'comment', type: 'textarea', label: t('corr.decision.comment'), hint: t('corr.decision.commentHint'), rows: 2, maxlength: 2000 }),
   );

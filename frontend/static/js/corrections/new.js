@@ -5,6 +5,7 @@
 
 import { el, clear } from '../dom.js?v=__V__';
 import { t } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { apiGet, apiPost } from '../api.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
 import { currentUser, loginHref } from '../session.js?v=__V__';
@@ -51,7 +52,7 @@ function reportForm(ds, me, summary, onDone) {
     'div',
     { class: 'fb-lead' },
     el('p', null, t('corr.new.about'), ' ', el('a', { href: `/datasets/${encodeURIComponent(ds.id)}`, lang: 'zh-CN', dataset: { testid: 'report-dataset' } }, ds.title)),
-    days ? el('p', null, t('corr.new.deadline', { n: days })) : null,
+    days ? el('p', null, tn('corr.new.deadline', days)) : null,
     el('p', { class: 'muted' }, t('corr.new.privacy')),
   );
   const file = el('input', { type: 'file', id: 'f-evidence', name: 'evidence', accept: EVIDENCE_ACCEPT, class: 'form-control', 'aria-describedby': 'f-evidence-hint', dataset: { testid: 'field-evidence' } });

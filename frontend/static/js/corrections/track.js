@@ -4,6 +4,7 @@
 
 import { el, clear } from '../dom.js?v=__V__';
 import { t, fmtBytes } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { apiGet } from '../api.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
 import { field, form, onSubmit, showErrors } from '../accounts/forms.js?v=__V__';
@@ -74,7 +75,7 @@ function view(r, code) {
       [t('corr.field.department'), el('span', { lang: 'zh-CN' }, r.department.name || r.department.id)],
       [t('corr.field.submitted'), timeEl(r.created_at)],
       [t('corr.field.due'), el('span', { class: r.overdue ? 'fb-overdue' : null, dataset: { testid: 'report-due' } }, dueText(r.due_at, r.working_days_left, r.overdue, r.due_provisional))],
-      [t('corr.field.extension'), r.extension && r.extension.status === 'approved' ? t('corr.track.extended', { n: r.extension.days }) : ''],
+      [t('corr.field.extension'), r.extension && r.extension.status === 'approved' ? tn('corr.track.extended', r.extension.days) : ''],
       [t('corr.field.escalated'), r.escalated ? t('corr.track.escalated') : ''],
     ], 'report-facts'),
     r.answer

@@ -4,8 +4,9 @@
 
 import { el, clear, fill } from '../dom.js?v=__V__';
 import { t, onLangChange, fmtDate, fmtDateTime } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { initLayout, setTitle, errorAlert } from '../layout.js?v=__V__';
-import { API_BASE, ApiError, apiGet } from '../api.js?v=__V__';
+import { API_BASE, ApiError, apiGet, apiHeaders } from '../api.js?v=__V__';
 
 export { fmtDate, fmtDateTime };
 
@@ -49,7 +50,7 @@ export function dueText(dueAt, left, overdue, provisional) {
   let rest = '';
   if (overdue) rest = t('fb.due.overdue');
   else if (left === 0) rest = t('fb.due.today');
-  else if (typeof left === 'number') rest = t('fb.due.left', { n: left });
+  else if (typeof left === 'number') rest = tn('fb.due.left', left);
   const date = provisional ? `${fmtDate(dueAt)}${t('fb.due.provisional')}` : fmtDate(dueAt);
   return rest ? `${date} · ${rest}` : date;
 }
@@ -101,7 +102,7 @@ async function csrf() {
 export async function upload(path, file, opts = {}) {
   const fd = new FormData();
   fd.append('file', file, file.name || 'evidence');
-  const headers = { Accept: 'application/json' };
+  const headers = apiHeaders();
   const token = opts.signedIn ? await csrf() : '';
   if (token) headers['X-CSRF-Token'] = token;
   let res;

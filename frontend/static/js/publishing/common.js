@@ -1,14 +1,15 @@
 // Shared pieces of the catalog console and review pages: the page frame
-// (sign-in, title, re-render on language switch), the section links of the
-// console and review hubs, status badges, deadline text and multipart
-// uploads with the CSRF token and progress.
+// (sign-in, title, re-render on language switch, the console menu),
+// status badges, deadline text and multipart uploads with the CSRF token
+// and progress.
 
-import { el, clear, fill } from '../dom.js?v=__V__';
+import { el, fill } from '../dom.js?v=__V__';
 import { t, fmtDate } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { setTitle } from '../layout.js?v=__V__';
-import { API_BASE, ApiError, setCsrfToken } from '../api.js?v=__V__';
-import { hasRole } from '../session.js?v=__V__';
+import { API_BASE, ApiError, setCsrfToken, pageLanguage } from '../api.js?v=__V__';
 import { startSignedIn } from '../page.js?v=__V__';
+import { mountConsoleNav } from '../consolenav.js?v=__V__';
 
 // startPage({title, render(me, body)}): signs the visitor in, renders into
 // #pub-body; a language switch calls the function render returned.
@@ -22,44 +23,12 @@ export function startPage(o) {
       h1.textContent = text;
     }
   };
-  return startSignedIn({ body: 'pub-body', title, nav: sectionNav, render: o.render });
+  // The console menu replaces the hubs' own section links (#pub-nav stays
+  // hidden): every console page shows the same one.
+  return startSignedIn({ body: 'pub-body', title, nav: (me) => mountConsoleNav(me), render: o.render });
 }
 
 export { fill };
-
-// The sections of the department console and of the review hub. Other
-// domains' pages are listed here so the hubs link to them.
-const SECTIONS = [
-  { key: 'catalog', href: '/console', hub: 'console', when: (me) => hasRole(me, 'provider') },
-  { key: 'import', href: '/console/import', hub: 'console', when: (me) => hasRole(me, 'provider') },
-  { key: 'applications', href: '/console/applications', hub: 'console', when: (me) => hasRole(me, 'provider') },
-  { key: 'grants', href: '/console/grants', hub: 'console', when: (me) => hasRole(me, 'provider') },
-  { key: 'revocations', href: '/console/revocations', hub: 'console', when: (me) => hasRole(me, 'provider') },
-  { key: 'corrections', href: '/console/corrections', hub: 'console', when: (me) => hasRole(me, 'provider') || hasRole(me, 'provider_head') },
-  { key: 'requests', href: '/console/requests', hub: 'console', when: (me) => hasRole(me, 'provider') },
-  { key: 'changes', href: '/console/changes', hub: 'console', when: (me) => hasRole(me, 'provider') },
-  { key: 'catalogReview', href: '/review', hub: 'review', when: (me) => hasRole(me, 'authority') },
-  { key: 'revocationReview', href: '/review/revocations', hub: 'review', when: (me) => hasRole(me, 'authority') },
-  { key: 'filings', href: '/review/filings', hub: 'review', when: (me) => hasRole(me, 'province') },
-  { key: 'changesReview', href: '/review/changes', hub: 'review', when: (me) => hasRole(me, 'authority') },
-  { key: 'overdue', href: '/review/overdue', hub: 'review', when: (me) => hasRole(me, 'authority') || hasRole(me, 'province') },
-];
-
-function sectionNav(me) {
-  const nav = document.getElementById('pub-nav');
-  if (!nav) return;
-  const hub = nav.dataset.hub;
-  const links = SECTIONS.filter((s) => s.hub === hub && s.when(me));
-  clear(nav);
-  nav.hidden = links.length < 2;
-  nav.append(
-    el(
-      'ul',
-      null,
-      links.map((s) => el('li', null, el('a', { href: s.href, 'aria-current': location.pathname === s.href ? 'page' : null }, t(`pub.section.${s.key}`)))),
-    ),
-  );
-}
 
 // A notice for accounts that may not use the page.
 export function notForYou(key) {
@@ -86,9 +55,9 @@ export function dueText(due, daysLeft, provisional = false) {
   if (!due) return '—';
   const date = fmtDate(due) + (provisional ? t('pub.due.provisional') : '');
   if (daysLeft === null || daysLeft === undefined) return date;
-  if (daysLeft < 0) return t('pub.due.overdue', { date, n: -daysLeft });
+  if (daysLeft < 0) return tn('pub.due.overdue', -daysLeft, { date });
   if (daysLeft === 0) return t('pub.due.today', { date });
-  return t('pub.due.left', { date, n: daysLeft });
+  return tn('pub.due.left', daysLeft, { date });
 }
 
 export function freshnessText(fr) {
@@ -126,6 +95,7 @@ export async function sendFile(path, file, opts = {}) {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', API_BASE + path + qs);
     xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Accept-Language', pageLanguage());
     if (token) xhr.setRequestHeader('X-CSRF-Token', token);
     xhr.withCredentials = true;
     xhr.responseType = 'text';

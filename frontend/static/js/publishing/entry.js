@@ -8,6 +8,7 @@
 
 import { el } from '../dom.js?v=__V__';
 import { t, lang, fmtDate, fmtDateTime, fmtBytes, fmtNumber, enumLabel } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { apiGet, apiPost, apiPatch, apiDelete } from '../api.js?v=__V__';
 import { hasRole } from '../session.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
@@ -78,9 +79,8 @@ function copyDraft(d) {
   return c;
 }
 
-// The review hub's copy of the page: its breadcrumb and section links.
+// The review hub's copy of the page: its breadcrumb.
 if (path.startsWith('/review/')) {
-  document.getElementById('pub-nav').dataset.hub = 'review';
   const crumb = document.querySelector('.breadcrumb a[href="/console"]');
   if (crumb) {
     crumb.href = '/review';
@@ -165,9 +165,11 @@ function draw() {
       d.can_edit ? formSection() : readOnly(d),
       resourcesSection(d),
       d.can_edit && d.working ? submitSection(d) : null,
-      d.can_review ? reviewSection(d) : null,
       reviewsSection(d),
       historySection(d),
+      // The authority's decision comes after the version it decides on
+      // and that entry's earlier reviews and versions.
+      d.can_review ? reviewSection(d) : null,
     );
   }
   if (focusId) {
@@ -748,7 +750,7 @@ function proposalForm() {
     { class: 'form pub-upload', novalidate: true, 'aria-labelledby': 'pub-proposal-heading', dataset: { testid: 'pub-proposal' } },
     el('h3', { id: 'pub-proposal-heading', tabindex: '-1' }, t('pub.propose.proposed')),
     propose.saveErr ? el('div', { id: 'pub-proposal-alert', tabindex: '-1', dataset: { testid: 'pub-proposal-alert' } }, errorAlert(propose.saveErr, { title: t('pub.form.fixErrors') })) : null,
-    el('p', { dataset: { testid: 'pub-proposal-read' } }, t('pub.propose.read', { rows: fmtNumber(propose.result.rows), n: fmtNumber(propose.items.length), name: propose.file.name })),
+    el('p', { dataset: { testid: 'pub-proposal-read' } }, t('pub.propose.read', { rows: tn('pub.propose.rows', propose.result.rows), columns: tn('pub.propose.columns', propose.items.length), name: propose.file.name })),
     el('p', { class: 'form-hint' }, t('pub.propose.check')),
     tableWrap(
       el(
@@ -797,10 +799,10 @@ async function confirmProposal(button) {
         if (p) p.value = String(Math.round((loaded * 100) / total));
       },
     });
-    notice = t('pub.propose.done', { n: fmtNumber(items.length), name: file.name });
+    notice = tn('pub.propose.done', items.length, { name: file.name });
   } catch (err) {
     upload.err = err;
-    notice = t('pub.propose.savedOnly', { n: fmtNumber(items.length) });
+    notice = tn('pub.propose.savedOnly', items.length);
   }
   try {
     detail = await apiGet(api);

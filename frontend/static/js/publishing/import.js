@@ -4,6 +4,7 @@
 
 import { el } from '../dom.js?v=__V__';
 import { t } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { hasRole } from '../session.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
 import { startPage, fill, notForYou, errorFields, localiseErrors, sendFile, splitRowKey, tableWrap } from './common.js?v=__V__';
@@ -122,7 +123,7 @@ function resultView() {
   return el(
     'section',
     { class: 'section', id: 'pub-import-result', tabindex: '-1', 'aria-labelledby': 'pub-result-heading', dataset: { testid: 'pub-import-result' } },
-    el('h2', { id: 'pub-result-heading' }, t(result.dry_run ? 'pub.import.checked' : 'pub.import.created', { n: result.count })),
+    el('h2', { id: 'pub-result-heading' }, tn(result.dry_run ? 'pub.import.checked' : 'pub.import.created', result.count)),
     tableWrap(
       el(
         'table',

@@ -6,6 +6,7 @@
 
 import { el } from '../dom.js?v=__V__';
 import { t, lang, fmtDateTime, fmtNumber, enumLabel } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { apiGet } from '../api.js?v=__V__';
 import { hasRole } from '../session.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
@@ -192,7 +193,7 @@ function drawFixes(f) {
             el('span', { class: 'badge badge-neutral', dataset: { testid: 'pub-fix-score' } }, t('pub.fix.score', { score: fmtNumber(it.score) })),
           ),
           el('p', null, el('strong', null, t(`pub.check.${it.check}`)), t('pub.profile.warnSep'), it.hint),
-          el('p', { class: 'pub-fix-gain', dataset: { testid: 'pub-fix-gain' } }, t('pub.fix.gain', { n: fmtNumber(it.weight) })),
+          el('p', { class: 'pub-fix-gain', dataset: { testid: 'pub-fix-gain' } }, tn('pub.fix.gain', it.weight)),
         ),
       ),
     ),

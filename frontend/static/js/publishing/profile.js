@@ -12,6 +12,7 @@
 
 import { el, fill } from '../dom.js?v=__V__';
 import { t, lang, fmtNumber, fmtDateTime, enumLabel } from '../i18n.js?v=__V__';
+import { tn } from '../plural.js?v=__V__';
 import { apiGet } from '../api.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
 import { tableWrap } from './common.js?v=__V__';
@@ -146,15 +147,10 @@ export class Profiles {
 function problems(p) {
   const out = [];
   for (const c of p.columns || []) if (c.invalid > 0) out.push(`${columnName(c)}${t('pub.profile.warnSep')}${invalidSentence(c)}`);
-  if (p.duplicate_rows > 0) out.push(count('pub.profile.duplicates', p.duplicate_rows));
+  if (p.duplicate_rows > 0) out.push(tn('pub.profile.duplicates', p.duplicate_rows));
   if ((p.undeclared_columns || []).length) out.push(t('pub.profile.undeclared', { list: p.undeclared_columns.join(t('pub.profile.nameSep')) }));
   if ((p.missing_columns || []).length) out.push(t('pub.profile.missing', { list: p.missing_columns.join(t('pub.profile.nameSep')) }));
   return out;
-}
-
-// count('pub.profile.duplicates', 1) picks the ".one" wording for 1.
-function count(k, n, vars = {}) {
-  return t(n === 1 ? `${k}.one` : k, { ...vars, n: fmtNumber(n) });
 }
 
 // invalidSentence: "3 rows have an invalid credit code (rows 12, 40, 77)".
@@ -164,7 +160,7 @@ export function invalidSentence(c) {
   let list = rows.map((n) => String(n)).join(t('pub.profile.rowSep'));
   if (c.invalid > rows.length && rows.length) list += t('pub.profile.rowMore');
   const where = rows.length ? (rows.length === 1 && c.invalid === 1 ? t('pub.profile.rows.one', { list }) : t('pub.profile.rows', { list })) : '';
-  return count(`pub.profile.invalid.${rule}`, c.invalid, { type: enumLabel('type', c.declared_type), where });
+  return tn(`pub.profile.invalid.${rule}`, c.invalid, { type: enumLabel('type', c.declared_type), where });
 }
 
 function columnName(c) {
@@ -202,9 +198,9 @@ function profileBody(p, rid) {
     el(
       'p',
       { dataset: { testid: 'pub-profile-summary' } },
-      count('pub.profile.rowCount', p.rows),
+      tn('pub.profile.rowCount', p.rows),
       t('pub.profile.sep'),
-      p.duplicate_rows > 0 ? el('strong', { class: 'pub-late' }, count('pub.profile.duplicates', p.duplicate_rows)) : t('pub.profile.noDuplicates'),
+      p.duplicate_rows > 0 ? el('strong', { class: 'pub-late' }, tn('pub.profile.duplicates', p.duplicate_rows)) : t('pub.profile.noDuplicates'),
       p.profiled_at ? [t('pub.profile.sep'), t('pub.profile.at', { at: fmtDateTime(p.profiled_at) })] : null,
     ),
   ];

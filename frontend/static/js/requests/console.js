@@ -8,6 +8,7 @@ import { t } from '../i18n.js?v=__V__';
 import { apiGet, apiPost } from '../api.js?v=__V__';
 import { errorAlert } from '../layout.js?v=__V__';
 import { requireUser, hasRole } from '../session.js?v=__V__';
+import { mountConsoleNav } from '../consolenav.js?v=__V__';
 import { field, radios, form, onSubmit, flash } from '../accounts/forms.js?v=__V__';
 import { startPage, departments, emptyNote, fill } from '../corrections/ui.js?v=__V__';
 import { card } from './card.js?v=__V__';
@@ -23,6 +24,7 @@ startPage({
   title: 'req.title.console',
   async render(body) {
     const me = await requireUser();
+    mountConsoleNav(me);
     const role = hasRole(me, 'provider') ? 'provider' : hasRole(me, 'authority') ? 'authority' : '';
     if (!role) {
       clear(body).append(el('div', { class: 'alert alert-info', dataset: { testid: 'not-staff' } }, el('p', null, t('req.console.notStaff')), el('p', null, el('a', { href: '/requests' }, t('req.title.list')))));

@@ -1,5 +1,5 @@
 // Shared pieces of the revocation pages: the staff page frame (sign-in,
-// role check, re-render on language switch), status badges, form fields
+// role check, re-render on language switch, the console menu), status badges, form fields
 // with their errors, and the announcement summary used by the lists.
 
 import { el, fill } from '../dom.js?v=__V__';
@@ -7,6 +7,7 @@ import { t, has, fmtDate, fmtDateTime } from '../i18n.js?v=__V__';
 import { setTitle } from '../layout.js?v=__V__';
 import { hasRole } from '../session.js?v=__V__';
 import { startSignedIn, labelledField, showFieldErrors } from '../page.js?v=__V__';
+import { mountConsoleNav } from '../consolenav.js?v=__V__';
 
 export { fmtDate, fmtDateTime, fill };
 
@@ -21,8 +22,12 @@ export function startStaffPage(o) {
   return startSignedIn({
     body: 'rv-body',
     title,
-    refuse: (me) =>
-      hasRole(me, o.role) ? null : el('div', { class: 'alert alert-info', dataset: { testid: 'rv-forbidden' } }, el('p', null, t(`rv.forbidden.${o.role}`))),
+    // The console menu shows for every staff account, also one the page
+    // refuses: it leads to the pages that account does use.
+    refuse: (me) => {
+      mountConsoleNav(me);
+      return hasRole(me, o.role) ? null : el('div', { class: 'alert alert-info', dataset: { testid: 'rv-forbidden' } }, el('p', null, t(`rv.forbidden.${o.role}`)));
+    },
     render: (me, body) => o.render(me, body),
   });
 }
