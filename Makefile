@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: run build test vet fmt-check unit openapi openapi-check openapi-validate bench-search bench-download bench-preview bench-profile tidy
+.PHONY: run build test vet fmt-check unit openapi openapi-check openapi-validate bench-search bench-download bench-preview bench-profile bench-pages tidy
 
 # swag is pinned in go.mod (tool directive); the validator is pinned here and
 # installed with npm into .tools/ (gitignored) on first use.
@@ -70,3 +70,13 @@ bench-preview:
 ## read of the same file, and RSS growth. Not a test.
 bench-profile:
 	$(GO) run ./cmd/benchprofile -size 1024
+
+## bench-pages: the dataset page's HTML with wrk at 64 connections on a
+## 10,000-entry catalog (one page hot, rotations over 2,000 and 10,000
+## pages) as requests/s, p50/p99 and the ratio to the process's own static
+## asset and to nginx serving a copy; then one uncached render timed in
+## process. Goal: 2,000 requests/s. Needs wrk (apt-get install -y wrk),
+## nginx optional (apt-get install -y nginx-light). Not a test.
+## BENCH_PAGES_FLAGS: e.g. -dsn mysql://root@127.0.0.1:3306/ -rounds 3 -cpuprofile /tmp/render.pprof
+bench-pages:
+	$(GO) run ./cmd/benchpages -count 10000 -c 64 -t 2 -d 10s $(BENCH_PAGES_FLAGS)

@@ -1,8 +1,16 @@
-// Package frontend holds the portal's static web frontend (plain HTML, CSS
-// and ES modules, no build step) embedded in the binary, and registers the
-// routes that serve it.
+// Package frontend holds the portal's web frontend, embedded in the binary:
+// page templates (pages/*.html, one layout in templates/layout.html), plain
+// CSS and ES modules (static/, no build step) and the zh/en message
+// catalogs (static/i18n/), which the server uses too.
 //
-// Pages live in pages/*.html and are served with Cache-Control: no-cache.
+// Every page is rendered by Go's html/template into the one layout, in the
+// reader's language, so its content is in the first response; scripts then
+// enhance it. A page file starts with a front-matter line
+// {{/*page {...} */}} (see PageMeta) and holds the contents of <main>.
+// Signed-in consoles are client-rendered: their shells are rendered once
+// per language at start-up. Public pages with live data (home, catalog,
+// dataset, ...) are rendered per request by server/site with Render.
+//
 // Assets live in static/ and are served under /static/. Every occurrence of
 // the placeholder __V__ in an HTML, JS or CSS file is replaced at start-up by
 // a short hash of the whole embedded tree, so asset URLs such as
@@ -21,70 +29,66 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 )
 
-//go:embed pages static
+//go:embed pages static templates
 var files embed.FS
 
 // versionPlaceholder is replaced by Version() in text assets and pages.
 const versionPlaceholder = "__V__"
 
-// page routes and the embedded HTML file each one serves.
-var pageRoutes = []struct {
+// staticRoutes are the client-rendered pages (consoles, forms) and the page
+// file each one serves. Public pages whose content is rendered per request
+// are registered by server/site instead.
+var staticRoutes = []struct {
 	route string
-	file  string
+	page  string
 }{
-	{"/", "pages/home.html"},
-	{"/datasets", "pages/datasets.html"},
-	{"/datasets/:id", "pages/dataset.html"},
-	{"/corrections/new", "pages/correction-new.html"},
-	{"/corrections/track", "pages/correction-track.html"},
-	{"/console/corrections", "pages/console-corrections.html"},
-	{"/requests", "pages/requests.html"},
-	{"/requests/new", "pages/request-new.html"},
-	{"/console/requests", "pages/console-requests.html"},
-	{"/console/changes", "pages/console-changes.html"},
-	{"/review/changes", "pages/console-changes.html"},
-	{"/stats", "pages/stats.html"},
-	{"/apply", "pages/apply.html"},
-	{"/applications/:id", "pages/application.html"},
-	{"/account/applications", "pages/applications-mine.html"},
-	{"/account/grants", "pages/grants.html"},
-	{"/console/applications", "pages/review-queue.html"},
-	{"/console/grants", "pages/grants-manage.html"},
-	{"/review/overdue", "pages/overdue.html"},
-	{"/login", "pages/login.html"},
-	{"/register", "pages/register.html"},
-	{"/forgot-password", "pages/forgot-password.html"},
-	{"/reset-password", "pages/reset-password.html"},
-	{"/account", "pages/account.html"},
-	{"/account/tokens", "pages/account-tokens.html"},
-	{"/account/organisation", "pages/account-organisation.html"},
-	{"/account/notifications", "pages/account-notifications.html"},
-	{"/admin/users", "pages/admin-users.html"},
-	{"/admin/departments", "pages/admin-departments.html"},
-	{"/announcements", "pages/announcements.html"},
-	{"/announcements/:id", "pages/announcement.html"},
-	{"/console/revocations", "pages/revocations-request.html"},
-	{"/review/revocations", "pages/revocations-review.html"},
-	{"/review/filings", "pages/filings.html"},
-	{"/developers", "pages/developers.html"},
-	{"/api/docs", "pages/apidocs.html"},
-	{"/console", "pages/console.html"},
-	{"/console/datasets/new", "pages/catalog-entry.html"},
-	{"/console/datasets/:id", "pages/catalog-entry.html"},
-	{"/console/import", "pages/catalog-import.html"},
-	{"/review", "pages/review.html"},
-	{"/review/datasets/:id", "pages/catalog-entry.html"},
+	{"/corrections/new", "correction-new"},
+	{"/corrections/track", "correction-track"},
+	{"/console/corrections", "console-corrections"},
+	{"/requests/new", "request-new"},
+	{"/console/requests", "console-requests"},
+	{"/console/changes", "console-changes"},
+	{"/review/changes", "console-changes"},
+	{"/apply", "apply"},
+	{"/applications/:id", "application"},
+	{"/account/applications", "applications-mine"},
+	{"/account/grants", "grants"},
+	{"/console/applications", "review-queue"},
+	{"/console/grants", "grants-manage"},
+	{"/review/overdue", "overdue"},
+	{"/login", "login"},
+	{"/register", "register"},
+	{"/forgot-password", "forgot-password"},
+	{"/reset-password", "reset-password"},
+	{"/account", "account"},
+	{"/account/tokens", "account-tokens"},
+	{"/account/organisation", "account-organisation"},
+	{"/account/notifications", "account-notifications"},
+	{"/admin/users", "admin-users"},
+	{"/admin/departments", "admin-departments"},
+	{"/console/revocations", "revocations-request"},
+	{"/review/revocations", "revocations-review"},
+	{"/review/filings", "filings"},
+	{"/developers", "developers"},
+	{"/api/docs", "apidocs"},
+	{"/console", "console"},
+	{"/console/datasets/new", "catalog-entry"},
+	{"/console/datasets/:id", "catalog-entry"},
+	{"/console/import", "catalog-import"},
+	{"/review", "review"},
+	{"/review/datasets/:id", "catalog-entry"},
 }
 
 // Pages lists the page routes Register adds (Echo route syntax).
 func Pages() []string {
-	out := make([]string, len(pageRoutes))
-	for i, p := range pageRoutes {
+	out := make([]string, len(staticRoutes))
+	for i, p := range staticRoutes {
 		out[i] = p.route
 	}
 	return out
@@ -97,17 +101,20 @@ type asset struct {
 	body  []byte
 	ctype string
 	etag  string
+
+	gzOnce sync.Once
+	gzBody []byte // nil: not worth compressing
 }
 
 var (
 	version string
 	assets  map[string]*asset // "/static/css/site.css" -> asset
-	pages   map[string]*asset // "pages/home.html" -> asset
+	sources map[string][]byte // "pages/home.html" -> text with __V__ replaced
 )
 
 func init() {
 	var err error
-	version, assets, pages, err = load(files)
+	version, assets, sources, err = load(files)
 	if err != nil {
 		panic("frontend: " + err.Error())
 	}
@@ -140,7 +147,7 @@ func isText(ext string) bool {
 	return false
 }
 
-func load(fsys fs.FS) (string, map[string]*asset, map[string]*asset, error) {
+func load(fsys fs.FS) (string, map[string]*asset, map[string][]byte, error) {
 	raw := map[string][]byte{}
 	var names []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -169,7 +176,7 @@ func load(fsys fs.FS) (string, map[string]*asset, map[string]*asset, error) {
 	v := hex.EncodeToString(h.Sum(nil))[:12]
 
 	st := map[string]*asset{}
-	pg := map[string]*asset{}
+	src := map[string][]byte{}
 	for _, n := range names {
 		ext := strings.ToLower(path.Ext(n))
 		ct, ok := contentTypes[ext]
@@ -180,32 +187,34 @@ func load(fsys fs.FS) (string, map[string]*asset, map[string]*asset, error) {
 		if isText(ext) {
 			b = bytes.ReplaceAll(b, []byte(versionPlaceholder), []byte(v))
 		}
-		sum := sha256.Sum256(b)
-		a := &asset{body: b, ctype: ct, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
 		switch {
 		case strings.HasPrefix(n, "static/"):
-			st["/"+n] = a
-		case strings.HasPrefix(n, "pages/"):
-			pg[n] = a
+			st["/"+n] = newAsset(b, ct)
+		case strings.HasPrefix(n, "pages/"), strings.HasPrefix(n, "templates/"):
+			src[n] = b
 		}
 	}
-	for _, p := range pageRoutes {
-		if pg[p.file] == nil {
+	for _, p := range staticRoutes {
+		if src["pages/"+p.page+".html"] == nil {
 			return "", nil, nil, fs.ErrNotExist
 		}
 	}
-	return v, st, pg, nil
+	return v, st, src, nil
 }
 
-// Register adds the page routes (GET and HEAD) and /static/* to e.
-func Register(e *echo.Echo) {
+func newAsset(b []byte, ctype string) *asset {
+	sum := sha256.Sum256(b)
+	return &asset{body: b, ctype: ctype, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+}
+
+// Register adds the client-rendered page routes (GET and HEAD) and
+// /static/* to e. Pages are rendered by r in the reader's language.
+func Register(e *echo.Echo, r *Renderer) {
 	methods := []string{http.MethodGet, http.MethodHead}
-	for _, p := range pageRoutes {
-		a := pages[p.file]
+	for _, p := range staticRoutes {
+		name := p.page
 		e.Match(methods, p.route, func(c echo.Context) error {
-			h := c.Response().Header()
-			h.Set("Cache-Control", "no-cache")
-			return serve(c, a)
+			return r.ServeShell(c, name)
 		})
 	}
 	e.Match(methods, StaticPrefix+"*", func(c echo.Context) error {
@@ -226,8 +235,32 @@ func Register(e *echo.Echo) {
 func serve(c echo.Context, a *asset) error {
 	h := c.Response().Header()
 	h.Set("Content-Type", a.ctype)
-	h.Set("ETag", a.etag)
 	h.Set("X-Content-Type-Options", "nosniff")
-	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, bytes.NewReader(a.body))
+	body, etag := a.body, a.etag
+	if compressible(a.ctype) {
+		h.Add("Vary", "Accept-Encoding")
+		if z := a.gz(); z != nil && acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
+			// Ranges of a compressed body make no sense to clients; the
+			// plain one keeps them.
+			if c.Request().Header.Get("Range") == "" {
+				body, etag = z, gzETag(a.etag)
+				h.Set("Content-Encoding", "gzip")
+			}
+		}
+	}
+	h.Set("ETag", etag)
+	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, bytes.NewReader(body))
+	return nil
+}
+
+// gzETag marks the validator of a compressed body apart from the plain one.
+func gzETag(etag string) string { return strings.TrimSuffix(etag, `"`) + `-gz"` }
+
+// Asset returns an embedded asset's body by its URL path (e.g.
+// "/static/img/logo.svg"), nil when there is none.
+func Asset(p string) []byte {
+	if a := assets[p]; a != nil {
+		return a.body
+	}
 	return nil
 }

@@ -48,6 +48,7 @@ import (
 	"github.com/hlj-opendata/portal/server/quality"
 	"github.com/hlj-opendata/portal/server/requests"
 	"github.com/hlj-opendata/portal/server/revocations"
+	"github.com/hlj-opendata/portal/server/site"
 	"github.com/hlj-opendata/portal/server/stats"
 	"github.com/hlj-opendata/portal/server/store"
 	"github.com/hlj-opendata/portal/server/upload"
@@ -114,6 +115,8 @@ type App struct {
 	// Changes: catalog change notices and the updates they call for (000 Art 15).
 	Changes *changes.Service
 	Quality *quality.Service
+	// PageCache keeps rendered public pages (server/site).
+	PageCache *site.Cache
 
 	cancel  context.CancelFunc
 	workers sync.WaitGroup
@@ -183,6 +186,11 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 		}
 		return syncTables(ctx, ids)
 	}
+	// Rendered public pages follow catalog changes at once on this replica
+	// (others within site.CacheTTL).
+	a.PageCache = site.NewCache(site.CacheEntries, site.CacheTTL)
+	a.PageCache.SetClock(a.Now)
+	a.Outbox.Handlers["dataset"] = a.PageCache.AfterDatasets(a.Outbox.Handlers["dataset"])
 	a.Policy, err = authz.NewEnforcer(context.Background(), db, log, seed.DefaultPolicy)
 	if err != nil {
 		return nil, err
@@ -268,7 +276,7 @@ func (a *App) SeedIfEmpty(ctx context.Context, out func(string, ...any)) (bool, 
 		return a.SeedDemoAccounts(ctx, out)
 	}
 	start := time.Now()
-	if err := a.Catalog.LoadCatalog(ctx, seed.Demo(), nil); err != nil {
+	if err := a.Catalog.LoadCatalog(ctx, seed.DemoAt(a.Now()), nil); err != nil {
 		return false, fmt.Errorf("seed demo catalog: %w", err)
 	}
 	if err := a.Catalog.Reindex(ctx, nil); err != nil {
@@ -280,7 +288,7 @@ func (a *App) SeedIfEmpty(ctx context.Context, out func(string, ...any)) (bool, 
 	if _, err := a.SeedDemoAccounts(ctx, out); err != nil {
 		return false, err
 	}
-	return true, nil
+	return true, a.SeedDemoActivity(ctx, out)
 }
 
 // SeedDemoAccounts creates one demo account per role when there are no
@@ -310,7 +318,17 @@ func (a *App) Handler() http.Handler {
 	if a.Router != nil {
 		return a.Router.Echo()
 	}
-	e := web.New(web.Options{Log: a.Log, BodyLimit: "1M", TLS: strings.HasPrefix(a.Config.BaseURL, "https://"), TrustedProxies: a.Config.TrustedProxies})
+	siteInfo := catalog.SiteInfo{Name: "黑龙江省公共数据开放平台", Demo: a.Config.Seed == "demo"}
+	if siteInfo.Demo {
+		siteInfo.Notice = seed.DemoNotice
+	}
+	rend, err := frontend.NewRenderer(frontend.Options{BaseURL: a.Config.BaseURL, Notice: siteInfo.Notice})
+	if err != nil {
+		panic(err) // the templates are embedded: a broken one is a build defect (tested)
+	}
+	pages := &site.Handler{R: rend, DB: a.DB, Catalog: a.Catalog, Corrections: a.Corrections, Revocations: a.Revocations,
+		Requests: a.Requests, Stats: a.Stats, BaseURL: a.Config.BaseURL, Now: a.Now, Log: a.Log, Cache: a.PageCache}
+	e := web.New(web.Options{Log: a.Log, BodyLimit: "1M", TLS: strings.HasPrefix(a.Config.BaseURL, "https://"), TrustedProxies: a.Config.TrustedProxies, NotFoundPage: pages.NotFound})
 	e.Pre(metrics.Middleware())
 	// Staff whose password expired can only change it (000 Art 38).
 	r := web.NewRouter(e, a.Accounts.PasswordRotation(authz.Guard(a.Accounts, a.Policy)))
@@ -324,10 +342,7 @@ func (a *App) Handler() http.Handler {
 		r.GET("/metrics", web.Public, metrics.Echo()) // else on its own listener (cmd/portal)
 	}
 	apidocs.Routes(r)
-	site := catalog.SiteInfo{Name: "黑龙江省公共数据开放平台", Demo: a.Config.Seed == "demo"}
-	if site.Demo {
-		site.Notice = seed.DemoNotice
-	}
+	site := siteInfo
 	(&catalog.Handler{Service: a.Catalog, Site: site, Disputes: a.Corrections}).Routes(r)
 	(&accounts.Handler{Service: a.Accounts}).Routes(r)
 	(&notify.Handler{Service: a.Notify}).Routes(r)
@@ -344,8 +359,8 @@ func (a *App) Handler() http.Handler {
 	(&stats.ChangesHandler{Service: a.Stats, Changes: a.Changes}).Routes(r)
 	a.calendarRoutes(r)
 	a.qualityRoutes(r)
-	e.Use(a.Revocations.GonePages) // a withdrawn dataset's page answers 410 too (000 Art 35)
-	frontend.Register(e)
+	pages.Routes(r)
+	frontend.Register(e, rend)
 	return e
 }
 

@@ -48,6 +48,7 @@ const (
 	othersNotice   = "{someone else's notice}"
 	anyUser        = "{a user}"
 	anyDepartment  = "{a department}"
+	aTopic         = "{a topic}"
 	// An outsider's application and grant on data of a department (哈尔滨市
 	// 市场监督管理局) that no test role oversees: hidden from everyone.
 	othersApplication = "{someone else's application}"
@@ -100,6 +101,23 @@ var matrix = map[string]expectation{
 	"POST /api/v1/requests/:id/answer":                  {perm: authz.RequestsAnswer, who: only("provider", "provider2"), id: othersRequest, want: 404},
 	"POST /api/v1/requests/:id/fulfil":                  {perm: authz.RequestsAnswer, who: only("provider", "provider2"), id: othersRequest, want: 404},
 	"GET /api/v1/stats/departments":                     {perm: authz.Public, who: everyone, want: 200},
+
+	// Public pages, rendered on the server (server/site): everyone reads
+	// them; an entry hidden from the public is a 404 page for everyone.
+	"GET /":                  {perm: authz.Public, who: everyone, want: 200},
+	"GET /datasets":          {perm: authz.Public, who: everyone, want: 200},
+	"GET /datasets/:id":      {perm: authz.Public, who: everyone, id: hiddenDataset, want: 404},
+	"GET /announcements":     {perm: authz.Public, who: everyone, want: 200},
+	"GET /announcements/:id": {perm: authz.Public, who: everyone, id: othersAnnounce, want: 200},
+	"GET /requests":          {perm: authz.Public, who: everyone, want: 200},
+	"GET /stats":             {perm: authz.Public, who: everyone, want: 200},
+	"GET /departments":       {perm: authz.Public, who: everyone, want: 200},
+	"GET /departments/:id":   {perm: authz.Public, who: everyone, id: anyDepartment, want: 200},
+	"GET /topics":            {perm: authz.Public, who: everyone, want: 200},
+	"GET /topics/:id":        {perm: authz.Public, who: everyone, id: aTopic, want: 200},
+	"GET /sitemap.xml":       {perm: authz.Public, who: everyone, want: 200},
+	"GET /sitemaps/:file":    {perm: authz.Public, who: everyone, want: 404}, // ":file" names no sitemap
+	"GET /robots.txt":        {perm: authz.Public, who: everyone, want: 200},
 
 	"GET /healthz": {perm: authz.Public, who: everyone},
 	"GET /readyz":  {perm: authz.Public, who: everyone},
@@ -363,6 +381,7 @@ func fixtures(t *testing.T, p *apptest.Portal) map[string]string {
 	outsiderID := uint64(outsider.Map(t)["id"].(float64))
 	ids[anyUser] = strconv.FormatUint(outsiderID, 10)
 	ids[anyDepartment] = seed.DemoProvider2Department
+	ids[aTopic] = "transport"
 
 	s := p.SignIn(t, "outsider@example.cn", "Outside-the-matrix-1")
 	r := p.PostJSON(t, "/api/v1/me/tokens", map[string]string{"name": "outsider's"}, s.Header())

@@ -804,3 +804,19 @@ func (s *Service) holdersIn(role, domain string) []uint64 {
 func (s *Service) providerStaff(dept string, requester uint64) []uint64 {
 	return append(s.holdersIn(authz.RoleProvider, authz.DepartmentDomain(dept)), requester)
 }
+
+// NextEffective returns when the earliest approved whole-dataset
+// revocation of datasetID that is not in effect yet takes effect; found is
+// false when none is pending. Pages kept rendered expire then.
+func (s *Service) NextEffective(ctx context.Context, datasetID string) (at time.Time, found bool, err error) {
+	var list []Revocation
+	err = s.DB.WithContext(ctx).Where("status = ? AND resource_id = '' AND dataset_id = ? AND effective_at > ?", Approved, datasetID, s.now()).
+		Order("effective_at ASC").Limit(1).Find(&list).Error
+	if err != nil {
+		return time.Time{}, false, apperr.Internalf(err, "next revocation of %s", datasetID)
+	}
+	if len(list) == 0 || list[0].EffectiveAt == nil {
+		return time.Time{}, false, nil
+	}
+	return *list[0].EffectiveAt, true, nil
+}

@@ -3,10 +3,17 @@
 // The address holds the whole state: q, every facet selection (repeated
 // keys), the minimum quality score, sort and page. Changes push a history entry; back/forward
 // (popstate) re-read the address and render again.
+//
+// The server renders the first page for the address (body[data-ssr="1"]):
+// results, count, facets (a GET form whose value names are links), chips
+// and paging links, in the same markup as this script. The script then
+// leaves it as it is and wires it to filter in place; it renders only
+// after the reader changes something.
 
 import { apiGet, isAbort } from './api.js?v=__V__';
 import { el, clear, renderHighlight, preserveFocus, idPart } from './dom.js?v=__V__';
 import { t, lang, onLangChange, fmtNumber, fmtDate, enumLabel } from './i18n.js?v=__V__';
+import { tn } from './plural.js?v=__V__';
 import { initLayout, setTitle, onSearch, setSearchValue, errorAlert } from './layout.js?v=__V__';
 
 // Facets shown as checkbox groups.
@@ -22,7 +29,7 @@ const MAX_WINDOW = 10000; // the search engine refuses offset+limit beyond this
 const FACET_SHOWN = 8; // values shown per facet before "show more"
 
 let state = readState();
-let result = null; // last successful response
+let result = null; // last successful response (facets only, from the page, before the first)
 let error = null; // last error (ApiError)
 let loading = false;
 let seq = 0;
@@ -32,8 +39,8 @@ const expanded = {}; // facet field -> true when "show more" is open
 
 // ---- state <-> address ---------------------------------------------------
 
-function readState() {
-  const sp = new URLSearchParams(location.search);
+function readState(search = location.search, keepLang) {
+  const sp = new URLSearchParams(search);
   const filters = {};
   for (const f of FILTERS) {
     filters[f] = [...new Set(sp.getAll(f).filter((v) => v !== ''))];
@@ -49,7 +56,7 @@ function readState() {
     sort: SORTS.includes(sort) ? sort : '',
     page: Number.isFinite(page) && page > 0 ? page : 1,
     pageSize: Number.isFinite(ps) && ps > 0 ? ps : 0,
-    lang: sp.get('lang') || '',
+    lang: sp.get('lang') || keepLang || '',
   };
 }
 
@@ -107,6 +114,7 @@ async function load(opts = {}) {
   if (controller) controller.abort();
   controller = new AbortController();
   loading = true;
+  document.querySelector('.catalog').classList.remove('catalog--error');
   document.getElementById('results-heading').parentElement.setAttribute('aria-busy', 'true');
   renderStatic();
   try {
@@ -188,8 +196,9 @@ function renderCount() {
   }
   const n = Number(result.total) || 0;
   node.dataset.total = String(n);
+  node.dataset.pageSize = String(Number(result.page_size) || state.pageSize || DEFAULT_PAGE_SIZE);
   const num = el('strong', null, fmtNumber(n));
-  const tpl = state.q ? t('catalog.resultCountQuery', { q: '\u0000q\u0000' }) : t('catalog.resultCount');
+  const tpl = state.q ? tn('catalog.resultCountQuery', n, { n: '{n}', q: '\u0000q\u0000' }) : tn('catalog.resultCount', n, { n: '{n}' });
   // Put the number in <strong> and the query as plain text, both from the
   // translated template "…{n}…".
   const pieces = tpl.split('{n}');
@@ -211,6 +220,16 @@ function renderAlert() {
 
 function badge(text, cls, attrs) {
   return el('li', Object.assign({ class: ['badge', cls] }, attrs || {}), text);
+}
+
+function badgeLink(text, href, textLang) {
+  return el('li', { class: 'badge badge-neutral badge-link' }, el('a', { href, lang: textLang }, text));
+}
+
+// A topic's name is English on English pages when it has one.
+function topicLang(id) {
+  const tp = topicNames[id];
+  return lang() === 'en' && tp && tp.name_en ? null : 'zh-CN';
 }
 
 // "Also matches in: data items …, tags …" from the other highlight fields.
@@ -241,8 +260,8 @@ function resultItem(ds) {
       dataset: { testid: 'badge-open-type' },
     }),
     ds.under_dispute ? badge(t('badge.dispute'), 'badge-dispute', { dataset: { testid: 'badge-dispute' } }) : null,
-    ds.department ? badge(ds.department.name, 'badge-neutral', { lang: 'zh-CN' }) : null,
-    ds.topic ? badge(valueLabel('topic', ds.topic.id, ds.topic.name), 'badge-neutral') : null,
+    ds.department ? badgeLink(ds.department.name, `/departments/${encodeURIComponent(ds.department.id)}`, 'zh-CN') : null,
+    ds.topic ? badgeLink(valueLabel('topic', ds.topic.id, ds.topic.name), `/topics/${encodeURIComponent(ds.topic.id)}`, topicLang(ds.topic.id)) : null,
     ds.update_frequency ? badge(enumLabel('update_frequency', ds.update_frequency), 'badge-neutral') : null,
     ...(ds.formats || []).map((f) => badge(f, 'badge-format')),
     ds.quality_score > 0 ? badge(t('result.quality', { n: ds.quality_score }), 'badge-quality', { dataset: { testid: 'badge-quality', score: String(ds.quality_score) } }) : null,
@@ -258,13 +277,14 @@ function resultItem(ds) {
       'p',
       { class: 'result-meta' },
       el('span', null, t('result.updated', { date: fmtDate(ds.updated_at) })),
-      el('span', null, t('result.downloads', { n: fmtNumber(ds.downloads) })),
+      el('span', null, tn('result.downloads', Number(ds.downloads) || 0)),
     ),
   );
 }
 
 function renderResults() {
   const list = document.getElementById('results-list');
+  if (result && !result.items && !error) return; // the server's list stands
   clear(list);
   if (error || !result) return;
   const items = result.items || [];
@@ -277,7 +297,7 @@ function renderResults() {
 
 function pageLink(n, label, opts = {}) {
   const next = { ...state, page: n };
-  const a = el(
+  return el(
     'a',
     {
       href: urlFor(next),
@@ -289,12 +309,12 @@ function pageLink(n, label, opts = {}) {
     },
     label,
   );
-  a.addEventListener('click', (ev) => {
-    if (ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
-    ev.preventDefault();
-    navigate(next, { focusResults: true });
-  });
-  return a;
+}
+
+// A plain left click on one of the page's own links (paging, chips, facet
+// names) runs in place; other clicks (new tab) follow the link.
+function inPlace(ev) {
+  return ev.button === 0 && !ev.metaKey && !ev.ctrlKey && !ev.shiftKey && !ev.altKey;
 }
 
 function renderPagination() {
@@ -325,6 +345,25 @@ function renderPagination() {
   nav.append(ul);
 }
 
+function chipLink(next, label, field, testid) {
+  return el(
+    'li',
+    null,
+    el(
+      'a',
+      {
+        class: 'chip',
+        href: urlFor(next),
+        'aria-label': t('catalog.removeFilter', { label: field ? t('catalog.chip', { field: t(`facet.${field}`), value: label }) : label }),
+        dataset: testid ? { testid } : undefined,
+      },
+      field ? el('span', { class: 'chip-field' }, t('catalog.chipField', { field: t(`facet.${field}`) })) : null,
+      el('span', { lang: field === 'department' || field === 'tag' || field === 'region' ? 'zh-CN' : null }, label),
+      el('span', { class: 'chip-x', 'aria-hidden': 'true' }, '×'),
+    ),
+  );
+}
+
 function renderActiveFilters() {
   const box = document.getElementById('active-filters');
   clear(box);
@@ -332,56 +371,11 @@ function renderActiveFilters() {
   for (const f of FILTERS) {
     for (const v of state.filters[f]) {
       const label = valueLabel(f, v, facetLabel(f, v));
-      chips.push(
-        el(
-          'li',
-          null,
-          el(
-            'button',
-            {
-              type: 'button',
-              class: 'chip',
-              'aria-label': t('catalog.removeFilter', { label: t('catalog.chip', { field: t(`facet.${f}`), value: label }) }),
-              onclick: () => {
-                toggleFilter(f, v, false);
-                const count = document.getElementById('result-count');
-                count.setAttribute('tabindex', '-1');
-                count.focus({ preventScroll: true });
-              },
-            },
-            el('span', { class: 'chip-field' }, t('catalog.chipField', { field: t(`facet.${f}`) })),
-            label,
-            el('span', { class: 'chip-x', 'aria-hidden': 'true' }, '×'),
-          ),
-        ),
-      );
+      chips.push(chipLink(toggled(state, f, v, false), label, f));
     }
   }
   if (state.minQuality) {
-    const label = t('catalog.minQuality.chip', { n: state.minQuality });
-    chips.push(
-      el(
-        'li',
-        null,
-        el(
-          'button',
-          {
-            type: 'button',
-            class: 'chip',
-            'aria-label': t('catalog.removeFilter', { label }),
-            dataset: { testid: 'chip-min-quality' },
-            onclick: () => {
-              navigate({ ...state, minQuality: 0, page: 1 });
-              const count = document.getElementById('result-count');
-              count.setAttribute('tabindex', '-1');
-              count.focus({ preventScroll: true });
-            },
-          },
-          label,
-          el('span', { class: 'chip-x', 'aria-hidden': 'true' }, '×'),
-        ),
-      ),
-    );
+    chips.push(chipLink({ ...state, minQuality: 0, page: 1 }, t('catalog.minQuality.chip', { n: state.minQuality }), null, 'chip-min-quality'));
   }
   if (!chips.length) return;
   box.append(el('p', { class: 'visually-hidden', id: 'active-filters-label' }, t('catalog.activeFilters')));
@@ -417,6 +411,8 @@ function renderFacets() {
           { class: 'facet-values', id: listId },
           shown.map((x) => {
             const id = `facet-${field}-${idPart(x.value)}`;
+            const label = valueLabel(field, x.value, x.label);
+            const on = selected.includes(x.value);
             return el(
               'li',
               null,
@@ -425,13 +421,13 @@ function renderFacets() {
                 id,
                 name: field,
                 value: x.value,
-                checked: selected.includes(x.value),
-                dataset: { testid: `facet-${field}-${x.value}`, field },
+                checked: on,
+                dataset: { testid: `facet-${field}-${x.value}`, field, label, count: String(x.count) },
               }),
               el(
                 'label',
                 { for: id },
-                el('span', { class: 'facet-label' }, valueLabel(field, x.value, x.label)),
+                el('a', { class: 'facet-label facet-link', href: urlFor(toggled(state, field, x.value, !on)), tabindex: '-1', lang: field === 'department' ? 'zh-CN' : null }, label),
                 el('span', { class: 'facet-count', dataset: { testid: `facet-count-${field}-${x.value}` } }, fmtNumber(x.count)),
               ),
             );
@@ -448,10 +444,7 @@ function renderFacets() {
               id: `facet-more-${field}`,
               'aria-expanded': expanded[field] ? 'true' : 'false',
               'aria-controls': listId,
-              onclick: () => {
-                expanded[field] = !expanded[field];
-                renderFacets();
-              },
+              dataset: { field },
             },
             expanded[field] ? t('catalog.showLess') : t('catalog.showMore', { n: values.length - FACET_SHOWN }),
           ),
@@ -463,16 +456,53 @@ function renderFacets() {
   });
 }
 
-function toggleFilter(field, value, on) {
-  const cur = state.filters[field];
+function toggled(s, field, value, on) {
+  const cur = s.filters[field];
   const next = on ? [...new Set([...cur, value])] : cur.filter((v) => v !== value);
-  navigate({ ...state, filters: { ...state.filters, [field]: next }, page: 1 });
+  return { ...s, filters: { ...s.filters, [field]: next }, page: 1 };
+}
+
+function toggleFilter(field, value, on) {
+  navigate(toggled(state, field, value, on));
+}
+
+// What the server rendered, for the parts the script draws again before
+// its first request (the facets behind "show more", chip labels).
+function serverResult() {
+  const count = document.getElementById('result-count');
+  if (!count || count.dataset.total === undefined) return null;
+  const facets = {};
+  for (const box of document.querySelectorAll('#facet-groups input[type=checkbox]')) {
+    const f = box.dataset.field;
+    (facets[f] = facets[f] || []).push({ value: box.value, label: box.dataset.label || '', count: Number(box.dataset.count) || 0 });
+  }
+  return { total: Number(count.dataset.total) || 0, page_size: Number(count.dataset.pageSize) || DEFAULT_PAGE_SIZE, facets, items: null };
+}
+
+// A box ticked or a choice made before the script was ready still counts.
+function catchUp() {
+  for (const box of document.querySelectorAll('#facet-groups input[type=checkbox]')) {
+    const on = (state.filters[box.dataset.field] || []).includes(box.value);
+    if (box.checked !== on) {
+      toggleFilter(box.dataset.field, box.value, box.checked);
+      return;
+    }
+  }
+  const sort = document.getElementById('sort-select');
+  if (sort.value && sort.value !== (state.sort || (state.q ? 'relevance' : 'updated'))) {
+    navigate({ ...state, sort: sort.value, page: 1 });
+    return;
+  }
+  const mq = parseInt(document.getElementById('min-quality-select').value, 10);
+  if (Number.isFinite(mq) && mq !== state.minQuality) navigate({ ...state, minQuality: mq > 0 ? mq : 0, page: 1 });
 }
 
 // ---- start ---------------------------------------------------------------
 
 async function main() {
   await initLayout();
+  const ssr = document.body.dataset.ssr === '1';
+  if (ssr) result = serverResult(); // null when the server answered with an error
 
   const panel = document.getElementById('facet-panel');
   const toggle = document.getElementById('facet-toggle');
@@ -490,13 +520,54 @@ async function main() {
     count.focus();
   });
 
-  document.getElementById('facet-groups').addEventListener('change', (ev) => {
+  const groups = document.getElementById('facet-groups');
+  groups.addEventListener('change', (ev) => {
     const box = ev.target;
     if (!(box instanceof HTMLInputElement) || box.type !== 'checkbox') return;
     toggleFilter(box.dataset.field, box.value, box.checked);
   });
+  groups.addEventListener('click', (ev) => {
+    const more = ev.target.closest('.facet-more');
+    if (more) {
+      expanded[more.dataset.field] = !expanded[more.dataset.field];
+      renderFacets();
+      return;
+    }
+    // A value's name is a link for readers without script; here it ticks
+    // its box like the rest of the label.
+    const link = ev.target.closest('a.facet-link');
+    if (link && inPlace(ev)) {
+      ev.preventDefault();
+      const box = document.getElementById(link.closest('label').htmlFor);
+      toggleFilter(box.dataset.field, box.value, !box.checked);
+    }
+  });
+  for (const link of groups.querySelectorAll('a.facet-link')) link.tabIndex = -1; // one stop per value: the box
+  document.getElementById('facet-form').addEventListener('submit', (ev) => ev.preventDefault());
+  document.getElementById('results-controls')?.addEventListener('submit', (ev) => ev.preventDefault());
 
-  document.getElementById('facet-clear').addEventListener('click', () => {
+  document.getElementById('pagination').addEventListener('click', (ev) => {
+    const a = ev.target.closest('a.page-link');
+    if (!a || !inPlace(ev)) return;
+    ev.preventDefault();
+    navigate({ ...state, page: Number(a.dataset.page) || 1 }, { focusResults: true });
+  });
+
+  document.getElementById('active-filters').addEventListener('click', (ev) => {
+    const a = ev.target.closest('a.chip');
+    if (!a || !inPlace(ev)) return;
+    ev.preventDefault();
+    state = readState(new URL(a.href, location.href).search, state.lang);
+    history.pushState(null, '', urlFor(state));
+    load();
+    const count = document.getElementById('result-count');
+    count.setAttribute('tabindex', '-1');
+    count.focus({ preventScroll: true });
+  });
+
+  document.getElementById('facet-clear').addEventListener('click', (ev) => {
+    if (!inPlace(ev)) return;
+    ev.preventDefault();
     const filters = {};
     for (const f of FILTERS) filters[f] = [];
     navigate({ ...state, filters, minQuality: 0, page: 1 });
@@ -532,10 +603,16 @@ async function main() {
   apiGet('/topics')
     .then((res) => {
       for (const tp of res.items || []) topicNames[tp.id] = tp;
-      if (lang() === 'en') render();
+      // English topic names for what the script draws (the server's are
+      // English already).
+      if (lang() === 'en' && result && result.items) render();
     })
     .catch(() => {});
 
+  if (ssr) {
+    if (result) catchUp();
+    return;
+  }
   load();
 }
 

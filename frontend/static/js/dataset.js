@@ -1,18 +1,29 @@
-// Dataset detail page (/datasets/{id}): every catalog field, data items and
-// resources; then the data itself (preview, chart, map, formats, API calls:
-// preview/resource.js) and its quality (preview/quality.js). 404 shows
-// "not found", 410 shows the withdrawal record.
+// Dataset detail page (/datasets/{id}). The server renders the whole entry
+// (title, description, every catalog field, data items, the resource cards
+// with their download or apply links) into the first response; this module
+// enhances it without drawing it again (the title and description are the
+// page's Largest Contentful Paint): it refreshes the live parts from the
+// API (downloads, the dispute flag, a grant holder's download links), fills
+// the corrections history, wires the copy buttons and mounts the
+// interactive panels (preview/chart/map/formats/API calls: preview/
+// resource.js; quality: preview/quality.js; change history) into the
+// places the server left for them. The 410 page of a withdrawn entry
+// (pages/gone.html) only gets the layout.
+//
+// Without server data (data-ssr="0") it draws the page itself, as before:
+// every field, data items and resources, 404 "not found", 410 the
+// withdrawal record.
 
 import { apiGet } from './api.js?v=__V__';
 import { el, clear, append } from './dom.js?v=__V__';
 import { t, onLangChange, fmtNumber, fmtDateTime, fmtBytes, enumLabel, lang } from './i18n.js?v=__V__';
 import { initLayout, setTitle, errorAlert } from './layout.js?v=__V__';
 import { freshnessField, historySection } from './publishing/dataset.js?v=__V__';
-import { correctionsBox, itemDisputeMark } from './corrections/dataset.js?v=__V__';
+import { correctionsBox, itemDisputeMark, fillHistory } from './corrections/dataset.js?v=__V__';
 import { copyText } from './preview/copy.js?v=__V__';
 import { mayDownload, downloadURL } from './preview/data.js?v=__V__';
-import { dataSection } from './preview/resource.js?v=__V__';
-import { qualitySection, grade } from './preview/quality.js?v=__V__';
+import { dataSection, dataPanels } from './preview/resource.js?v=__V__';
+import { qualitySection, mountQuality, grade } from './preview/quality.js?v=__V__';
 
 let ds = null;
 let failure = null;
@@ -408,7 +419,99 @@ async function load() {
   render();
 }
 
+// ---- the server-rendered page -------------------------------------------
+
+function wireCopyButtons() {
+  for (const b of document.querySelectorAll('#resources .copy-button[data-copy]')) {
+    b.hidden = false;
+    b.addEventListener('click', () => copyText(b.dataset.copy, b));
+  }
+}
+
+// The dispute flag (badge, banner, data item marks) as the API says now:
+// the server's copy of the page may be up to a minute old.
+function showDispute(d) {
+  const badges = document.getElementById('dataset-badges');
+  const badge = badges && badges.querySelector('[data-testid=dispute-badge]');
+  if (d.under_dispute && badges && !badge) {
+    const mark = el('li', { class: 'badge badge-dispute', dataset: { testid: 'dispute-badge' } }, t('badge.dispute'));
+    const after = badges.querySelector('[data-testid=schedule-badge]');
+    if (after) after.after(mark);
+    else badges.append(mark);
+  } else if (!d.under_dispute && badge) {
+    badge.remove();
+  }
+  const banner = document.querySelector('[data-testid=dispute-banner]');
+  const summary = document.querySelector('[data-testid=dataset-summary]');
+  if (d.under_dispute && !banner && summary) {
+    summary.after(
+      el('div', { class: 'banner banner-dispute', role: 'note', dataset: { testid: 'dispute-banner' } }, el('strong', null, t('badge.dispute')), ' ', t('dataset.dispute')),
+    );
+  } else if (!d.under_dispute && banner) {
+    banner.remove();
+  }
+  const disputed = new Map((d.data_items || []).filter((it) => it.under_dispute).map((it) => [it.name, it]));
+  for (const tr of document.querySelectorAll('#data-items tbody tr[data-item]')) {
+    const mark = tr.querySelector('[data-testid=item-dispute]');
+    const it = disputed.get(tr.dataset.item);
+    const cell = tr.querySelector('.item-label');
+    if (it && !mark && cell) cell.append(itemDisputeMark(it));
+    else if (!it && mark) mark.remove();
+  }
+}
+
+// A holder of an active grant downloads conditional files: the apply link
+// of each card becomes the download link.
+function holderLinks(d) {
+  if (d.open_type !== 'conditional') return;
+  for (const r of d.resources || []) {
+    const card = document.querySelector(`#resources [data-testid=resource-row][data-id="${CSS.escape(r.id)}"]`);
+    const apply = card && card.querySelector('[data-testid=apply-link]');
+    if (!apply) continue;
+    mayDownload(d, r).then((ok) => ok && apply.isConnected && apply.replaceWith(downloadLink(r)));
+  }
+}
+
+function showLive(d) {
+  const dl = document.querySelector('[data-testid=field-downloads]');
+  if (dl) dl.textContent = fmtNumber(d.downloads);
+  showDispute(d);
+  holderLinks(d);
+}
+
+async function enhance() {
+  await initLayout();
+  wireCopyButtons();
+  const id = datasetId();
+  const live = apiGet(`/datasets/${encodeURIComponent(id)}`);
+  const refreshed = live.then(showLive).catch(() => {});
+  const line = document.querySelector('[data-testid=corrections-history]');
+  if (line) fillHistory(line, id, refreshed);
+  let d;
+  try {
+    d = await live;
+  } catch {
+    return; // gone or unreachable since the page was made: what the server sent stays
+  }
+  const panels = document.getElementById('explore-panels');
+  if (panels) append(panels, dataPanels(d));
+  const quality = document.getElementById('quality');
+  if (quality) mountQuality(quality, d);
+  const history = document.getElementById('history-mount');
+  if (history) history.replaceWith(historySection(d));
+}
+
+// ---- the page drawn by script (no server data) ---------------------------
+
 async function main() {
+  if (document.body.dataset.page === 'gone') {
+    await initLayout(); // the 410 page: nothing live on it
+    return;
+  }
+  if (document.body.dataset.ssr === '1') {
+    await enhance();
+    return;
+  }
   await initLayout();
   onLangChange(render);
   apiGet('/topics')

@@ -1,11 +1,26 @@
 // Home page: hero search, catalog counts, topics, departments, newest and
-// most downloaded datasets.
+// most downloaded datasets, latest announcements.
+//
+// The server renders every section (body[data-ssr="1"]); the script leaves
+// them as they are and only loads a section the server could not read
+// (data-load="1"). Without server data it renders them all from the API.
 
 import { apiGet } from './api.js?v=__V__';
 import { el, clear } from './dom.js?v=__V__';
 import { t, lang, onLangChange, fmtNumber, fmtDate, enumLabel } from './i18n.js?v=__V__';
-import { initLayout, setTitle, bigSearchForm, errorAlert } from './layout.js?v=__V__';
-import { announcementItem } from './revocations/common.js?v=__V__';
+import { initLayout, setTitle, errorAlert } from './layout.js?v=__V__';
+
+// What only drawing a section needs is loaded when the script draws one:
+// the page's first paint then waits for fewer modules (the layout's).
+let tn, topicIcon, announcementItem;
+
+async function drawingModules() {
+  [{ tn }, { topicIcon }, { announcementItem }] = await Promise.all([
+    import('./plural.js?v=__V__'),
+    import('./topicicon.js?v=__V__'),
+    import('./revocations/common.js?v=__V__'),
+  ]);
+}
 
 const data = {}; // section -> {value} | {error}
 
@@ -30,6 +45,7 @@ function section(id, key, fetcher, render) {
     } catch (err) {
       data[key] = { error: err };
     }
+    box.removeAttribute('data-load');
     draw();
   };
   onLangChange(draw);
@@ -39,8 +55,8 @@ function section(id, key, fetcher, render) {
 function renderStats(s) {
   const items = [
     ['datasets', s.datasets, '/datasets'],
-    ['departments', s.departments, '#departments-heading'],
-    ['topics', s.topics, '#topics-heading'],
+    ['departments', s.departments, '/departments'],
+    ['topics', s.topics, '/topics'],
     ['downloads', s.downloads, null],
   ];
   return el(
@@ -72,13 +88,13 @@ function renderTopics(res) {
         null,
         el(
           'a',
-          { class: 'topic-card', href: `/datasets?topic=${encodeURIComponent(tp.id)}`, dataset: { testid: `topic-${tp.id}` } },
-          el('span', { class: 'topic-initial', 'aria-hidden': 'true' }, Array.from(tp.name || '?')[0]),
+          { class: 'topic-card', href: `/topics/${encodeURIComponent(tp.id)}`, dataset: { testid: `topic-${tp.id}` } },
+          topicIcon(tp, lang()),
           el(
             'span',
             { class: 'topic-text' },
-            el('span', { class: 'topic-name', lang: lang() === 'en' && tp.name_en ? 'en' : 'zh-CN' }, topicName(tp)),
-            el('span', { class: 'topic-count' }, t('common.datasetCount', { n: fmtNumber(tp.dataset_count) })),
+            el('span', { class: 'topic-name', lang: lang() === 'en' && tp.name_en ? null : 'zh-CN' }, topicName(tp)),
+            el('span', { class: 'topic-count' }, tn('common.datasetCount', tp.dataset_count || 0)),
           ),
         ),
       ),
@@ -98,13 +114,13 @@ function renderDepartments(res) {
         null,
         el(
           'a',
-          { class: 'dept-link', href: `/datasets?department=${encodeURIComponent(d.id)}` },
+          { class: 'dept-link', href: `/departments/${encodeURIComponent(d.id)}` },
           el('span', { class: 'dept-name', lang: 'zh-CN' }, d.name),
           el(
             'span',
             { class: 'dept-meta' },
             d.region_level ? el('span', { class: 'badge badge-neutral' }, enumLabel('region_level', d.region_level)) : null,
-            el('span', { class: 'dept-count' }, t('common.datasetCount', { n: fmtNumber(d.dataset_count || 0) })),
+            el('span', { class: 'dept-count' }, tn('common.datasetCount', d.dataset_count || 0)),
           ),
         ),
       ),
@@ -127,46 +143,45 @@ function datasetList(res, kind) {
           'p',
           { class: 'mini-meta' },
           el('span', { class: ['badge', ds.open_type === 'conditional' ? 'badge-conditional' : 'badge-open'] }, enumLabel('open_type', ds.open_type)),
-          ds.department ? el('span', { lang: 'zh-CN' }, ds.department.name) : null,
+          ds.department ? el('a', { href: `/departments/${encodeURIComponent(ds.department.id)}`, lang: 'zh-CN' }, ds.department.name) : null,
           kind === 'newest'
             ? el('span', null, t('result.published', { date: fmtDate(ds.published_at) }))
-            : el('span', null, t('result.downloads', { n: fmtNumber(ds.downloads) })),
+            : el('span', null, tn('result.downloads', ds.downloads || 0)),
         ),
       ),
     ),
   );
 }
 
-async function main() {
-  await initLayout();
-  const titleNow = () => setTitle();
-  titleNow();
-  onLangChange(titleNow);
-
-  const hero = document.getElementById('hero-search');
-  const drawHero = () => {
-    const prev = document.getElementById('hero-search-input');
-    const v = prev ? prev.value : '';
-    const hadFocus = prev && document.activeElement === prev;
-    clear(hero).append(bigSearchForm('hero-search-input'));
-    const input = document.getElementById('hero-search-input');
-    input.value = v;
-    if (hadFocus) input.focus();
-  };
-  drawHero();
-  onLangChange(drawHero);
-
-  section('home-stats', 'stats', () => apiGet('/catalog/summary'), renderStats);
-  section('home-topics', 'topics', () => apiGet('/topics'), renderTopics);
-  section('home-departments', 'departments', () => apiGet('/departments'), renderDepartments);
-  section('home-newest', 'newest', () => apiGet('/datasets', { sort: 'published', page_size: 6 }), (r) => datasetList(r, 'newest'));
-  section('home-popular', 'popular', () => apiGet('/datasets', { sort: 'downloads', page_size: 6 }), (r) => datasetList(r, 'popular'));
-  // The latest revocation announcements (000 Art 35: announced on the portal).
-  section('home-announcements', 'announcements', () => apiGet('/announcements', { page_size: 3 }), (r) =>
+const SECTIONS = [
+  ['home-stats', 'stats', () => apiGet('/catalog/summary'), renderStats],
+  ['home-topics', 'topics', () => apiGet('/topics'), renderTopics],
+  ['home-departments', 'departments', () => apiGet('/departments'), renderDepartments],
+  ['home-newest', 'newest', () => apiGet('/datasets', { sort: 'published', page_size: 6 }), (r) => datasetList(r, 'newest')],
+  ['home-popular', 'popular', () => apiGet('/datasets', { sort: 'downloads', page_size: 6 }), (r) => datasetList(r, 'popular')],
+  // The latest revocation announcements, as the rules ask them published on the portal.
+  ['home-announcements', 'announcements', () => apiGet('/announcements', { page_size: 3 }), (r) =>
     r.items && r.items.length
       ? el('ul', { class: 'rv-cards' }, r.items.map((a) => announcementItem(a, 'home-announcement', 'h3')))
       : el('p', { class: 'empty' }, t('rv.list.none')),
-  );
+  ],
+];
+
+async function main() {
+  await initLayout();
+  const ssr = document.body.dataset.ssr === '1';
+  if (!ssr) {
+    const titleNow = () => setTitle();
+    titleNow();
+    onLangChange(titleNow);
+  }
+  const todo = SECTIONS.filter(([id]) => {
+    const box = document.getElementById(id);
+    return box && (!ssr || box.dataset.load === '1');
+  });
+  if (!todo.length) return;
+  await drawingModules();
+  for (const [id, key, fetcher, render] of todo) section(id, key, fetcher, render);
 }
 
 main();

@@ -1,11 +1,10 @@
 // Interface strings and formatting. All strings live in
-// /static/i18n/{zh,en}.json; this module picks the language (?lang= in the
-// URL wins and is remembered, then localStorage, then Chinese), loads the
-// catalog, fills [data-i18n] elements and formats numbers, dates and sizes.
+// /static/i18n/{zh,en}.json and domain catalogs; the server picks the
+// language (server/locale) and renders <html lang>; this module loads the
+// catalogs, fills [data-i18n] elements and formats numbers, dates and sizes.
 
 export const LANGS = ['zh', 'en'];
 const HTML_LANG = { zh: 'zh-CN', en: 'en' };
-const STORE_KEY = 'portal.lang';
 
 let current = 'zh';
 let messages = {};
@@ -13,30 +12,11 @@ let fallback = {};
 const cache = {};
 const listeners = [];
 
-function stored() {
-  try {
-    return localStorage.getItem(STORE_KEY);
-  } catch {
-    return null;
-  }
-}
-
-function store(lang) {
-  try {
-    localStorage.setItem(STORE_KEY, lang);
-  } catch {
-    /* storage may be disabled; the choice then lasts for this page only */
-  }
-}
-
+// The server chose the language (?lang=, the lang cookie, Accept-Language,
+// Chinese) and wrote it into <html lang>; scripts follow it.
 export function detectLang() {
-  const p = new URLSearchParams(location.search).get('lang');
-  if (p && LANGS.includes(p)) {
-    store(p);
-    return p;
-  }
-  const s = stored();
-  return s && LANGS.includes(s) ? s : 'zh';
+  const l = (document.documentElement.lang || '').toLowerCase();
+  return l.startsWith('en') ? 'en' : 'zh';
 }
 
 function fetchCatalog(file) {
@@ -47,10 +27,11 @@ function fetchCatalog(file) {
 
 // Each domain keeps its strings in its own catalog pair
 // (/static/i18n/<domain>.<lang>.json); a page names the ones it needs in
-// <body data-i18n-extra="publishing accounts">. They merge over the shared one.
+// <body data-i18n-extra="publishing accounts">. They merge over the shared
+// one and the layout's (site).
 function extraCatalogs() {
   const names = (document.body && document.body.dataset.i18nExtra) || '';
-  return names.split(/\s+/).filter((n) => /^[a-z][a-z0-9-]*$/.test(n));
+  return ['site', ...names.split(/\s+/).filter((n) => /^[a-z][a-z0-9-]*$/.test(n))];
 }
 
 async function load(lang) {
@@ -90,21 +71,15 @@ export function has(key) {
   return typeof messages[key] === 'string' || typeof fallback[key] === 'string';
 }
 
-// Switches language without reloading: stores the choice, keeps an explicit
-// ?lang= in the address in step, re-applies [data-i18n] and tells listeners.
-export async function setLang(l) {
-  if (!LANGS.includes(l) || l === current) return;
-  messages = await load(l);
-  current = l;
-  store(l);
-  document.documentElement.lang = HTML_LANG[l];
+// Switches language: remembers the choice in the lang cookie (the server
+// reads it) and loads the page again in that language, with ?lang= in the
+// address so a shared link opens in the same language.
+export function setLang(l) {
+  if (!LANGS.includes(l)) return;
+  document.cookie = `lang=${l}; path=/; max-age=31536000; samesite=lax`;
   const url = new URL(location.href);
-  if (url.searchParams.has('lang')) {
-    url.searchParams.set('lang', l);
-    history.replaceState(history.state, '', url.pathname + url.search + url.hash);
-  }
-  applyI18n();
-  for (const fn of listeners) fn(l);
+  url.searchParams.set('lang', l);
+  location.assign(url.pathname + url.search + url.hash);
 }
 
 export function onLangChange(fn) {

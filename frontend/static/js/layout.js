@@ -299,18 +299,74 @@ async function loadSite() {
   renderFooter();
 }
 
+// The server renders the header and footer (templates/layout.html); this
+// wires them up: the language switch keeps the whole address, the search
+// box can run in place, the phone menu button opens the navigation.
+function enhanceHeader() {
+  const header = document.getElementById('site-header');
+  const sw = document.getElementById('lang-switch');
+  if (sw) {
+    sw.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      setLang(sw.dataset.lang);
+    });
+  }
+  const form = header.querySelector('form.search-form');
+  const input = document.getElementById('site-search-input');
+  if (form && input) {
+    form.addEventListener('submit', (ev) => {
+      if (!searchHandler) return; // a plain GET to /datasets
+      ev.preventDefault();
+      searchHandler(input.value.trim());
+    });
+  }
+  const toggle = document.getElementById('menu-toggle');
+  const list = document.getElementById('main-nav-list');
+  if (toggle && list) {
+    toggle.hidden = false;
+    const set = (open) => {
+      toggle.setAttribute('aria-expanded', String(open));
+      header.classList.toggle('nav-open', open);
+    };
+    toggle.addEventListener('click', () => set(toggle.getAttribute('aria-expanded') !== 'true'));
+    header.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape' && header.classList.contains('nav-open')) {
+        set(false);
+        toggle.focus();
+      }
+    });
+  }
+}
+
+// A page whose language came from the cookie or Accept-Language gets
+// ?lang= in its address, so a copied link opens in the same language.
+function keepLangInAddress() {
+  const url = new URL(location.href);
+  if (url.searchParams.has('lang') || lang() === 'zh') return;
+  url.searchParams.set('lang', lang());
+  history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+}
+
 // Call once per page, before rendering <main>.
 export async function initLayout() {
   document.documentElement.classList.add('js');
   await initI18n();
   applyI18n();
-  renderHeader();
-  renderFooter();
-  loadSite();
-  loadAccount();
-  onLangChange(() => {
+  keepLangInAddress();
+  const ssr = document.getElementById('site-header')?.dataset.ssr === '1';
+  if (ssr) {
+    enhanceHeader();
+  } else {
     renderHeader();
     renderFooter();
+    loadSite();
+  }
+  loadAccount();
+  onLangChange(() => {
+    if (!ssr) {
+      renderHeader();
+      renderFooter();
+    }
     document.title = [...titleParts, t('site.name')].join(' - ');
   });
   const main = document.getElementById('main');

@@ -192,17 +192,12 @@ function profileDetails(d, r) {
   return details;
 }
 
-export function qualitySection(d) {
-  const body = el('div', { class: 'q-body', 'aria-busy': 'true' }, el('p', { class: 'loading' }, t('common.loading')));
+// fillQuality(sec, body, d): the score, the checks and the file profiles
+// into a quality section (sec) whose report goes into body.
+function fillQuality(sec, body, d, retry) {
   const csv = (d.resources || []).filter(isTabular);
-  const sec = el(
-    'section',
-    { class: 'section q-section', 'aria-labelledby': 'quality-heading', dataset: { testid: 'quality' } },
-    el('h2', { id: 'quality-heading' }, t('quality.heading')),
-    body,
-    csv.length ? el('h3', null, t('quality.profile.heading')) : null,
-    csv.map((r) => profileDetails(d, r)),
-  );
+  body.setAttribute('aria-busy', 'true');
+  if (csv.length) sec.append(el('h3', null, t('quality.profile.heading')), ...csv.map((r) => profileDetails(d, r)));
   reportOf(d.id)
     .then((q) => {
       body.removeAttribute('aria-busy');
@@ -211,7 +206,30 @@ export function qualitySection(d) {
     .catch((err) => {
       body.removeAttribute('aria-busy');
       if (err.status === 404) fill(body, el('p', { class: 'empty', dataset: { testid: 'quality-none' } }, t('quality.none')));
-      else fill(body, errorAlert(err, { title: t('quality.error'), retry: () => sec.replaceWith(qualitySection(d)) }));
+      else fill(body, errorAlert(err, { title: t('quality.error'), retry }));
     });
+}
+
+// The section, drawn by script (the page without server data).
+export function qualitySection(d) {
+  const body = el('div', { class: 'q-body' }, el('p', { class: 'loading' }, t('common.loading')));
+  const sec = el(
+    'section',
+    { class: 'section q-section', 'aria-labelledby': 'quality-heading', dataset: { testid: 'quality' } },
+    el('h2', { id: 'quality-heading' }, t('quality.heading')),
+    body,
+  );
+  fillQuality(sec, body, d, () => sec.replaceWith(qualitySection(d)));
   return sec;
+}
+
+// mountQuality(sec, d): the details into the section the server rendered
+// (its heading and score stay until the report replaces the score).
+export function mountQuality(sec, d) {
+  const body = sec.querySelector('.q-body');
+  if (!body) return;
+  fillQuality(sec, body, d, () => {
+    for (const n of sec.querySelectorAll(':scope > h3, :scope > details')) n.remove();
+    mountQuality(sec, d);
+  });
 }

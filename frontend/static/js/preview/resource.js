@@ -3,13 +3,14 @@
 // formats and ready-to-run API calls. Tabs follow the WAI-ARIA pattern
 // (arrow keys, Home/End). Nothing loads until its tab is shown: the
 // preview when the panel scrolls into view, ECharts and the map only when
-// a chart or map tab opens.
+// a chart or map tab opens. The open tab (and the API sample language) of
+// each panel survives the page being loaded again in the other language.
 
 import { el, fill, idPart } from '../dom.js?v=__V__';
 import { t } from '../i18n.js?v=__V__';
 import { previewPanel, previewState } from './table.js?v=__V__';
 import { formatsPanel } from './formats.js?v=__V__';
-import { apiPanel } from './apicalls.js?v=__V__';
+import { apiPanel, LANGS as API_LANGS } from './apicalls.js?v=__V__';
 import { hasMap, isTabular } from './columns.js?v=__V__';
 
 // Per resource, what the visitor did (tab, page, sort, filter, fetched
@@ -18,10 +19,41 @@ const states = new Map();
 // Charts to dispose of when the section is drawn again.
 const disposers = new Set();
 
+// What each panel showed when the visitor left the page (the language
+// switch loads it again), kept for this tab only.
+const SAVED = 'pv-panels';
+let saved = null;
+
+function restore(d) {
+  if (saved) return;
+  saved = {};
+  try {
+    const s = JSON.parse(sessionStorage.getItem(SAVED) || 'null');
+    if (s && s.dataset === d.id && s.panels && typeof s.panels === 'object') saved = s.panels;
+  } catch {
+    saved = {};
+  }
+  window.addEventListener('pagehide', () => {
+    const panels = {};
+    for (const [id, st] of states) panels[id] = { tab: st.tab, begun: Boolean(st.begun), api: st.api.lang };
+    try {
+      sessionStorage.setItem(SAVED, JSON.stringify({ dataset: d.id, panels }));
+    } catch {
+      // storage full or off: the panels start afresh
+    }
+  });
+}
+
 function stateOf(r) {
   let st = states.get(r.id);
   if (!st) {
     st = { tab: '', preview: previewState(), chart: {}, map: {}, api: { lang: 'curl' } };
+    const was = saved && saved[r.id];
+    if (was && typeof was === 'object') {
+      if (typeof was.tab === 'string') st.tab = was.tab; // checked against the tabs below
+      if (API_LANGS.includes(was.api)) st.api.lang = was.api;
+      st.begun = was.begun === true;
+    }
     states.set(r.id, st);
   }
   return st;
@@ -174,10 +206,17 @@ function resourcePanel(d, r) {
   return article;
 }
 
-// The section, or null when the entry has no resources.
-export function dataSection(d) {
+// The panels of every resource, for the section the server rendered.
+export function dataPanels(d) {
   for (const fn of disposers) fn();
   disposers.clear();
+  restore(d);
+  return (d.resources || []).map((r) => resourcePanel(d, r));
+}
+
+// The whole section, or null when the entry has no resources (the page
+// drawn by script, without server data).
+export function dataSection(d) {
   const list = d.resources || [];
   if (!list.length) return null;
   return el(
@@ -185,6 +224,6 @@ export function dataSection(d) {
     { class: 'section pv-section', 'aria-labelledby': 'explore-heading', dataset: { testid: 'explore' } },
     el('h2', { id: 'explore-heading' }, t('preview.heading')),
     el('p', { class: 'muted pv-intro' }, t('preview.intro')),
-    list.map((r) => resourcePanel(d, r)),
+    dataPanels(d),
   );
 }

@@ -4,7 +4,7 @@
 // form (similar requests) and the console.
 
 import { el } from '../dom.js?v=__V__';
-import { t } from '../i18n.js?v=__V__';
+import { t, has } from '../i18n.js?v=__V__';
 import { apiPost, apiDelete } from '../api.js?v=__V__';
 import { hasRole, loginHref } from '../session.js?v=__V__';
 import { badge, dueText, timeEl } from '../corrections/ui.js?v=__V__';
@@ -24,7 +24,8 @@ export function canSupport(me, r) {
 // supportControl(me, r, onChange) -> the count and the +1 button (or a
 // sign-in link for visitors).
 export function supportControl(me, r, onChange) {
-  const count = el('span', { class: 'fb-support-count', dataset: { testid: 'req-supporters' } }, t('req.supporters', { n: r.supporters }));
+  const key = r.supporters === 1 && has('req.supporters.one') ? 'req.supporters.one' : 'req.supporters';
+  const count = el('span', { class: 'fb-support-count', dataset: { testid: 'req-supporters' } }, t(key, { n: r.supporters }));
   const closed = r.status === 'refused' || r.status === 'fulfilled';
   if (!me && !closed) {
     return el('span', { class: 'fb-support' }, count, el('a', { href: loginHref(), class: 'btn btn-secondary btn-small' }, t('req.supportSignIn')));
@@ -49,10 +50,12 @@ export function supportControl(me, r, onChange) {
   return el('span', { class: 'fb-support' }, count, btn);
 }
 
-// due(r, at, running) -> the due date; the running clock's date says so
-// when it was counted on a provisional calendar year (a plain fact).
-function due(r, at, running) {
-  const provisional = running && r.due_provisional;
+// due(me, r, at, running) -> the due date. For staff, the running clock's
+// date says so when it was counted on a provisional calendar year; the
+// public never sees that operator's caveat.
+function due(me, r, at, running) {
+  const staff = hasRole(me, 'provider') || hasRole(me, 'authority') || hasRole(me, 'admin');
+  const provisional = staff && running && r.due_provisional;
   return el(
     'span',
     { title: provisional ? t('req.dueProvisionalHint') : null, dataset: { provisional: provisional ? 'true' : 'false' } },
@@ -74,12 +77,12 @@ export function card(me, r, o = {}) {
       statusBadge(r),
       r.department ? el('span', { lang: 'zh-CN' }, t('req.field.department'), '：', r.department.name || r.department.id) : el('span', null, t('req.unrouted')),
       el('span', null, t('req.field.created'), '：', timeEl(r.created_at, false)),
-      r.status === 'submitted' && r.route_due_at ? el('span', { dataset: { testid: 'req-route-due' } }, t('req.field.routeDue'), '：', due(r, r.route_due_at, true)) : null,
+      r.status === 'submitted' && r.route_due_at ? el('span', { dataset: { testid: 'req-route-due' } }, t('req.field.routeDue'), '：', due(me, r, r.route_due_at, true)) : null,
       r.route_late ? badge(t('req.late.route'), 'late', 'req-route-late') : null,
-      r.status === 'routed' && r.answer_due_at ? el('span', { dataset: { testid: 'req-answer-due' } }, t('req.field.answerDue'), '：', due(r, r.answer_due_at, true)) : null,
+      r.status === 'routed' && r.answer_due_at ? el('span', { dataset: { testid: 'req-answer-due' } }, t('req.field.answerDue'), '：', due(me, r, r.answer_due_at, true)) : null,
       r.answered_at ? el('span', null, t('req.field.answered'), '：', timeEl(r.answered_at, false)) : null,
       r.answer_late ? badge(t('req.late.answer'), 'late', 'req-answer-late') : null,
-      (r.status === 'accepted' || r.status === 'fulfilled') && r.catalog_due_at ? el('span', { dataset: { testid: 'req-catalog-due' } }, t('req.field.catalogDue'), '：', due(r, r.catalog_due_at, r.status === 'accepted')) : null,
+      (r.status === 'accepted' || r.status === 'fulfilled') && r.catalog_due_at ? el('span', { dataset: { testid: 'req-catalog-due' } }, t('req.field.catalogDue'), '：', due(me, r, r.catalog_due_at, r.status === 'accepted')) : null,
       r.catalog_late ? badge(t('req.late.catalog'), 'late', 'req-catalog-late') : null,
       r.escalated ? badge(t('req.escalated'), 'late', 'req-escalated') : null,
     ),

@@ -2,19 +2,72 @@
 // their state, deadlines and late flags, never who asked. Signed-in
 // citizens and organisations support (+1) a request instead of asking
 // again. ?id=N shows one request on top.
+//
+// The server renders the list, its filters (a GET form) and its paging
+// links for everyone; a visitor's support control is a sign-in link. For
+// a signed-in reader this script only swaps each card's support control
+// for the one that account has (the +1 button, or just the count).
 
-import { el, clear } from '../dom.js?v=__V__';
+import { el } from '../dom.js?v=__V__';
 import { t } from '../i18n.js?v=__V__';
 import { apiGet } from '../api.js?v=__V__';
-import { errorAlert } from '../layout.js?v=__V__';
+import { initLayout, errorAlert } from '../layout.js?v=__V__';
 import { currentUser, hasRole } from '../session.js?v=__V__';
 import { startPage, emptyNote, fill } from '../corrections/ui.js?v=__V__';
-import { card } from './card.js?v=__V__';
+import { card, supportControl } from './card.js?v=__V__';
 
 const STATUSES = ['', 'submitted', 'routed', 'accepted', 'refused', 'fulfilled'];
 const PAGE = 20;
 
-startPage({
+// mayAsk: visitors (who sign in on the way) and public accounts ask for
+// data; staff answer requests.
+function mayAsk(me) {
+  return !me || hasRole(me, 'citizen') || hasRole(me, 'organisation');
+}
+
+async function enhance() {
+  await initLayout();
+  const me = await currentUser();
+  if (!me) return; // the server's page is the visitor's page
+  if (!mayAsk(me)) document.querySelector('[data-testid=req-new-wrap]')?.remove();
+  const items = [...document.querySelectorAll('[data-testid=req-item]')];
+  if (!items.length) return;
+  // The account's flags (supported, mine) for the requests on the page.
+  const params = new URLSearchParams(location.search);
+  const query = { page_size: PAGE };
+  for (const k of ['q', 'status', 'sort', 'department', 'overdue', 'page']) if (params.get(k)) query[k] = params.get(k);
+  const byID = new Map();
+  try {
+    const list = await apiGet('/requests', query);
+    for (const r of list.items) byID.set(String(r.id), r);
+    const focus = document.querySelector('[data-testid=req-focus] [data-testid=req-item]');
+    if (focus && !byID.has(focus.dataset.id)) byID.set(focus.dataset.id, await apiGet(`/requests/${encodeURIComponent(focus.dataset.id)}`));
+  } catch (err) {
+    fill(document.getElementById('req-note'), errorAlert(err));
+    return;
+  }
+  const note = document.getElementById('req-note');
+  const show = (r) => {
+    for (const li of document.querySelectorAll(`[data-testid=req-item][data-id="${r.id}"]`)) {
+      const actions = li.querySelector('.fb-item-actions');
+      if (actions) fill(actions, supportControl(me, r, changed));
+    }
+  };
+  function changed(next, err) {
+    if (err) {
+      fill(note, errorAlert(err));
+      return;
+    }
+    fill(note);
+    show(next);
+    const again = document.querySelector(`[data-id="${next.id}"] [data-testid=req-support]`);
+    if (again) again.focus();
+  }
+  for (const r of byID.values()) show(r);
+}
+
+if (document.body.dataset.ssr === '1') enhance();
+else startPage({
   title: 'req.title.list',
   async render(body) {
     const params = new URLSearchParams(location.search);
@@ -68,7 +121,6 @@ startPage({
         draw();
         document.getElementById('req-count').focus();
       });
-      const mayAsk = !me || hasRole(me, 'citizen') || hasRole(me, 'organisation');
       const items = list ? list.items.filter((r) => !one || r.id !== one.id) : [];
       const pages = list ? Math.max(1, Math.ceil(list.total / PAGE)) : 1;
       const pager = el(
@@ -80,7 +132,7 @@ startPage({
       );
       fill(body,
         el('p', { class: 'fb-lead' }, t('req.list.lead')),
-        mayAsk ? el('p', null, el('a', { class: 'btn btn-primary', href: '/requests/new', dataset: { testid: 'req-new' } }, t('req.title.new'))) : null,
+        mayAsk(me) ? el('p', null, el('a', { class: 'btn btn-primary', href: '/requests/new', dataset: { testid: 'req-new' } }, t('req.title.new'))) : null,
         note ? errorAlert(note) : null,
         one ? el('ul', { class: 'fb-list', dataset: { testid: 'req-focus' } }, card(me, one, { selected: true, onChange: changed })) : null,
         filters,

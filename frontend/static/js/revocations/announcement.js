@@ -1,6 +1,8 @@
 // /announcements/{id}: one announcement in full, with the announcement it
 // corrects and the corrections that followed it. Announcements are never
-// edited; a correction is a new announcement (000 Art 35).
+// edited; a correction is a new announcement (000 Art 35). The server
+// renders the announcement; this script only draws it when the page came
+// without server data.
 
 import { apiGet } from '../api.js?v=__V__';
 import { el, clear, append } from '../dom.js?v=__V__';
@@ -104,6 +106,7 @@ async function load() {
 
 async function main() {
   await initLayout();
+  if (document.body.dataset.ssr === '1') return; // the server's text is the page
   onLangChange(render);
   await load();
 }

@@ -1,5 +1,7 @@
 // /announcements: the public announcements of revoked open data, newest
-// first (000 Art 35), with their Atom feed.
+// first (000 Art 35), with their Atom feed. The server renders the list
+// and its paging links; this script only draws it when the page came
+// without server data.
 
 import { apiGet } from '../api.js?v=__V__';
 import { el, clear } from '../dom.js?v=__V__';
@@ -64,6 +66,7 @@ async function load() {
 
 async function main() {
   await initLayout();
+  if (document.body.dataset.ssr === '1') return; // the server's list is the page
   const title = () => setTitle(t('rv.title.announcements'));
   title();
   onLangChange(() => {

@@ -4,11 +4,16 @@
 // every number is also in the table below them. Below the monthly report,
 // the quality of each department's public entries today (average score,
 // entries below 60), lowest average first.
+//
+// The server renders all of it for the range in the address (a GET form:
+// it works without script). This script then only changes what the
+// reader changes: a new range is fetched and drawn in place, and the
+// quality table's headers become sort buttons.
 
-import { el, clear } from '../dom.js?v=__V__';
-import { t, fmtNumber, locale } from '../i18n.js?v=__V__';
+import { el } from '../dom.js?v=__V__';
+import { t, has, fmtNumber, locale } from '../i18n.js?v=__V__';
 import { apiGet } from '../api.js?v=__V__';
-import { errorAlert } from '../layout.js?v=__V__';
+import { initLayout, errorAlert } from '../layout.js?v=__V__';
 import { startPage, fill } from '../corrections/ui.js?v=__V__';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -31,7 +36,72 @@ function thisMonth(offset = 0) {
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
-startPage({
+// enhance wires the server-rendered page: the range form redraws the
+// report in place, the quality headers sort.
+async function enhance() {
+  await initLayout();
+  const form = document.getElementById('st-form');
+  const box = document.getElementById('st-report');
+  if (!form || !box) return;
+  const quality = { data: null, err: null, sort: 'average', dir: 1 };
+  let department = form.elements.department.value;
+  const loadQuality = async () => {
+    try {
+      quality.data = await apiGet('/quality/departments');
+      quality.err = null;
+    } catch (err) {
+      quality.err = err;
+    }
+  };
+  const showQuality = () => {
+    const next = qualitySection(quality, department, sortBy);
+    const old = document.querySelector('[data-testid=st-quality]');
+    if (old && next) old.replaceWith(next);
+    else if (next) box.after(next);
+  };
+  async function sortBy(key) {
+    quality.dir = quality.sort === key ? -quality.dir : 1;
+    quality.sort = key;
+    if (!quality.data) await loadQuality();
+    showQuality();
+    const again = document.querySelector(`[data-testid=st-q-sort-${key}]`);
+    if (again) again.focus();
+  }
+  for (const th of document.querySelectorAll('[data-testid=st-quality-table] th[data-key]')) {
+    const key = th.dataset.key;
+    th.replaceChildren(sortButton(key, () => sortBy(key)));
+  }
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const button = form.querySelector('button[type=submit]');
+    const sp = new URLSearchParams();
+    for (const name of ['from', 'to', 'department']) {
+      const v = form.elements[name].value;
+      if (v) sp.set(name, v);
+    }
+    button.disabled = true;
+    try {
+      const rep = await apiGet('/stats/departments', Object.fromEntries(sp));
+      fill(box, report(rep));
+      form.elements.from.value = rep.from;
+      form.elements.to.value = rep.to;
+    } catch (err) {
+      fill(box, errorAlert(err));
+    }
+    department = form.elements.department.value;
+    if (!quality.data) await loadQuality();
+    showQuality();
+    button.disabled = false;
+    const lang = new URLSearchParams(location.search).get('lang');
+    if (lang) sp.set('lang', lang);
+    history.replaceState(null, '', sp.toString() ? `?${sp}` : location.pathname);
+    const h = document.getElementById('st-summary');
+    if (h) h.focus();
+  });
+}
+
+if (document.body.dataset.ssr === '1') enhance();
+else startPage({
   title: 'stats.title',
   async render(body) {
     const params = new URLSearchParams(location.search);
@@ -112,7 +182,9 @@ function pct(part, whole) {
 }
 
 function days(v) {
-  return v === null || v === undefined ? '—' : t('stats.days', { n: fmtNumber(Math.round(v * 10) / 10) });
+  if (v === null || v === undefined) return '—';
+  const n = Math.round(v * 10) / 10;
+  return t(n === 1 && has('stats.days.one') ? 'stats.days.one' : 'stats.days', { n: fmtNumber(n) });
 }
 
 function report(rep) {
@@ -127,13 +199,15 @@ function report(rep) {
     }
     return sum;
   });
+  // Without the applications table those figures are unknown, not zero.
+  const apps = (v) => (rep.applications_available ? v : '—');
   const cards = [
     ['stats.card.corrections', fmtNumber(tot.corrections_received), 'st-corrections'],
     ['stats.card.correctionsOnTime', pct(tot.corrections_answered_on_time, tot.corrections_received), 'st-corrections-ontime'],
     ['stats.card.correctionsMedian', days(tot.corrections_median_answer_working_days), 'st-corrections-median'],
-    ['stats.card.applications', fmtNumber(tot.applications_received), 'st-applications'],
-    ['stats.card.applicationsOnTime', pct(tot.applications_decided_on_time, tot.applications_received), 'st-applications-ontime'],
-    ['stats.card.approval', tot.applications_approval_rate === null ? '—' : pct(tot.applications_approval_rate, 1), 'st-approval'],
+    ['stats.card.applications', apps(fmtNumber(tot.applications_received)), 'st-applications'],
+    ['stats.card.applicationsOnTime', apps(pct(tot.applications_decided_on_time, tot.applications_received)), 'st-applications-ontime'],
+    ['stats.card.approval', apps(tot.applications_approval_rate === null ? '—' : pct(tot.applications_approval_rate, 1)), 'st-approval'],
     ['stats.card.requests', `${fmtNumber(tot.requests_answered)} / ${fmtNumber(tot.requests_received)}`, 'st-requests'],
     ['stats.card.overdue', fmtNumber(overdue), 'st-overdue'],
   ];
@@ -141,7 +215,6 @@ function report(rep) {
     'div',
     null,
     el('h2', { id: 'st-summary', tabindex: '-1' }, t('stats.summary', { from: rep.from, to: rep.to })),
-    rep.applications_available ? null : el('p', { class: 'alert alert-info' }, t('stats.noApplications')),
     el(
       'ul',
       { class: 'fb-cards', dataset: { testid: 'st-cards' } },
@@ -233,16 +306,20 @@ function niceStep(max) {
   return Math.max(1, 10 * mag);
 }
 
+// The table's columns after the first (headers pp.col.<key>): the
+// received counts and the overdue entries first, so on a phone they show
+// beside the sticky department name.
 const COLUMNS = [
   ['applications_received', 'int'],
+  ['corrections_received', 'int'],
+  ['requests_received', 'int'],
+  ['datasets_overdue_for_update', 'overdue'],
   ['applications_decided_on_time', 'int'],
   ['applications_late', 'int'],
   ['applications_median_working_days', 'days'],
   ['applications_approval_rate', 'rate'],
-  ['corrections_received', 'int'],
   ['corrections_answered_on_time', 'int'],
   ['corrections_median_answer_working_days', 'days'],
-  ['requests_received', 'int'],
   ['requests_answered', 'int'],
   ['requests_answered_on_time', 'int'],
   ['requests_late', 'int'],
@@ -258,14 +335,15 @@ function cell(v, kind) {
 // One row per department (totals of the range), then, for a single
 // department, one row per month.
 function table(rep) {
+  const apps = (k, v) => (rep.applications_available || !k.startsWith('applications_') ? v : '—');
   const single = rep.departments.length === 1;
   const rows = single
     ? rep.departments[0].months.map((m) => ({ head: m.month, data: m, overdue: '' }))
     : rep.departments.map((d) => ({ head: d.name, data: d.totals, overdue: fmtNumber(d.datasets_overdue_for_update), id: d.id }));
-  if (single) rows.push({ head: t('stats.table.total'), data: rep.departments[0].totals, overdue: fmtNumber(rep.departments[0].datasets_overdue_for_update) });
+  if (single) rows.push({ head: t('stats.table.total'), data: rep.departments[0].totals, overdue: fmtNumber(rep.departments[0].datasets_overdue_for_update), total: true });
   const t0 = el(
     'table',
-    { class: 'data-table fb-stats-table', dataset: { testid: 'st-table' } },
+    { class: 'data-table fb-stats-table pp-sticky', dataset: { testid: 'st-table' } },
     el('caption', { id: 'st-caption', class: 'visually-hidden' }, t('stats.table.caption', { from: rep.from, to: rep.to })),
     el(
       'thead',
@@ -274,8 +352,7 @@ function table(rep) {
         'tr',
         null,
         el('th', { scope: 'col' }, single ? t('stats.table.month') : t('stats.table.department')),
-        COLUMNS.map(([k]) => el('th', { scope: 'col' }, t(`stats.col.${k}`))),
-        el('th', { scope: 'col' }, t('stats.col.datasets_overdue_for_update')),
+        COLUMNS.map(([k]) => el('th', { scope: 'col' }, t(`pp.col.${k}`))),
       ),
     ),
     el(
@@ -284,15 +361,20 @@ function table(rep) {
       rows.map((r) =>
         el(
           'tr',
-          { dataset: { testid: 'st-row', id: r.id || r.head } },
+          { class: r.total ? 'pp-total' : null, dataset: { testid: 'st-row', id: r.id || r.head } },
           el('th', { scope: 'row', lang: single ? null : 'zh-CN' }, r.head),
-          COLUMNS.map(([k, kind]) => el('td', { class: 'num' }, cell(r.data[k], kind))),
-          el('td', { class: 'num' }, r.overdue),
+          COLUMNS.map(([k, kind]) => el('td', { class: 'num' }, kind === 'overdue' ? r.overdue : apps(k, cell(r.data[k], kind)))),
         ),
       ),
     ),
   );
-  return el('div', { class: 'table-wrap', role: 'region', 'aria-labelledby': 'st-caption', tabindex: '0' }, t0);
+  return el('div', { class: 'table-wrap pp-sticky-wrap', role: 'region', 'aria-labelledby': 'st-caption', tabindex: '0' }, t0);
+}
+
+function sortButton(key, onClick) {
+  const b = el('button', { type: 'button', class: 'link-button', dataset: { testid: `st-q-sort-${key}` } }, t(`stats.quality.col.${key}`));
+  b.addEventListener('click', onClick);
+  return b;
 }
 
 // The quality columns: the key of the API item and its kind.
@@ -328,11 +410,7 @@ function qualitySection(q, department, sortBy) {
     return c * q.dir || a.department.name.localeCompare(b.department.name, 'zh-CN');
   });
   const sortState = (key) => (q.sort === key ? (q.dir > 0 ? 'ascending' : 'descending') : null);
-  const th = ([key]) => {
-    const b = el('button', { type: 'button', class: 'link-button', dataset: { testid: `st-q-sort-${key}` } }, t(`stats.quality.col.${key}`));
-    b.addEventListener('click', () => sortBy(key));
-    return el('th', { scope: 'col', 'aria-sort': sortState(key) }, b);
-  };
+  const th = ([key]) => el('th', { scope: 'col', 'aria-sort': sortState(key), dataset: { key } }, sortButton(key, () => sortBy(key)));
   const cellOf = (it, [key, kind]) => {
     if (kind === 'name') return el('th', { scope: 'row', lang: 'zh-CN' }, it.department.name);
     if (kind === 'score') return el('td', { class: 'num' }, oneDecimal(it.average));
@@ -341,7 +419,7 @@ function qualitySection(q, department, sortBy) {
   return wrap(
     el(
       'div',
-      { class: 'table-wrap', role: 'region', 'aria-labelledby': 'st-q-caption', tabindex: '0' },
+      { class: 'table-wrap pp-quality-wrap', role: 'region', 'aria-labelledby': 'st-q-caption', tabindex: '0' },
       el(
         'table',
         { class: 'data-table fb-stats-table', dataset: { testid: 'st-quality-table' } },
