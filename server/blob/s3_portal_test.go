@@ -75,7 +75,22 @@ func TestPortalOnS3(t *testing.T) {
 			t.Fatal("the outbox did not drain in 60 s")
 		}
 	}
-	fake.Requests()
+	// The sweep may queue its profiles just after the outbox looked empty:
+	// wait until the bucket has seen no GET for a second (bounded).
+	for deadline, quiet := time.Now().Add(60*time.Second), 0; quiet < 10; time.Sleep(100 * time.Millisecond) {
+		busy := false
+		for _, q := range fake.Requests() {
+			busy = busy || q.Method == "GET"
+		}
+		if n, err := outbox.Backlog(context.Background(), p.DB); busy || err != nil || n > 0 {
+			quiet = 0
+		} else {
+			quiet++
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("background reads of the bucket did not stop in 60 s")
+		}
+	}
 	for _, tc := range []struct {
 		rng        string
 		start, end int64 // inclusive
