@@ -371,6 +371,7 @@ func TestAccountPasswordResetAndOrganisation(t *testing.T) {
 		t.Errorf("organisation page scrolls sideways on a phone: %d px", w)
 	}
 	check(t, b, "accounts-organisation-phone")
+	click(t, b, `[data-testid=menu-toggle]`) // on a phone the navigation opens first
 	click(t, b, `[data-testid=user-menu-button]`)
 	waitFor(t, b, "menu open", `!document.querySelector('[data-testid=user-menu]').hidden`)
 	if w := eval[int](t, b, "document.documentElement.scrollWidth"); w > 400 {

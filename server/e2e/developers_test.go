@@ -101,8 +101,8 @@ func TestDevelopersPage(t *testing.T) {
 
 	// A dataset page names its DCAT-AP files as alternates.
 	b.Do(t, "open a dataset", chromedp.Navigate(p.URL+"/datasets/"+res.DatasetID))
-	waitFor(t, b, "alternate links", `document.querySelectorAll('link[rel=alternate]').length === 3`)
-	alts := eval[string](t, b, `[...document.querySelectorAll('link[rel=alternate]')].map(l => l.type + ' ' + l.getAttribute('href')).join('|')`)
+	waitFor(t, b, "alternate links", `document.querySelectorAll('link[rel=alternate][type]').length === 3`)
+	alts := eval[string](t, b, `[...document.querySelectorAll('link[rel=alternate][type]')].map(l => l.type + ' ' + l.getAttribute('href')).join('|')`)
 	for _, ext := range []string{"application/ld+json /dataset/" + res.DatasetID + ".jsonld", "text/turtle /dataset/" + res.DatasetID + ".ttl", "application/rdf+xml /dataset/" + res.DatasetID + ".rdf"} {
 		if !strings.Contains(alts, ext) {
 			t.Errorf("alternates %q lack %q", alts, ext)

@@ -469,9 +469,9 @@ func TestDatasetPageGone(t *testing.T) {
 	}
 }
 
-// TestDatasetPageGoneBeforeJob: the first visit after the effective time,
-// before the job applied it, already answers 410 (the tombstone comes from
-// the approved revocation).
+// TestDatasetPageGoneBeforeJob: at the effective time, before the job
+// applied the revocation, the page answers 410 (the tombstone comes from
+// the approved revocation), although a 200 was kept a moment before.
 func TestDatasetPageGoneBeforeJob(t *testing.T) {
 	e := newDSEnv(t, "sqlite")
 	id := e.ids(t, "hlj-scjgj", catalog.Conditional)[0]
@@ -486,6 +486,7 @@ func TestDatasetPageGoneBeforeJob(t *testing.T) {
 	if r := e.roles.PostJSON(t, "authority", "/api/v1/revocations/"+created.ID+"/decision", map[string]string{"decision": "approve", "reason": "同意"}); r.Status != http.StatusOK {
 		t.Fatalf("approve: %d %s", r.Status, r.Body)
 	}
+	e.get(t, "/datasets/"+id, http.StatusOK) // kept, until the effective time
 	e.clock.Set(time.Date(2026, 6, 1, 0, 0, 0, 0, calendar.Zone))
 	body := string(e.get(t, "/datasets/"+id, http.StatusGone).Body)
 	if !strings.Contains(body, `data-testid="tombstone-announcement"`) {

@@ -77,19 +77,21 @@ func (h *Handler) home(c echo.Context) error {
 	key := KeyHome + "\x00" + lang + "\x00" + h.origin(c)
 	if e := h.Cache.Get(key); e != nil {
 		frontend.PageHeaders(c, lang)
-		return frontend.ServeHTML(c, e.Status, e.Body, e.ETag)
+		h.R.AllowStyle(c, "home")
+		return frontend.ServeHTMLGz(c, e.Status, e.Body, e.Gz(), e.ETag)
 	}
 	v, d := h.homeView(c, lang)
 	b, err := h.R.Render("home", v)
 	if err != nil {
 		return err
 	}
-	e := &Entry{Status: http.StatusOK, Body: b, ETag: frontend.ETag(b)}
+	e := &Entry{Page: "home", Status: http.StatusOK, Body: b, ETag: frontend.ETag(b)}
 	if len(d.Failed) == 0 {
 		h.Cache.Put(key, e)
 	}
 	frontend.PageHeaders(c, lang)
-	return frontend.ServeHTML(c, e.Status, e.Body, e.ETag)
+	h.R.AllowStyle(c, "home")
+	return frontend.ServeHTMLGz(c, e.Status, e.Body, e.Gz(), e.ETag)
 }
 
 func (h *Handler) homeView(c echo.Context, lang string) (*frontend.View, *homeData) {
