@@ -129,7 +129,7 @@ func openPanel(t *testing.T, b *Browser, resID, tab string) string {
 	t.Helper()
 	panel := `[data-testid=resource-panel][data-id="` + resID + `"]`
 	waitFor(t, b, "the resource panel", `document.querySelector('`+panel+`')`)
-	eval[bool](t, b, `(document.querySelector('`+panel+` [data-testid=tab-`+tab+`]').scrollIntoView({block: 'center'}), true)`)
+	eval[bool](t, b, `(document.querySelector('`+panel+` [data-testid=tab-`+tab+`]').scrollIntoView({block: 'center', behavior: 'instant'}), true)`)
 	click(t, b, panel+` [data-testid=tab-`+tab+`]`)
 	waitFor(t, b, tab+" panel shown", `!document.querySelector('`+panel+` [data-testid=panel-`+tab+`]').hidden`)
 	return panel
