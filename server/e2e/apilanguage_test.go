@@ -25,7 +25,7 @@ func TestAPIAnswersInThePagesLanguage(t *testing.T) {
 	  .then(JSON.stringify)`
 	cases := []struct{ url, lang, message string }{
 		{"/developers?lang=en", "en", "wrong e-mail address or password"},
-		{"/developers?lang=zh", "zh-CN", "电子邮箱地址或密码错误"},
+		{"/developers?lang=zh", "zh-CN", "邮箱或密码不正确"},
 	}
 	for _, c := range cases {
 		b.Do(t, "open "+c.url, chromedp.Navigate(p.URL+c.url))
