@@ -255,6 +255,16 @@ func (r *Renderer) find(lang string, extra []string, key string) (string, bool) 
 	return s, ok
 }
 
+// TWith translates key looking first in the named domain catalogs (first
+// match wins), then the site and shared ones.
+func (r *Renderer) TWith(lang string, catalogs []string, key string, kv ...any) string {
+	extra := make([]string, len(catalogs))
+	for i, c := range catalogs {
+		extra[len(catalogs)-1-i] = c // lookup searches its list from the end
+	}
+	return r.lookup(lang, extra, key, kv...)
+}
+
 // TPage translates key as page name's templates do (its own catalogs
 // first), for titles and descriptions built in Go.
 func (r *Renderer) TPage(lang, page, key string, kv ...any) string {

@@ -1,15 +1,12 @@
 package site
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -77,55 +74,13 @@ func newPPPager(path string, q url.Values, page int, total int64, size int) ppPa
 }
 
 // ppCatalogs are the domain catalogs of the announcements, requests and
-// statistics pages, first match wins. Renderer.T searches only the site
-// and shared catalogs; titles, descriptions and the statistics' labels
-// made here need these.
+// statistics pages, first match wins: titles, descriptions and the
+// statistics' labels made in Go need them.
 var ppCatalogs = []string{"publicpages", "stats", "requests", "revocations"}
 
-// ppCatalog is ppCatalogs merged, by language.
-var ppCatalog = sync.OnceValue(func() map[string]map[string]string {
-	out := map[string]map[string]string{}
-	for _, l := range []string{locale.ZH, locale.EN} {
-		m := map[string]string{}
-		for i := len(ppCatalogs) - 1; i >= 0; i-- {
-			var c map[string]string
-			if err := json.Unmarshal(frontend.Asset("/static/i18n/"+ppCatalogs[i]+"."+l+".json"), &c); err != nil {
-				panic("site: catalog " + ppCatalogs[i] + "." + l + ": " + err.Error()) // embedded: a build defect (tested)
-			}
-			for k, v := range c {
-				m[k] = v
-			}
-		}
-		out[l] = m
-	}
-	return out
-})
-
-var ppVar = regexp.MustCompile(`\{\w+\}`)
-
-// ppT translates key in lang with {name} variables given as pairs, from
-// ppCatalogs (Chinese when lang lacks it), else from the renderer's.
+// ppT translates key in lang from ppCatalogs, then the shared catalogs.
 func (h *Handler) ppT(lang, key string, kv ...any) string {
-	cat := ppCatalog()
-	s, ok := cat[lang][key]
-	if !ok {
-		if s, ok = cat[locale.ZH][key]; !ok {
-			return h.R.T(lang, key, kv...)
-		}
-	}
-	if len(kv) == 0 {
-		return s
-	}
-	vars := map[string]string{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		vars[fmt.Sprint(kv[i])] = fmt.Sprint(kv[i+1])
-	}
-	return ppVar.ReplaceAllStringFunc(s, func(m string) string {
-		if v, ok := vars[m[1:len(m)-1]]; ok {
-			return v
-		}
-		return m
-	})
+	return h.R.TWith(lang, ppCatalogs, key, kv...)
 }
 
 // ppTitle is a list's <title> part, naming the page after the first.

@@ -249,7 +249,7 @@ func (h *Handler) stReport(lang string, rep *stats.Report) *stReport {
 			return stDash
 		}
 		key := "stats.days"
-		if _, ok := ppCatalog()[lang]["stats.days.one"]; ok && math.Round(*v*10)/10 == 1 {
+		if h.R.Has(lang, ppCatalogs, "stats.days.one") && math.Round(*v*10)/10 == 1 {
 			key = "stats.days.one"
 		}
 		return tr(key, "n", stOneDecimal(*v))
