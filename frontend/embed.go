@@ -66,6 +66,7 @@ var staticRoutes = []struct {
 	{"/register", "register"},
 	{"/forgot-password", "forgot-password"},
 	{"/reset-password", "reset-password"},
+	{"/verify-email", "verify-email"},
 	{"/account", "account"},
 	{"/account/tokens", "account-tokens"},
 	{"/account/organisation", "account-organisation"},

@@ -2,13 +2,17 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -415,5 +419,219 @@ func TestSIGTERMFinishesRequestBodyInFlight(t *testing.T) {
 	}
 	if code := p.waitExit(t, 20*time.Second); code != 0 {
 		t.Fatalf("exit code %d:\n%s", code, p.log())
+	}
+}
+
+// uploadInFlight is a provider's file upload sent by hand on one
+// connection, so that a test can signal the portal half-way through.
+type uploadInFlight struct {
+	conn net.Conn
+	br   *bufio.Reader
+	body []byte // the whole multipart body
+	sum  string // SHA-256 of the file
+	size int
+}
+
+// prepareUpload makes a portal data folder (demo slice and accounts) and
+// returns a public entry of provider@demo.local's department.
+func prepareUpload(t *testing.T, dir string) string {
+	t.Helper()
+	var id string
+	drillPrepare(t, map[string]string{"PORTAL_DATA_DIR": dir}, func(a *app.App) {
+		if ids := providerEntries(t, a); len(ids) > 0 {
+			id = ids[0]
+		}
+	})
+	if id == "" {
+		t.Fatal("no public entry of the demo provider's department")
+	}
+	return id
+}
+
+// startUpload declares one string data item on the entry, opens the
+// upload of a 16 MiB CSV with Expect: 100-continue, waits until the
+// handler reads the body, and sends the first half of it.
+func startUpload(t *testing.T, p *proc, s drillSession, id string) *uploadInFlight {
+	t.Helper()
+	items := map[string]any{"data_items": []map[string]any{{"name": "name", "label": "名称", "type": "string", "required": true, "description": "演练"}}}
+	b, _ := json.Marshal(items)
+	r, err := drillDo("PATCH", p.url+"/api/v1/manage/datasets/"+id, bytes.NewReader(b), s.Header("Content-Type", "application/json"))
+	if err != nil || r.Status != http.StatusOK {
+		t.Fatalf("declare data items: %v %+v", err, r)
+	}
+	var file bytes.Buffer
+	file.WriteString("name\n")
+	for file.Len() < 16<<20 {
+		file.WriteString("演练上传行" + strings.Repeat("x", 48) + "\n")
+	}
+	h := sha256.Sum256(file.Bytes())
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "drill.csv")
+	fw.Write(file.Bytes())
+	mw.Close()
+	u := &uploadInFlight{body: body.Bytes(), sum: hex.EncodeToString(h[:]), size: file.Len()}
+	u.conn, err = net.Dial("tcp", strings.TrimPrefix(p.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { u.conn.Close() })
+	head := "POST /api/v1/manage/datasets/" + id + "/resources HTTP/1.1\r\nHost: portal\r\n" +
+		"Cookie: portal_session=" + s.Cookie + "\r\nX-CSRF-Token: " + s.CSRF + "\r\n" +
+		"Content-Type: " + mw.FormDataContentType() + "\r\nExpect: 100-continue\r\n" +
+		fmt.Sprintf("Content-Length: %d\r\n\r\n", len(u.body))
+	if _, err := io.WriteString(u.conn, head); err != nil {
+		t.Fatal(err)
+	}
+	u.br = bufio.NewReader(u.conn)
+	if cont, err := http.ReadResponse(u.br, nil); err != nil || cont.StatusCode != http.StatusContinue {
+		t.Fatalf("want 100 Continue, got %v %v", cont, err)
+	}
+	if _, err := u.conn.Write(u.body[:len(u.body)/2]); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// manageResources lists the resource ids of the entry's working version
+// (or its published one when none is open).
+func manageResources(t *testing.T, base string, s drillSession, id string) map[string]bool {
+	t.Helper()
+	r, err := drillDo("GET", base+"/api/v1/manage/datasets/"+id, nil, s.Header())
+	if err != nil || r.Status != http.StatusOK {
+		t.Fatalf("manage entry: %v %+v", err, r)
+	}
+	var d struct {
+		Working *struct {
+			Resources []struct{ ID string } `json:"resources"`
+		} `json:"working"`
+		Published *struct {
+			Resources []struct{ ID string } `json:"resources"`
+		} `json:"published"`
+	}
+	if err := json.Unmarshal(r.Body, &d); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	v := d.Working
+	if v == nil {
+		v = d.Published
+	}
+	if v != nil {
+		for _, res := range v.Resources {
+			out[res.ID] = true
+		}
+	}
+	return out
+}
+
+// spoolFiles lists upload files left in the data folder's upload spool.
+func spoolFiles(dir string) []string {
+	var out []string
+	filepath.WalkDir(filepath.Join(dir, "spool"), func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasPrefix(d.Name(), "upload-") {
+			out = append(out, path)
+		}
+		return nil
+	})
+	return out
+}
+
+// SIGTERM during a file upload: the portal reads the rest of the file,
+// stores it and answers 201, leaves no spooled file behind and exits 0;
+// after a restart the stored file downloads byte for byte.
+func TestSIGTERMFinishesUploadInFlight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	id := prepareUpload(t, dir)
+	p := startPortal(t, dir, drillEnv(map[string]string{"PORTAL_SHUTDOWN_TIMEOUT": "60s"})...)
+	s := drillSignIn(t, p.url, "provider@demo.local")
+	u := startUpload(t, p, s, id)
+
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	p.waitLog(t, "shutting down", 10*time.Second)
+	if !p.running() {
+		t.Fatalf("exited with an upload in flight:\n%s", p.log())
+	}
+	if _, err := u.conn.Write(u.body[len(u.body)/2:]); err != nil {
+		t.Fatalf("the rest of the file could not be sent: %v", err)
+	}
+	resp, err := http.ReadResponse(u.br, nil)
+	if err != nil {
+		t.Fatalf("no answer to the upload in flight: %v\n%s", err, p.log())
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var res struct {
+		ID     string `json:"id"`
+		Size   int    `json:"size"`
+		SHA256 string `json:"sha256"`
+	}
+	_ = json.Unmarshal(answer, &res)
+	if resp.StatusCode != http.StatusCreated || res.ID == "" || res.Size != u.size || res.SHA256 != u.sum {
+		t.Fatalf("upload answer %d %s (want 201, %d bytes, sha256 %s)", resp.StatusCode, answer, u.size, u.sum)
+	}
+	if code := p.waitExit(t, 20*time.Second); code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, p.log())
+	}
+	if left := spoolFiles(dir); len(left) > 0 {
+		t.Errorf("spooled upload files left after a clean stop: %v", left)
+	}
+
+	p2 := startPortal(t, dir, drillEnv(nil)...)
+	if !manageResources(t, p2.url, s, id)[res.ID] {
+		t.Fatalf("resource %s not in the entry after restart", res.ID)
+	}
+	r, err := drillDo("GET", p2.url+"/api/v1/manage/resources/"+res.ID+"/download", nil, s.Header())
+	if err != nil || r.Status != http.StatusOK {
+		t.Fatalf("download after restart: %v %+v", err, r)
+	}
+	if got := sha256.Sum256(r.Body); hex.EncodeToString(got[:]) != u.sum || len(r.Body) != u.size {
+		t.Fatalf("stored file differs: %d bytes", len(r.Body))
+	}
+}
+
+// An upload whose client stalls past PORTAL_SHUTDOWN_TIMEOUT is cut off
+// with nothing half-stored: no resource, and after the next start no
+// spooled file.
+func TestSIGTERMCutsStalledUploadCleanly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	id := prepareUpload(t, dir)
+	p := startPortal(t, dir, drillEnv(map[string]string{"PORTAL_SHUTDOWN_TIMEOUT": "1s"})...)
+	s := drillSignIn(t, p.url, "provider@demo.local")
+	u := startUpload(t, p, s, id)
+	before := manageResources(t, p.url, s, id)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// The client sends nothing more.
+	if code := p.waitExit(t, 15*time.Second); code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, p.log())
+	}
+	if resp, err := http.ReadResponse(u.br, nil); err == nil && resp.StatusCode == http.StatusCreated {
+		t.Fatalf("a cut-off upload was answered 201")
+	}
+
+	p2 := startPortal(t, dir, drillEnv(nil)...)
+	after := manageResources(t, p2.url, s, id)
+	if len(after) != len(before) {
+		t.Fatalf("resources before the cut %v, after %v", before, after)
+	}
+	for rid := range after {
+		if !before[rid] {
+			t.Fatalf("a cut-off upload left resource %s", rid)
+		}
+	}
+	// The start sweeps what the stopped process left in its spool.
+	p2.waitLog(t, "upload spool swept", 10*time.Second)
+	if left := spoolFiles(dir); len(left) > 0 {
+		t.Errorf("spooled upload files left after the restart: %v", left)
 	}
 }

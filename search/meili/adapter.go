@@ -9,6 +9,7 @@ package meili
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -48,20 +49,59 @@ type change struct {
 
 var _ search.Index = (*Adapter)(nil)
 
-// Open connects to Meilisearch at url, creates the index indexUID when it
-// is missing (primary key "id") and applies the settings, waiting for each
-// task to finish.
+// KeyActions are the API key actions the adapter needs, on the indexes
+// <index> and <index>_rebuild (Rebuild fills the second and swaps them).
+var KeyActions = []string{"search", "documents.*", "indexes.*", "settings.*", "tasks.get", "stats.get"}
+
+// Open connects to Meilisearch at url, refuses a key that can manage API
+// keys (the master key), creates the index indexUID when it is missing
+// (primary key "id") and applies the settings, waiting for each task to
+// finish.
 func Open(ctx context.Context, url, apiKey, indexUID string) (*Adapter, error) {
 	var opts []meilisearch.Option
 	if apiKey != "" {
 		opts = append(opts, meilisearch.WithAPIKey(apiKey))
 	}
 	a := &Adapter{client: meilisearch.New(url, opts...), uid: indexUID}
+	if err := a.refuseKeyManager(ctx); err != nil {
+		a.client.Close()
+		return nil, err
+	}
 	if err := a.prepareIndex(ctx, indexUID); err != nil {
 		a.client.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+// ErrKeyManager means the key given to the adapter can manage API keys:
+// it is the master key (or a key with keys.* actions), which would let
+// anyone who reads the portal's environment take over Meilisearch.
+var ErrKeyManager = errors.New("the Meilisearch key can manage API keys")
+
+// refuseKeyManager asks for the list of API keys, which only the master
+// key and keys with keys.get may read: 200 means the key is too powerful.
+// 401/403 is the expected answer (401 missing_master_key also comes from
+// an instance without a master key, which has no keys to protect).
+func (a *Adapter) refuseKeyManager(ctx context.Context) error {
+	_, err := a.client.GetKeysWithContext(ctx, &meilisearch.KeysQuery{Limit: 1})
+	if err == nil {
+		return fmt.Errorf("meili: %w (it is the master key, or a key with keys.* actions): "+
+			"give the portal a key of its own in PORTAL_MEILI_KEY, created with the master key: "+
+			`curl -X POST "$MEILI_URL/keys" -H "Authorization: Bearer $MEILI_MASTER_KEY" -H "Content-Type: application/json" `+
+			`--data '{"name":"portal","actions":%s,"indexes":["%s","%s_rebuild"],"expiresAt":null}' `+
+			"and use the \"key\" of the answer (see the README, Meilisearch)", ErrKeyManager, jsonList(KeyActions), a.uid, a.uid)
+	}
+	var me *meilisearch.Error
+	if errors.As(err, &me) && (me.StatusCode == http.StatusUnauthorized || me.StatusCode == http.StatusForbidden) {
+		return nil
+	}
+	return wrapErr("check the API key", err)
+}
+
+func jsonList(list []string) string {
+	b, _ := json.Marshal(list)
+	return string(b)
 }
 
 // prepareIndex creates uid if needed and applies indexSettings.

@@ -15,7 +15,9 @@ import (
 var liveIndexSeq atomic.Int64
 
 // TestConformanceLive runs the shared suite against a real Meilisearch.
-// Set PORTAL_TEST_MEILI_URL (and PORTAL_TEST_MEILI_KEY if it needs one).
+// Set PORTAL_TEST_MEILI_URL (and PORTAL_TEST_MEILI_KEY if it needs one:
+// not the master key, which Open refuses, but a key with KeyActions on
+// indexes ["*"], since each run makes indexes of its own).
 func TestConformanceLive(t *testing.T) {
 	url := os.Getenv("PORTAL_TEST_MEILI_URL")
 	if url == "" {

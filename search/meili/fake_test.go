@@ -39,10 +39,15 @@ type fakeMeili struct {
 	// multiSearch is the canned /multi-search response body.
 	multiSearch string
 	docs        int
+	// keysStatus answers GET /keys: 0 is Meilisearch's answer to a key
+	// without keys.get (403 invalid_api_key); 200 is the master key's.
+	keysStatus int
+	// auth is the Authorization header every request must carry.
+	auth string
 }
 
 func newFakeMeili(t *testing.T, existing ...string) *fakeMeili {
-	f := &fakeMeili{t: t, indexes: map[string]bool{}, tasks: map[int]string{}, missingIndexTasks: map[int]bool{}}
+	f := &fakeMeili{t: t, indexes: map[string]bool{}, tasks: map[int]string{}, missingIndexTasks: map[int]bool{}, auth: "Bearer " + testKey}
 	for _, uid := range existing {
 		f.indexes[uid] = true
 	}
@@ -76,14 +81,25 @@ func (f *fakeMeili) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.requests = append(f.requests, req)
-	if got := r.Header.Get("Authorization"); got != "Bearer test-key" {
-		f.t.Errorf("%s: Authorization = %q", req, got)
+	if got := r.Header.Get("Authorization"); got != f.auth {
+		f.t.Errorf("%s: Authorization = %q, want %q", req, got, f.auth)
 	}
 
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	switch {
 	case r.URL.Path == "/health":
 		reply(w, 200, `{"status":"available"}`)
+	case r.Method == "GET" && r.URL.Path == "/keys":
+		switch f.keysStatus {
+		case 0, http.StatusForbidden:
+			reply(w, 403, `{"message":"The provided API key is invalid.","code":"invalid_api_key","type":"auth","link":"https://docs.meilisearch.com/errors#invalid_api_key"}`)
+		case http.StatusUnauthorized:
+			reply(w, 401, `{"message":"Meilisearch is running without a master key. To access this API endpoint, you must have set a master key at launch.","code":"missing_master_key","type":"auth","link":"https://docs.meilisearch.com/errors#missing_master_key"}`)
+		case http.StatusOK:
+			reply(w, 200, `{"results":[{"name":"Default Search API Key","description":"Use it to search from the frontend","key":"0a6e572506c52ab0bd6195921575d23092b7f0c284ab4ac86d12346c33057f99","uid":"74c9c733-3368-4738-bbe5-1d18a5fecb37","actions":["search"],"indexes":["*"],"expiresAt":null,"createdAt":"2024-01-01T00:00:00Z","updatedAt":"2024-01-01T00:00:00Z"}],"offset":0,"limit":1,"total":4}`)
+		default:
+			reply(w, f.keysStatus, `{"message":"boom","code":"internal","type":"internal","link":""}`)
+		}
 	case r.Method == "GET" && len(parts) == 2 && parts[0] == "tasks":
 		uid, _ := strconv.Atoi(parts[1])
 		status, errJSON := "succeeded", "null"

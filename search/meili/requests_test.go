@@ -71,6 +71,7 @@ func TestOpenCreatesAndConfiguresIndex(t *testing.T) {
 	f := newFakeMeili(t)
 	openFake(t, f)
 	expectRequests(t, f.take(), []request{
+		{Method: "GET", Path: "/keys?limit=1"},
 		{Method: "GET", Path: "/indexes/catalog"},
 		{Method: "POST", Path: "/indexes", Body: mustJSON(t, `{"uid": "catalog", "primaryKey": "id"}`)},
 		{Method: "GET", Path: "/tasks/0"},
@@ -83,6 +84,7 @@ func TestOpenExistingIndexOnlyConfigures(t *testing.T) {
 	f := newFakeMeili(t, "catalog")
 	openFake(t, f)
 	expectRequests(t, f.take(), []request{
+		{Method: "GET", Path: "/keys?limit=1"},
 		{Method: "GET", Path: "/indexes/catalog"},
 		{Method: "PATCH", Path: "/indexes/catalog/settings", Body: mustJSON(t, settingsJSON)},
 		{Method: "GET", Path: "/tasks/0"},

@@ -347,12 +347,13 @@ func (s *Service) CreateStaff(ctx context.Context, by *authz.Principal, in Staff
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := s.hash(ctx, in.Password)
 	if err != nil {
-		return nil, "", apperr.Internalf(err, "hash password")
+		return nil, "", err
 	}
 	now := s.now()
-	u := &User{Email: in.Email, Name: in.Name, Kind: KindStaff, PasswordHash: hash, PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now, Region: in.Region}
+	// Staff accounts come from an administrator: verified.
+	u := &User{Email: in.Email, Name: in.Name, Kind: KindStaff, PasswordHash: hash, PasswordChangedAt: now, EmailVerifiedAt: &now, CreatedAt: now, UpdatedAt: now, Region: in.Region}
 	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		if in.DepartmentID != "" {
 			d, err := department(tx, in.DepartmentID, "department_id")
@@ -427,6 +428,9 @@ func (s *Service) SetPassword(ctx context.Context, email, password string) (stri
 			return err
 		}
 		if err := tx.Where("user_id = ?", u.ID).Delete(&Session{}).Error; err != nil {
+			return err
+		}
+		if err := clearAccount(tx, u.Email); err != nil {
 			return err
 		}
 		return s.record(tx, audit.Actor{Label: "cli"}, audit.PasswordReset, "user", uid(u.ID), map[string]any{"purpose": "cli"})

@@ -28,12 +28,14 @@ func (h *Handler) Routes(r *web.Router) {
 	r.POST("/api/v1/auth/login", authz.Public, h.login)
 	r.POST("/api/v1/auth/password-reset", authz.Public, h.requestReset)
 	r.POST("/api/v1/auth/password-reset/confirm", authz.Public, h.confirmReset)
+	r.POST("/api/v1/auth/verify-email", authz.Public, h.verifyEmail)
 	r.POST("/api/v1/auth/logout", authz.Me, h.logout)
 	r.GET("/api/v1/auth/csrf", authz.Me, h.csrf)
 
 	r.GET("/api/v1/me", authz.Me, h.me)
 	r.PATCH("/api/v1/me", authz.Me, h.updateMe)
 	r.POST("/api/v1/me/password", authz.Me, h.changePassword)
+	r.POST("/api/v1/me/verify-email", authz.Me, h.resendVerification)
 	r.GET("/api/v1/me/tokens", authz.TokensManage, h.listTokens)
 	r.POST("/api/v1/me/tokens", authz.TokensManage, h.createToken)
 	r.DELETE("/api/v1/me/tokens/:id", authz.TokensManage, h.revokeToken)
@@ -79,7 +81,9 @@ type UserJSON struct {
 	Organisation *OrganisationJSON  `json:"organisation"`
 	OrgAdmin     bool               `json:"org_admin"`
 	Disabled     bool               `json:"disabled"`
-	CreatedAt    time.Time          `json:"created_at"`
+	// EmailVerified: the account may apply, report and rate (staff always).
+	EmailVerified bool      `json:"email_verified"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // MeJSON is the caller's own account.
@@ -103,7 +107,7 @@ func (h *Handler) passwordState(d *UserDetail) PasswordState {
 
 func userJSON(d *UserDetail) UserJSON {
 	j := UserJSON{ID: d.ID, Email: d.Email, Name: d.Name, Kind: d.Kind, Roles: d.Roles(), Assignments: d.Assignments,
-		Region: d.Region, OrgAdmin: d.OrgAdmin, Disabled: d.Disabled(), CreatedAt: d.CreatedAt}
+		Region: d.Region, OrgAdmin: d.OrgAdmin, Disabled: d.Disabled(), EmailVerified: d.Verified(), CreatedAt: d.CreatedAt}
 	if j.Assignments == nil {
 		j.Assignments = []authz.Assignment{}
 	}
@@ -124,6 +128,16 @@ func principal(c echo.Context) (*authz.Principal, error) {
 	return p, nil
 }
 
+// retryAfter sets Retry-After when err says when to try again (sign-in
+// throttle, sign-up limits, a busy password hasher) and returns err.
+func retryAfter(c echo.Context, err error) error {
+	var rl *RateLimitedError
+	if errors.As(err, &rl) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int((rl.RetryAfter+time.Second-1)/time.Second)))
+	}
+	return err
+}
+
 // pathID reads a numeric :id; anything else is a missing object.
 func pathID(c echo.Context) (uint64, error) {
 	return web.PathID(c, apperr.New(apperr.NotFound, "not found"))
@@ -140,15 +154,18 @@ type registerRequest struct {
 }
 
 // register godoc
-// @Summary  Create a citizen or organisation account
-// @Tags     accounts
-// @Accept   json
-// @Produce  json
-// @Param    body body registerRequest true "kind: citizen | organisation; credit_code for organisations"
-// @Success  201 {object} UserJSON
-// @Failure  400 {object} web.ErrorBody
-// @Failure  409 {object} web.ErrorBody
-// @Router   /auth/register [post]
+// @Summary      Create a citizen or organisation account
+// @Description  Mails a link to verify the address (POST /auth/verify-email); until then the account may browse but not apply, report or rate. Sign-ups are limited per client address and in all per hour: 429 with Retry-After.
+// @Tags         accounts
+// @Accept       json
+// @Produce      json
+// @Param        body body registerRequest true "kind: citizen | organisation; credit_code for organisations"
+// @Success      201 {object} UserJSON
+// @Failure      400 {object} web.ErrorBody
+// @Failure      409 {object} web.ErrorBody
+// @Failure      429 {object} web.ErrorBody "too many sign-ups from this address or in all; see Retry-After"
+// @Failure      503 {object} web.ErrorBody "too many passwords being checked at once; see Retry-After"
+// @Router       /auth/register [post]
 func (h *Handler) register(c echo.Context) error {
 	var req registerRequest
 	if err := web.DecodeJSON(c, &req); err != nil {
@@ -156,7 +173,7 @@ func (h *Handler) register(c echo.Context) error {
 	}
 	u, err := h.Service.Register(c.Request().Context(), RegisterInput{Email: req.Email, Password: req.Password, Name: req.Name, Kind: req.Kind, CreditCode: req.CreditCode}, MetaOf(c))
 	if err != nil {
-		return err
+		return retryAfter(c, err)
 	}
 	d, err := h.Service.User(c.Request().Context(), u.ID)
 	if err != nil {
@@ -180,7 +197,7 @@ type LoginJSON struct {
 
 // login godoc
 // @Summary      Sign in with e-mail and password
-// @Description  Sets the portal_session cookie and returns the CSRF token that state-changing requests send in X-CSRF-Token. 429 with Retry-After after too many failures.
+// @Description  Sets the portal_session cookie and returns the CSRF token that state-changing requests send in X-CSRF-Token. After a few failures for one account from one address that address waits (429 with Retry-After, growing from 1 s to 15 min); an account failing from many addresses slows to one attempt every few seconds; see docs/authentication.md.
 // @Tags         accounts
 // @Accept       json
 // @Produce      json
@@ -199,12 +216,8 @@ func (h *Handler) login(c echo.Context) error {
 		old = ck.Value
 	}
 	res, err := h.Service.Login(c.Request().Context(), req.Email, req.Password, old, MetaOf(c))
-	var rl *RateLimitedError
-	if errors.As(err, &rl) {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int((rl.RetryAfter+time.Second-1)/time.Second)))
-	}
 	if err != nil {
-		return err
+		return retryAfter(c, err)
 	}
 	h.Service.setCookie(c, res.SessionID, res.ExpiresAt)
 	d, err := h.Service.User(c.Request().Context(), res.User.ID)
@@ -291,9 +304,51 @@ func (h *Handler) confirmReset(c echo.Context) error {
 		return err
 	}
 	if err := h.Service.ConfirmReset(c.Request().Context(), req.Token, req.Password, MetaOf(c)); err != nil {
+		return retryAfter(c, err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type verifyEmailRequest struct {
+	Token string `json:"token"`
+}
+
+// verifyEmail godoc
+// @Summary      Verify the e-mail address with the link mailed at sign-up
+// @Description  The page /verify-email?token=… posts the token here. It works once and expires after 24 hours.
+// @Tags         accounts
+// @Accept       json
+// @Success      204
+// @Failure      400 {object} web.ErrorBody "invalid, used or expired link"
+// @Router       /auth/verify-email [post]
+func (h *Handler) verifyEmail(c echo.Context) error {
+	var req verifyEmailRequest
+	if err := web.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := h.Service.ConfirmEmail(c.Request().Context(), req.Token, MetaOf(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// resendVerification godoc
+// @Summary      Mail a new verification link to the caller
+// @Description  At most one a minute and five a day (429 with Retry-After); 409 when the address is already verified. Earlier links stop working.
+// @Tags         accounts
+// @Success      202 {object} map[string]string
+// @Failure      409 {object} web.ErrorBody
+// @Failure      429 {object} web.ErrorBody
+// @Router       /me/verify-email [post]
+func (h *Handler) resendVerification(c echo.Context) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	if err := h.Service.ResendVerification(c.Request().Context(), p, MetaOf(c)); err != nil {
+		return retryAfter(c, err)
+	}
+	return web.JSON(c, http.StatusAccepted, map[string]string{"status": "a verification link is on its way"})
 }
 
 // ---- the caller's account ----
@@ -371,12 +426,8 @@ func (h *Handler) changePassword(c echo.Context) error {
 		return err
 	}
 	err = h.Service.ChangePassword(c.Request().Context(), p, req.CurrentPassword, req.NewPassword, MetaOf(c))
-	var rl *RateLimitedError
-	if errors.As(err, &rl) {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int((rl.RetryAfter+time.Second-1)/time.Second)))
-	}
 	if err != nil {
-		return err
+		return retryAfter(c, err)
 	}
 	return c.NoContent(http.StatusNoContent)
 }
@@ -643,7 +694,7 @@ func (h *Handler) createUser(c echo.Context) error {
 	}
 	d, pw, err := h.Service.CreateStaff(c.Request().Context(), authz.PrincipalFrom(c), StaffInput{Email: req.Email, Name: req.Name, Password: req.Password, Roles: req.Roles, DepartmentID: req.DepartmentID, Region: req.Region}, MetaOf(c))
 	if err != nil {
-		return err
+		return retryAfter(c, err)
 	}
 	return web.JSON(c, http.StatusCreated, CreatedUserJSON{User: userJSON(d), Password: pw})
 }

@@ -38,8 +38,70 @@ func Migrations() []*gormigrate.Migration {
 			return tx.Exec("UPDATE users SET password_rotation_from = ? WHERE password_rotation_from IS NULL", time.Now().UTC().Truncate(time.Millisecond)).Error
 		},
 		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn(&userRotationV2{}, "PasswordRotationFrom") },
+	}, {
+		// E-mail verification (issue 16): accounts that exist now count as
+		// verified; new sign-ups verify by a mailed link.
+		ID: "0080_email_verified_at",
+		Migrate: func(tx *gorm.DB) error {
+			if !tx.Migrator().HasColumn(&userVerifiedV3{}, "EmailVerifiedAt") {
+				if err := tx.Migrator().AddColumn(&userVerifiedV3{}, "EmailVerifiedAt"); err != nil {
+					return err
+				}
+			}
+			return tx.Exec("UPDATE users SET email_verified_at = created_at WHERE email_verified_at IS NULL").Error
+		},
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropColumn(&userVerifiedV3{}, "EmailVerifiedAt") },
+	}, {
+		// Sign-in failures per account and address (the throttle's three
+		// counts). The old rows are short-lived counters: dropped, not moved.
+		ID: "0081_login_failures_pairs",
+		Migrate: func(tx *gorm.DB) error {
+			tx = store.TableOptions(tx.Session(&gorm.Session{NewDB: true}))
+			if err := tx.Migrator().DropTable("login_failures"); err != nil {
+				return err
+			}
+			return tx.AutoMigrate(&loginFailureV2{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			tx = store.TableOptions(tx.Session(&gorm.Session{NewDB: true}))
+			if err := tx.Migrator().DropTable("login_failures"); err != nil {
+				return err
+			}
+			return tx.AutoMigrate(&loginFailureV1{})
+		},
+	}, {
+		ID: "0082_registration_attempts",
+		Migrate: func(tx *gorm.DB) error {
+			tx = store.TableOptions(tx.Session(&gorm.Session{NewDB: true}))
+			return tx.AutoMigrate(&registrationAttemptV1{})
+		},
+		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("registration_attempts") },
 	}}
 }
+
+// userVerifiedV3 is the column migration 0080 adds.
+type userVerifiedV3 struct {
+	EmailVerifiedAt *time.Time
+}
+
+func (userVerifiedV3) TableName() string { return "users" }
+
+type loginFailureV2 struct {
+	ID       uint64    `gorm:"primaryKey"`
+	Account  string    `gorm:"size:40;not null;index:idx_login_failures_account,priority:1"`
+	IP       string    `gorm:"size:64;not null;index:idx_login_failures_ip,priority:1"`
+	FailedAt time.Time `gorm:"not null;index:idx_login_failures_account,priority:2;index:idx_login_failures_ip,priority:2;index:idx_login_failures_at"`
+}
+
+func (loginFailureV2) TableName() string { return "login_failures" }
+
+type registrationAttemptV1 struct {
+	ID          uint64    `gorm:"primaryKey"`
+	IP          string    `gorm:"size:64;not null;index:idx_registration_attempts_ip,priority:1"`
+	AttemptedAt time.Time `gorm:"not null;index:idx_registration_attempts_ip,priority:2;index:idx_registration_attempts_at"`
+}
+
+func (registrationAttemptV1) TableName() string { return "registration_attempts" }
 
 // userRotationV2 is the column migration 0055 adds.
 type userRotationV2 struct {

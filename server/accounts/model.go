@@ -42,8 +42,11 @@ type User struct {
 	// PasswordRotationFrom: accounts older than the rotation rule count
 	// their password's age from the rule's migration (000 Art 38).
 	PasswordRotationFrom *time.Time
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	// EmailVerifiedAt: the owner opened a link mailed to Email (or the
+	// account came by invitation, from staff or from before the rule).
+	EmailVerifiedAt *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 
 	Organisation *Organisation `gorm:"foreignKey:OrganisationID"`
 }
@@ -111,6 +114,7 @@ func (APIToken) TableName() string { return "api_tokens" }
 const (
 	PurposeReset  = "reset"  // forgotten password
 	PurposeInvite = "invite" // new member account: set a first password
+	PurposeVerify = "verify" // prove the e-mail address of a new account
 )
 
 // ResetToken is a single-use, expiring password (re)set token, stored hashed.
@@ -123,14 +127,28 @@ type ResetToken struct {
 	UsedAt    *time.Time
 }
 
-// LoginFailure is one failed sign-in, counted per account and per IP over
-// a sliding window. Kept in the database so every replica sees the same
-// counts.
+// LoginFailure is one failed sign-in: which account (a hash of the
+// e-mail address, known or not) from which client address. The throttle
+// counts them per pair, per account and per address; they live in the
+// database so every replica sees the same counts.
 type LoginFailure struct {
 	ID       uint64    `gorm:"primaryKey"`
-	Bucket   string    `gorm:"size:80;not null;index:idx_login_failures_bucket,priority:1"` // "a:<email hash>" or "i:<ip>"
-	FailedAt time.Time `gorm:"not null;index:idx_login_failures_bucket,priority:2;index:idx_login_failures_at"`
+	Account  string    `gorm:"size:40;not null;index:idx_login_failures_account,priority:1"`
+	IP       string    `gorm:"size:64;not null;index:idx_login_failures_ip,priority:1"`
+	FailedAt time.Time `gorm:"not null;index:idx_login_failures_account,priority:2;index:idx_login_failures_ip,priority:2;index:idx_login_failures_at"`
 }
+
+// RegistrationAttempt is one accepted sign-up request (it passed the
+// form checks and cost a password hash), counted per address and in all.
+type RegistrationAttempt struct {
+	ID          uint64    `gorm:"primaryKey"`
+	IP          string    `gorm:"size:64;not null;index:idx_registration_attempts_ip,priority:1"`
+	AttemptedAt time.Time `gorm:"not null;index:idx_registration_attempts_ip,priority:2;index:idx_registration_attempts_at"`
+}
+
+// Verified reports whether the account proved its e-mail address.
+// Staff accounts are created by administrators and count as verified.
+func (u *User) Verified() bool { return u.EmailVerifiedAt != nil || u.Kind == KindStaff }
 
 // normaliseEmail trims and lower-cases an address.
 func normaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

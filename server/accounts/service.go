@@ -24,26 +24,58 @@ import (
 	"github.com/hlj-opendata/portal/server/store"
 )
 
-// Limits are the security knobs of sign-in.
+// Limits are the security knobs of sign-in and registration.
 type Limits struct {
-	IdleTimeout      time.Duration // a session unused this long ends
-	AbsoluteTimeout  time.Duration // a session ends this long after sign-in, used or not
-	MaxLoginFailures int           // per account and per IP within FailureWindow
-	FailureWindow    time.Duration
-	ResetTTL         time.Duration // password reset links
-	InviteTTL        time.Duration // member invitations
-	MaxTokens        int           // live API tokens per account
+	IdleTimeout     time.Duration // a session unused this long ends
+	AbsoluteTimeout time.Duration // a session ends this long after sign-in, used or not
+	// Sign-in throttling (throttle.go, docs/authentication.md). Failures
+	// count within FailureWindow.
+	FailureWindow time.Duration
+	// PairFreeFailures per account and client address; after them each
+	// attempt from that address waits 1 s, 2 s, 4 s … up to PairMaxDelay.
+	PairFreeFailures int
+	PairMaxDelay     time.Duration
+	// AccountSlowAfter failures on one account from all addresses slow
+	// it down: one attempt per AccountDelay. Never a lock.
+	AccountSlowAfter int
+	AccountDelay     time.Duration
+	// IPMaxAccounts distinct accounts failing from one address is the
+	// shape of credential stuffing: that address waits for the window.
+	IPMaxAccounts int
+	// Registration: accepted sign-ups per client address and in total
+	// within RegisterWindow.
+	RegisterPerIP   int
+	RegisterGlobal  int
+	RegisterWindow  time.Duration
+	ResetTTL        time.Duration // password reset links
+	InviteTTL       time.Duration // member invitations
+	VerifyTTL       time.Duration // e-mail verification links
+	VerifyResendGap time.Duration // at least this long between two verification mails
+	VerifyPerDay    int           // verification mails per account a day
+	MaxTokens       int           // live API tokens per account
+	// Password hashes at once (0: max(1, GOMAXPROCS/2)), callers that
+	// may wait for one, and how long.
+	HashConcurrency int
+	HashQueue       int
+	HashWait        time.Duration
 	// StaffPasswordMaxAgeDays: a staff password older than this must be
 	// changed before anything else (000 Art 38); 0 turns the rule off.
 	StaffPasswordMaxAgeDays int
 }
 
-// DefaultLimits: 30 min idle, 12 h absolute, 100 failures an hour.
+// DefaultLimits: 30 min idle, 12 h absolute; 5 free failures per account
+// and address, then 1 s doubling to 15 min; an account slows to one try
+// per 2 s after 20 failures an hour; an address failing on 100 accounts
+// an hour waits; 5 sign-ups per address and 200 in all an hour.
 func DefaultLimits() Limits {
 	return Limits{
 		IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour,
-		MaxLoginFailures: 100, FailureWindow: time.Hour,
-		ResetTTL: time.Hour, InviteTTL: 72 * time.Hour, MaxTokens: 50,
+		FailureWindow: time.Hour, PairFreeFailures: 5, PairMaxDelay: 15 * time.Minute,
+		AccountSlowAfter: 20, AccountDelay: 2 * time.Second, IPMaxAccounts: 100,
+		RegisterPerIP: 5, RegisterGlobal: 200, RegisterWindow: time.Hour,
+		ResetTTL: time.Hour, InviteTTL: 72 * time.Hour, VerifyTTL: 24 * time.Hour,
+		VerifyResendGap: time.Minute, VerifyPerDay: 5, MaxTokens: 50,
+		HashQueue: 16, HashWait: 2 * time.Second,
 	}
 }
 
@@ -57,6 +89,8 @@ type Service struct {
 	BaseURL string // PORTAL_BASE_URL: links in mails; https also forces Secure cookies
 	Limits  Limits
 	Grants  GrantChecker // grant-scoped tokens; nil refuses grant_id
+
+	hashState
 }
 
 // now is the injected clock in UTC, at the millisecond precision both
@@ -120,12 +154,19 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) (*User
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(in.Password)
+	// Counted before the hash: the limit is what protects the CPU.
+	undo, err := s.admitRegistration(ctx, m.IP)
 	if err != nil {
-		return nil, apperr.Internalf(err, "hash password")
+		return nil, err
+	}
+	hash, err := s.hash(ctx, in.Password)
+	if err != nil {
+		undo() // the server was busy: not the caller's sign-up to lose
+		return nil, err
 	}
 	now := s.now()
 	u := &User{Email: in.Email, Name: in.Name, Kind: in.Kind, PasswordHash: hash, PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
+	raw := randomSecret(32)
 	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.emailFree(tx, in.Email); err != nil {
 			return err
@@ -152,12 +193,16 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) (*User
 			}
 			return err
 		}
+		if err := s.storeVerifyToken(tx, u.ID, raw, now); err != nil {
+			return err
+		}
 		// The role comes with the kind (authz.ImpliedRole): no policy change.
 		return s.record(tx, userActor(u, m.IP), audit.Register, "user", uid(u.ID), map[string]any{"kind": u.Kind, "credit_code": in.CreditCode})
 	})
 	if err != nil {
 		return nil, apperr.OrInternal(err, "register")
 	}
+	s.sendVerifyMail(ctx, u, raw)
 	return u, nil
 }
 
@@ -209,21 +254,16 @@ func badCredentials() error {
 	return apperr.New(apperr.Unauthorized, "wrong e-mail address or password")
 }
 
-func throttleKeys(email, ip string) []string {
-	keys := []string{"a:" + sha256Hex(email)[:40]}
-	if ip != "" {
-		keys = append(keys, "i:"+ip)
-	}
-	return keys
-}
-
 // Login checks the password and opens a session. oldSession, the cookie
 // the browser still sent, is ended: a new sign-in always gets a new id
 // (session fixation).
 func (s *Service) Login(ctx context.Context, email, password, oldSession string, m Meta) (*LoginResult, error) {
 	email = normaliseEmail(email)
-	keys := throttleKeys(email, m.IP)
-	if err := s.throttled(ctx, keys); err != nil {
+	if email == "" || password == "" {
+		// No password is empty: nothing to check, hash or count.
+		return nil, badCredentials()
+	}
+	if err := s.throttled(ctx, email, m.IP, true); err != nil {
 		return nil, err
 	}
 	var u User
@@ -236,11 +276,15 @@ func (s *Service) Login(ctx context.Context, email, password, oldSession string,
 	if found {
 		hash = u.PasswordHash
 	}
-	ok := CheckPassword(hash, password) && found && !u.Disabled()
+	match, err := s.check(ctx, hash, password)
+	if err != nil {
+		return nil, err
+	}
+	ok := match && found && !u.Disabled()
 	now := s.now()
 	if !ok {
 		err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
-			if err := s.recordFailure(tx, keys); err != nil {
+			if err := s.recordFailure(tx, email, m.IP); err != nil {
 				return err
 			}
 			obj, details := "", map[string]any{"email_sha256": sha256Hex(email)[:16]}
@@ -265,7 +309,7 @@ func (s *Service) Login(ctx context.Context, email, password, oldSession string,
 				return err
 			}
 		}
-		if err := tx.Where("bucket = ?", keys[0]).Delete(&LoginFailure{}).Error; err != nil {
+		if err := clearPair(tx, email, m.IP); err != nil {
 			return err
 		}
 		// Sweep sessions past their absolute limit, whoever they belonged to.
@@ -277,7 +321,7 @@ func (s *Service) Login(ctx context.Context, email, password, oldSession string,
 			return err
 		}
 		if NeedsRehash(u.PasswordHash) {
-			if h, err := HashPassword(password); err == nil {
+			if h, err := s.hash(ctx, password); err == nil {
 				if err := tx.Model(&u).Update("password_hash", h).Error; err != nil {
 					return err
 				}
@@ -302,56 +346,6 @@ func truncate(s string, n int) string {
 }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
-// throttled refuses when a key has MaxLoginFailures failures within the
-// window (000 Art 38: access control against guessing). The count is a
-// sliding window over rows, so it holds across replicas and restarts.
-func (s *Service) throttled(ctx context.Context, keys []string) error {
-	limit, window := s.Limits.MaxLoginFailures, s.Limits.FailureWindow
-	if limit <= 0 {
-		return nil
-	}
-	now := s.now()
-	since := now.Add(-window)
-	var wait time.Duration
-	for _, k := range keys {
-		var n int64
-		if err := s.db(ctx).Model(&LoginFailure{}).Where("bucket = ? AND failed_at > ?", k, since).Count(&n).Error; err != nil {
-			return apperr.Internalf(err, "count login failures")
-		}
-		if n < int64(limit) {
-			continue
-		}
-		// The attempt succeeds again once enough failures leave the window.
-		var at time.Time
-		if err := s.db(ctx).Model(&LoginFailure{}).Where("bucket = ? AND failed_at > ?", k, since).Order("failed_at").Offset(int(n)-limit).Limit(1).Pluck("failed_at", &at).Error; err != nil {
-			return apperr.Internalf(err, "read login failures")
-		}
-		if w := at.Add(window).Sub(now); w > wait {
-			wait = w
-		}
-		if wait <= 0 {
-			wait = time.Second
-		}
-	}
-	if wait == 0 {
-		return nil
-	}
-	return &RateLimitedError{Err: apperr.New(apperr.RateLimited, "too many failed sign-ins: try again later"), RetryAfter: wait}
-}
-
-func (s *Service) recordFailure(tx *gorm.DB, keys []string) error {
-	now := s.now()
-	rows := make([]LoginFailure, len(keys))
-	for i, k := range keys {
-		rows[i] = LoginFailure{Bucket: k, FailedAt: now}
-	}
-	if err := tx.Create(&rows).Error; err != nil {
-		return err
-	}
-	// Forget failures older than the window, whoever they were for.
-	return tx.Where("failed_at <= ?", now.Add(-s.Limits.FailureWindow)).Delete(&LoginFailure{}).Error
-}
 
 // Logout ends the caller's session.
 func (s *Service) Logout(ctx context.Context, p *authz.Principal, m Meta) error {
@@ -477,6 +471,7 @@ func (s *Service) principal(u *User, method authz.AuthMethod, m Meta) *authz.Pri
 		Region:         u.Region,
 		OrganisationID: u.OrganisationID, OrgAdmin: u.OrgAdmin,
 		Method: method, IP: m.IP,
+		EmailVerified: u.Verified(),
 	}
 	if u.DepartmentID != nil {
 		p.DepartmentID = *u.DepartmentID
@@ -489,16 +484,21 @@ func (s *Service) principal(u *User, method authz.AuthMethod, m Meta) *authz.Pri
 // ChangePassword sets a new password after checking the current one.
 // Every other session of the account ends; the caller's stays.
 func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, current, next string, m Meta) error {
-	keys := throttleKeys(p.Email, m.IP)
-	if err := s.throttled(ctx, keys); err != nil {
+	// The session proved who this is: only this address's guesses count,
+	// not a slow-down others caused on the account.
+	if err := s.throttled(ctx, p.Email, m.IP, false); err != nil {
 		return err
 	}
 	u, err := s.activeUser(ctx, p.UserID)
 	if err != nil {
 		return err
 	}
-	if !CheckPassword(u.PasswordHash, current) {
-		if err := s.db(ctx).Transaction(func(tx *gorm.DB) error { return s.recordFailure(tx, keys) }); err != nil {
+	match, err := s.check(ctx, u.PasswordHash, current)
+	if err != nil {
+		return err
+	}
+	if !match {
+		if err := s.db(ctx).Transaction(func(tx *gorm.DB) error { return s.recordFailure(tx, u.Email, m.IP) }); err != nil {
 			return apperr.Internalf(err, "record failure")
 		}
 		e := apperr.New(apperr.Invalid, "the current password is wrong")
@@ -513,9 +513,9 @@ func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, curren
 		e.Fields = map[string]string{"new_password": e.Message}
 		return e
 	}
-	hash, err := HashPassword(next)
+	hash, err := s.hash(ctx, next)
 	if err != nil {
-		return apperr.Internalf(err, "hash password")
+		return err
 	}
 	now := s.now()
 	return apperr.OrInternal(s.db(ctx).Transaction(func(tx *gorm.DB) error {
@@ -604,7 +604,7 @@ func (s *Service) ConfirmReset(ctx context.Context, raw, password string, m Meta
 		return apperr.Internalf(err, "load reset token")
 	}
 	now := s.now()
-	if t.UsedAt != nil || !now.Before(t.ExpiresAt) {
+	if t.UsedAt != nil || !now.Before(t.ExpiresAt) || (t.Purpose != PurposeReset && t.Purpose != PurposeInvite) {
 		return errBadResetToken
 	}
 	var u User
@@ -617,9 +617,9 @@ func (s *Service) ConfirmReset(ctx context.Context, raw, password string, m Meta
 	if err := CheckPasswordPolicy("password", password, u.Email, u.Name); err != nil {
 		return err
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
-		return apperr.Internalf(err, "hash password")
+		return err
 	}
 	return apperr.OrInternal(s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		// Single use even when two requests race: only one update matches.
@@ -630,13 +630,18 @@ func (s *Service) ConfirmReset(ctx context.Context, raw, password string, m Meta
 		if res.RowsAffected != 1 {
 			return errBadResetToken
 		}
+		// The link came by mail: the address is proven (invited members too).
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": hash, "password_changed_at": now, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&User{}).Where("id = ? AND email_verified_at IS NULL", u.ID).Update("email_verified_at", now).Error; err != nil {
 			return err
 		}
 		if err := tx.Where("user_id = ?", u.ID).Delete(&Session{}).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("bucket = ?", throttleKeys(u.Email, "")[0]).Delete(&LoginFailure{}).Error; err != nil {
+		// A reset ends the throttle of the account, from every address.
+		if err := clearAccount(tx, u.Email); err != nil {
 			return err
 		}
 		return s.record(tx, userActor(&u, m.IP), audit.PasswordReset, "user", uid(u.ID), map[string]any{"purpose": t.Purpose})

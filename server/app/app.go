@@ -226,7 +226,7 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 		Staff: staff, Log: log, Now: opts.Now, Limits: requests.DefaultLimits()}
 	a.Stats = &stats.Service{DB: db, Calendar: a.Calendar, Corrections: a.Corrections, Requests: a.Requests, Log: log, Now: opts.Now}
 	a.Publishing = &publishing.Service{DB: db, Catalog: a.Catalog.Store, Blobs: a.Blobs, Policy: a.Policy, Notify: a.Notify,
-		Uploads:  &upload.Receiver{TempDir: filepath.Join(cfg.DataDir, "tmp"), Limits: upload.DefaultLimits(cfg.MaxUploadBytes)},
+		Uploads:  &upload.Receiver{TempDir: filepath.Join(cfg.DataDir, "spool"), Limits: upload.DefaultLimits(cfg.MaxUploadBytes)},
 		Calendar: a.Calendar, Profile: a.Profile, Now: opts.Now, Log: log, Kick: a.Outbox.Kick}
 	a.Revocations = &revocations.Service{DB: db, Notify: a.Notify, Policy: a.Policy, Applications: a.Applications,
 		Profile: a.Profile, Now: opts.Now, Log: log, Kick: a.Outbox.Kick}
@@ -339,7 +339,8 @@ func (a *App) Handler() http.Handler {
 	})
 	r.GET("/readyz", web.Public, a.readyz)
 	if a.Config.MetricsAddr == "" {
-		r.GET("/metrics", web.Public, metrics.Echo()) // else on its own listener (cmd/portal)
+		// Only with PORTAL_METRICS_TOKEN as a bearer token; without it 404.
+		r.GET("/metrics", web.Public, metrics.Guarded(a.Config.MetricsToken)) // else on its own listener (cmd/portal)
 	}
 	apidocs.Routes(r)
 	site := siteInfo
@@ -347,7 +348,7 @@ func (a *App) Handler() http.Handler {
 	(&accounts.Handler{Service: a.Accounts}).Routes(r)
 	(&notify.Handler{Service: a.Notify}).Routes(r)
 	(&devapi.Handler{S: a.Dev}).Routes(r, a.Limits.Middleware)
-	(&ckan.Handler{DB: a.DB, Dev: a.Dev, BaseURL: a.Config.BaseURL, SiteName: site.Name, Log: a.Log, Now: a.Now}).Routes(r, a.Limits.Middleware)
+	(&ckan.Handler{DB: a.DB, Dev: a.Dev, BaseURL: a.Config.BaseURL, SiteName: site.Name, Log: a.Log, Now: a.Now, Index: a.Index}).Routes(r, a.Limits.Middleware)
 	(&dcat.Handler{DB: a.DB, BaseURL: a.Config.BaseURL, SiteName: site.Name}).Routes(r, a.Limits.Middleware)
 	(&applications.Handler{Service: a.Applications}).Routes(r)
 	(&corrections.Handler{Service: a.Corrections}).Routes(r)
@@ -437,6 +438,7 @@ func (a *App) Start() {
 	// Uploaded calendars from other replicas; recomputation of deadlines (calendars.go).
 	go func() { defer a.workers.Done(); a.watchCalendars(ctx, 5*time.Second) }()
 	a.startQuality(ctx) // profiling sweep and score refresh (quality.go)
+	a.startSpool(ctx)   // orphaned upload spool files (spool.go)
 	a.workers.Add(1)
 	// Entries behind the update frequency they declare are reported.
 	go func() { defer a.workers.Done(); a.Publishing.RunFreshness(ctx, time.Hour) }()
@@ -532,7 +534,8 @@ func (a *App) emailOf(ctx context.Context, userID uint64) (string, error) {
 // accountLimits applies the operator's sign-in settings to the defaults.
 func accountLimits(cfg config.Config) accounts.Limits {
 	l := accounts.DefaultLimits()
-	l.MaxLoginFailures = cfg.LoginMaxFailures
+	l.PairFreeFailures = cfg.LoginMaxFailures
+	l.RegisterPerIP, l.RegisterGlobal, l.HashConcurrency = cfg.RegisterPerIP, cfg.RegisterPerHour, cfg.HashConcurrency
 	l.IdleTimeout = cfg.SessionIdle
 	l.AbsoluteTimeout = cfg.SessionMax
 	return l

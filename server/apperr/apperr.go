@@ -20,7 +20,10 @@ const (
 	TooLarge     Code = "too_large"
 	RateLimited  Code = "rate_limited"
 	Unavailable  Code = "unavailable"
-	Internal     Code = "internal"
+	// InsufficientStorage: the disk (or the database's) is full, so what was
+	// sent could not be kept; nothing of it was stored.
+	InsufficientStorage Code = "insufficient_storage"
+	Internal            Code = "internal"
 )
 
 // Error is a classified error. Fields holds per-field messages for

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hlj-opendata/portal/server/accounts"
 	"github.com/hlj-opendata/portal/server/apperr"
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/catalog"
@@ -173,7 +174,7 @@ type PageJSON[T any] struct {
 // @Success      201 {object} ApplicationJSON
 // @Failure      400 {object} web.ErrorBody "field errors, e.g. unknown data items"
 // @Failure      401 {object} web.ErrorBody
-// @Failure      403 {object} web.ErrorBody
+// @Failure      403 {object} web.ErrorBody "among others: the account has not verified its e-mail address"
 // @Failure      409 {object} web.ErrorBody "an open application exists, or the dataset was revoked"
 // @Router       /applications [post]
 func (h *Handler) create(c echo.Context) error {
@@ -182,6 +183,9 @@ func (h *Handler) create(c echo.Context) error {
 		return err
 	}
 	p := authz.PrincipalFrom(c)
+	if err := accounts.RequireVerified(p); err != nil {
+		return err
+	}
 	a, err := h.Service.Submit(c.Request().Context(), p, in)
 	if err != nil {
 		return err

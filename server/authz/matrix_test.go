@@ -125,9 +125,9 @@ var matrix = map[string]expectation{
 	// official year (":year" is left in the path: 400, nothing stored).
 	"GET /api/v1/calendar/:year":         {perm: authz.Public, who: everyone, want: 400},
 	"POST /api/v1/admin/calendars/:year": {perm: authz.ConfigAdmin, who: only("admin"), want: 400},
-	// Prometheus scrapes without credentials; keep /metrics off the public
-	// proxy (it names routes and counts, no personal data).
-	"GET /metrics":                       {perm: authz.Public, who: everyone},
+	// On the public port /metrics needs PORTAL_METRICS_TOKEN as a bearer
+	// token (server/metrics), a check of its own: without it, 404 for all.
+	"GET /metrics":                       {perm: authz.Public, who: everyone, want: 404},
 	"GET /api/docs/swagger.json":         {perm: authz.Public, who: everyone},
 	"GET /api/docs/swagger.yaml":         {perm: authz.Public, who: everyone},
 	"GET /api/v1/site":                   {perm: authz.Public, who: everyone},
@@ -162,12 +162,14 @@ var matrix = map[string]expectation{
 	"POST /api/v1/auth/login":                  {perm: authz.Public, who: everyone, want: 401},
 	"POST /api/v1/auth/password-reset":         {perm: authz.Public, who: everyone, want: 400},
 	"POST /api/v1/auth/password-reset/confirm": {perm: authz.Public, who: everyone, want: 400},
+	"POST /api/v1/auth/verify-email":           {perm: authz.Public, who: everyone, want: 400},
 	"POST /api/v1/auth/logout":                 {perm: authz.Me, who: signedIn, want: 204},
 	"GET /api/v1/auth/csrf":                    {perm: authz.Me, who: signedIn},
 
 	"GET /api/v1/me":                         {perm: authz.Me, who: signedIn, want: 200},
 	"PATCH /api/v1/me":                       {perm: authz.Me, who: signedIn, want: 200},
 	"POST /api/v1/me/password":               {perm: authz.Me, who: signedIn, want: 400},
+	"POST /api/v1/me/verify-email":           {perm: authz.Me, who: signedIn, want: 409},
 	"GET /api/v1/me/notifications":           {perm: authz.Me, who: signedIn, want: 200},
 	"POST /api/v1/me/notifications/:id/read": {perm: authz.Me, who: signedIn, id: othersNotice, want: 404},
 	"POST /api/v1/me/notifications/read-all": {perm: authz.Me, who: signedIn},
@@ -374,11 +376,8 @@ func contains(list []string, s string) bool {
 func fixtures(t *testing.T, p *apptest.Portal) map[string]string {
 	t.Helper()
 	ids := map[string]string{}
-	outsider := p.PostJSON(t, "/api/v1/auth/register", map[string]string{"email": "outsider@example.cn", "password": "Outside-the-matrix-1", "name": "局外人", "kind": "citizen"}, nil)
-	if outsider.Status != 201 {
-		t.Fatalf("register outsider: %d %s", outsider.Status, outsider.Body)
-	}
-	outsiderID := uint64(outsider.Map(t)["id"].(float64))
+	// Verified: a new account applies and reports only after that.
+	outsiderID := p.RegisterVerified(t, map[string]string{"email": "outsider@example.cn", "password": "Outside-the-matrix-1", "name": "局外人", "kind": "citizen"})
 	ids[anyUser] = strconv.FormatUint(outsiderID, 10)
 	ids[anyDepartment] = seed.DemoProvider2Department
 	ids[aTopic] = "transport"

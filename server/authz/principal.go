@@ -28,6 +28,7 @@ type Principal struct {
 	Region         string       // authority: the region it oversees
 	OrganisationID *uint64      // organisation accounts
 	OrgAdmin       bool         // may add members to its organisation
+	EmailVerified  bool         // proved its e-mail address (accounts.RequireVerified)
 	Method         AuthMethod
 	SessionHash    string  // cookie sessions: SHA-256 of the session id
 	TokenID        *uint64 // token requests

@@ -21,6 +21,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"github.com/hlj-opendata/portal/search"
 	"github.com/hlj-opendata/portal/server/apperr"
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/catalog"
@@ -36,6 +37,9 @@ type Handler struct {
 	SiteName string
 	Log      *slog.Logger
 	Now      func() time.Time
+	// Index answers package_search's plain full-text queries (searchIndex);
+	// nil sends every query to SQL.
+	Index search.Index
 }
 
 // CKANVersion is the CKAN API version the answers follow.

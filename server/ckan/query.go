@@ -123,10 +123,19 @@ func unescape(s string) string {
 }
 
 type parser struct {
-	toks []token
-	pos  int
-	// field applied to a parenthesised group: tags:(a OR b)
+	toks  []token
+	pos   int
+	depth int // nesting of groups and NOTs
 }
+
+// Limits of one q or fq: the parser recurses per group or NOT, and every
+// term becomes LIKE conditions with bound values, so length, terms and
+// nesting are bounded (SQLite refuses expressions deeper than 1000).
+const (
+	maxQueryBytes = 2000
+	maxQueryTerms = 200
+	maxQueryDepth = 32
+)
 
 // parseQuery parses q or fq; an empty or *:* query matches everything.
 func parseQuery(s string) (node, error) {
@@ -134,9 +143,21 @@ func parseQuery(s string) (node, error) {
 	if s == "" || s == "*:*" || s == "*" {
 		return allNode{}, nil
 	}
+	if len(s) > maxQueryBytes {
+		return nil, fmt.Errorf("query longer than %d bytes", maxQueryBytes)
+	}
 	toks, err := lex(s)
 	if err != nil {
 		return nil, err
+	}
+	terms := 0
+	for _, t := range toks {
+		if t.kind == "word" || t.kind == "quoted" || t.kind == "range" {
+			terms++
+		}
+	}
+	if terms > maxQueryTerms {
+		return nil, fmt.Errorf("more than %d terms", maxQueryTerms)
 	}
 	p := &parser{toks: toks}
 	n, err := p.or("")
@@ -162,6 +183,10 @@ func (p *parser) isWord(w string) bool {
 }
 
 func (p *parser) or(field string) (node, error) {
+	if p.depth++; p.depth > maxQueryDepth {
+		return nil, fmt.Errorf("nested deeper than %d", maxQueryDepth)
+	}
+	defer func() { p.depth-- }()
 	var list orNode
 	for {
 		n, err := p.and(field)
@@ -213,6 +238,10 @@ func (p *parser) unary(field string) (node, error) {
 		if p.peek() == nil {
 			return nil, fmt.Errorf("NOT needs a term")
 		}
+		if p.depth++; p.depth > maxQueryDepth {
+			return nil, fmt.Errorf("nested deeper than %d", maxQueryDepth)
+		}
+		defer func() { p.depth-- }()
 		n, err := p.unary(field)
 		if err != nil {
 			return nil, err

@@ -39,8 +39,9 @@ type Config struct {
 	LogLevel        string        // PORTAL_LOG_LEVEL
 	MaxUploadBytes  int64         // PORTAL_MAX_UPLOAD_MB
 	ShutdownTimeout time.Duration // PORTAL_SHUTDOWN_TIMEOUT
-	// Sign-in limits (000 Art 38: access control). The issue caps
-	// failures at 100 per account and per IP an hour; operators may go lower.
+	// Sign-in limits (000 Art 38: access control; docs/authentication.md):
+	// failures per account and client address before each next attempt
+	// from there waits 1 s, 2 s, 4 s … up to 15 min.
 	LoginMaxFailures int           // PORTAL_LOGIN_MAX_FAILURES
 	SessionIdle      time.Duration // PORTAL_SESSION_IDLE
 	SessionMax       time.Duration // PORTAL_SESSION_MAX
@@ -48,8 +49,17 @@ type Config struct {
 	SMTPURL          string        // PORTAL_SMTP_URL
 	RateAnon         int           // PORTAL_RATE_ANON: developer-API requests a minute per anonymous address
 	RateToken        int           // PORTAL_RATE_TOKEN: developer-API requests a minute per API token or account
+	// Self-registration: accepted sign-ups an hour per client address and
+	// in all (0 = no limit); HashConcurrency: password hashes at once
+	// (0 = half the CPUs, at least 1).
+	RegisterPerIP   int // PORTAL_REGISTER_PER_IP
+	RegisterPerHour int // PORTAL_REGISTER_PER_HOUR
+	HashConcurrency int // PORTAL_HASH_CONCURRENCY
 	// MetricsAddr, when set, serves /metrics on its own listener (not on Addr).
 	MetricsAddr string // PORTAL_METRICS_ADDR
+	// MetricsToken: without MetricsAddr, /metrics on Addr answers only
+	// "Authorization: Bearer <token>"; empty = not served there at all (404).
+	MetricsToken string // PORTAL_METRICS_TOKEN
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// X-Forwarded-Proto are believed (client address, HTTPS for HSTS).
 	TrustedProxies []netip.Prefix // PORTAL_TRUSTED_PROXIES
@@ -140,9 +150,25 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, &Error{"PORTAL_MAX_UPLOAD_MB", getenv("PORTAL_MAX_UPLOAD_MB"), "want a whole number of megabytes from 1"}
 	}
 	c.MaxUploadBytes = mb << 20
-	c.LoginMaxFailures, err = strconv.Atoi(get("PORTAL_LOGIN_MAX_FAILURES", "100"))
+	c.LoginMaxFailures, err = strconv.Atoi(get("PORTAL_LOGIN_MAX_FAILURES", "5"))
 	if err != nil || c.LoginMaxFailures < 1 || c.LoginMaxFailures > 100 {
-		return c, &Error{"PORTAL_LOGIN_MAX_FAILURES", getenv("PORTAL_LOGIN_MAX_FAILURES"), "want a whole number from 1 to 100 (failures per account and per IP an hour)"}
+		return c, &Error{"PORTAL_LOGIN_MAX_FAILURES", getenv("PORTAL_LOGIN_MAX_FAILURES"), "want a whole number from 1 to 100 (failures per account and client address before sign-in slows down)"}
+	}
+	for _, r := range []struct {
+		name, def string
+		max       int
+		dst       *int
+		want      string
+	}{
+		{"PORTAL_REGISTER_PER_IP", "5", 1_000_000, &c.RegisterPerIP, "want sign-ups an hour per client address: a whole number, 0 = no limit"},
+		{"PORTAL_REGISTER_PER_HOUR", "200", 1_000_000, &c.RegisterPerHour, "want sign-ups an hour in all: a whole number, 0 = no limit"},
+		{"PORTAL_HASH_CONCURRENCY", "0", 256, &c.HashConcurrency, "want password hashes at once: a whole number up to 256, 0 = half the CPUs"},
+	} {
+		n, err := strconv.Atoi(get(r.name, r.def))
+		if err != nil || n < 0 || n > r.max {
+			return c, &Error{r.name, getenv(r.name), r.want}
+		}
+		*r.dst = n
 	}
 	c.SessionIdle, err = time.ParseDuration(get("PORTAL_SESSION_IDLE", "30m"))
 	if err != nil || c.SessionIdle < time.Minute || c.SessionIdle > 24*time.Hour {
@@ -159,6 +185,11 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.MetricsAddr = get("PORTAL_METRICS_ADDR", ""); c.MetricsAddr != "" {
 		if _, _, err := splitHostPort(c.MetricsAddr); err != nil {
 			return c, &Error{"PORTAL_METRICS_ADDR", c.MetricsAddr, "want host:port or :port"}
+		}
+	}
+	if c.MetricsToken = get("PORTAL_METRICS_TOKEN", ""); c.MetricsToken != "" {
+		if len(c.MetricsToken) < 16 || strings.ContainsFunc(c.MetricsToken, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
+			return c, &Error{"PORTAL_METRICS_TOKEN", "(hidden)", "want at least 16 printable ASCII characters without spaces, e.g. openssl rand -hex 32"}
 		}
 	}
 	if raw := get("PORTAL_TRUSTED_PROXIES", ""); raw != "" {
@@ -322,6 +353,9 @@ func MySQLConn(raw string) (string, error) {
 	q.Set("loc", "UTC")
 	if q.Get("collation") == "" {
 		q.Set("collation", "utf8mb4_unicode_ci")
+	}
+	if q.Get("timeout") == "" {
+		q.Set("timeout", "5s") // dialling a database that is gone fails fast (503), not after minutes
 	}
 	userinfo := u.User.Username()
 	if pass != "" {

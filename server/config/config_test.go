@@ -22,7 +22,7 @@ func TestMySQLDSN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "portal:s3cret@tcp(db:3306)/portal?charset=utf8mb4&collation=utf8mb4_unicode_ci&loc=UTC&parseTime=true"
+	want := "portal:s3cret@tcp(db:3306)/portal?charset=utf8mb4&collation=utf8mb4_unicode_ci&loc=UTC&parseTime=true&timeout=5s"
 	if c.DBDriver != MySQL || c.DBConn != want {
 		t.Errorf("conn = %q", c.DBConn)
 	}
@@ -47,6 +47,9 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"PORTAL_SMTP_URL":           "mailto:x",
 		"PORTAL_BASE_URL":           "portal.example",
 		"PORTAL_LOGIN_MAX_FAILURES": "500",
+		"PORTAL_REGISTER_PER_IP":    "-1",
+		"PORTAL_REGISTER_PER_HOUR":  "many",
+		"PORTAL_HASH_CONCURRENCY":   "1000",
 		"PORTAL_SESSION_IDLE":       "5s",
 		"PORTAL_SESSION_MAX":        "forever",
 		"PORTAL_METRICS_ADDR":       "metrics",

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hlj-opendata/portal/server/accounts"
 	"github.com/hlj-opendata/portal/server/apperr"
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/web"
@@ -225,6 +226,7 @@ func codeEvidenceURL(code string) func(string) string {
 // @Success      201 {object} CreatedJSON
 // @Failure      400 {object} web.ErrorBody
 // @Failure      401 {object} web.ErrorBody "about_self without signing in"
+// @Failure      403 {object} web.ErrorBody "a signed-in account that has not verified its e-mail address"
 // @Failure      409 {object} web.ErrorBody "the same report is open, or too many open reports for this contact"
 // @Failure      429 {object} web.ErrorBody
 // @Router       /corrections [post]
@@ -233,7 +235,13 @@ func (h *Handler) create(c echo.Context) error {
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	res, err := h.Service.Create(c.Request().Context(), authz.PrincipalFrom(c), c.RealIP(), in)
+	p := authz.PrincipalFrom(c)
+	if p != nil { // a visitor reports with a contact instead
+		if err := accounts.RequireVerified(p); err != nil {
+			return err
+		}
+	}
+	res, err := h.Service.Create(c.Request().Context(), p, c.RealIP(), in)
 	if err != nil {
 		return err
 	}

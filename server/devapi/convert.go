@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -29,9 +30,10 @@ type RowWriter interface {
 	End() error
 }
 
-// NewRowWriter returns the writer of a format (a key of Formats). bom adds
-// a UTF-8 byte-order mark to CSV so Excel reads Chinese text correctly.
-// Every writer holds one row at a time.
+// NewRowWriter returns the writer of a format (a key of Formats). bom
+// makes the "CSV for Excel" variant: a UTF-8 byte-order mark so Excel reads
+// Chinese text correctly, and cells Excel would run as formulas defused
+// (see unsafeForExcel). Every writer holds one row at a time.
 func NewRowWriter(format string, w io.Writer, bom bool) (RowWriter, error) {
 	switch format {
 	case "csv":
@@ -71,10 +73,11 @@ func Convert(t *Table, rw RowWriter) (int64, error) {
 // ---- CSV
 
 type csvWriter struct {
-	w   io.Writer
-	bom bool
-	bw  *bufio.Writer
-	cw  *csv.Writer
+	w    io.Writer
+	bom  bool // the Excel variant: BOM and defused formulas
+	bw   *bufio.Writer
+	cw   *csv.Writer
+	safe []string // reused copy of a row with defused cells
 }
 
 func (c *csvWriter) Begin(cols []Column) error {
@@ -87,10 +90,40 @@ func (c *csvWriter) Begin(cols []Column) error {
 	for i, col := range cols {
 		names[i] = col.Name
 	}
-	return c.cw.Write(names)
+	return c.Row(names)
 }
 
-func (c *csvWriter) Row(vals []string) error { return c.cw.Write(vals) }
+func (c *csvWriter) Row(vals []string) error {
+	if !c.bom || !slices.ContainsFunc(vals, unsafeForExcel) {
+		return c.cw.Write(vals)
+	}
+	c.safe = c.safe[:0]
+	for _, v := range vals {
+		if unsafeForExcel(v) {
+			v = "'" + v
+		}
+		c.safe = append(c.safe, v)
+	}
+	return c.cw.Write(c.safe)
+}
+
+// unsafeForExcel reports whether a cell must be defused before it goes to
+// a spreadsheet: Excel and LibreOffice run a cell that starts with =, +, -,
+// @, tab or CR as a formula (CSV injection, OWASP), so the Excel variant
+// prefixes it with ' and it is shown as text. A plain negative number
+// ("-12.5", "-3e5") is left alone: Excel reads it as a number, it cannot
+// hold a formula, and prefixing would turn every negative figure into
+// text. The stored original and format=csv are never altered.
+func unsafeForExcel(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return !(s[0] == '-' && IsJSONNumber(s))
+	}
+	return false
+}
 
 func (c *csvWriter) End() error {
 	c.cw.Flush()

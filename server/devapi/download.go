@@ -67,13 +67,13 @@ func parseDownloadParams(c echo.Context) (downloadParams, error) {
 
 // download godoc
 // @Summary      Download a resource: the stored file or a conversion
-// @Description  Without `format` the stored original is sent, with Range (single and multiple ranges), ETag/If-None-Match, Last-Modified/If-Modified-Since and If-Range. With `format` the resource's table is converted on the fly (streamed, constant memory): csv (`bom=true` adds a UTF-8 byte-order mark for Excel), json (an array, or NDJSON with `json=ndjson`), xlsx, xml. Unconditional data needs no login. Conditional data needs an approved grant (session or API token): only the approved columns are sent, in every format, and the stored original is never sent.
+// @Description  Without `format` the stored original is sent, with Range (single and multiple ranges), ETag/If-None-Match, Last-Modified/If-Modified-Since and If-Range. With `format` the resource's table is converted on the fly (streamed, constant memory): csv (`bom=true` is the "CSV for Excel" variant: a UTF-8 byte-order mark, and every cell that starts with =, +, -, @, tab or carriage return, except a plain number such as -12.5, is prefixed with ' so spreadsheets show it as text instead of running it as a formula; without `bom` the CSV carries the published values unchanged), json (an array, or NDJSON with `json=ndjson`), xlsx, xml. Unconditional data needs no login. Conditional data needs an approved grant (session or API token): only the approved columns are sent, in every format, and the stored original is never sent.
 // @Tags         developers
 // @Produce      octet-stream
 // @Param        id      path   string  true   "resource id"
 // @Param        format  query  string  false  "csv | json | xlsx | xml"
 // @Param        json    query  string  false  "array (default) | ndjson"
-// @Param        bom     query  bool    false  "CSV only: start with a UTF-8 BOM"
+// @Param        bom     query  bool    false  "CSV only: CSV for Excel (UTF-8 BOM; cells starting with = + - @ tab CR, other than plain numbers, prefixed with ')"
 // @Success      200 {file} file
 // @Success      206 {file} file "one range, or multipart/byteranges"
 // @Success      304 "not modified"

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -65,7 +66,7 @@ type RowPage struct {
 	NextCursor string            `json:"next_cursor,omitempty"`
 }
 
-var sortPart = regexp.MustCompile(`^\s*(-?)([^\s,]+)(?:\s+(asc|desc))?\s*$`)
+var sortPart = regexp.MustCompile(`^\s*(-?)([^\s,]+)(?:\s+((?i:asc|desc)))?\s*$`)
 
 // ParseSort reads "a,-b" or CKAN's "a asc, b desc".
 func ParseSort(s string) ([]SortKey, error) {
@@ -74,17 +75,13 @@ func ParseSort(s string) ([]SortKey, error) {
 	}
 	var out []SortKey
 	for _, part := range strings.Split(s, ",") {
-		m := sortPart.FindStringSubmatch(strings.ToLower(part))
+		// The field is the match itself, in its own case (a field cut
+		// from the part separately kept "a\ndesc" whole).
+		m := sortPart.FindStringSubmatch(part)
 		if m == nil {
 			return nil, fmt.Errorf("bad sort %q: want field, -field or \"field desc\"", part)
 		}
-		// keep the field's own case
-		name := strings.TrimSpace(part)
-		name = strings.TrimPrefix(name, "-")
-		if i := strings.IndexAny(name, " \t"); i >= 0 {
-			name = name[:i]
-		}
-		out = append(out, SortKey{Field: name, Desc: m[1] == "-" || m[3] == "desc"})
+		out = append(out, SortKey{Field: m[2], Desc: m[1] == "-" || strings.EqualFold(m[3], "desc")})
 	}
 	if len(out) > 5 {
 		return nil, errors.New("at most 5 sort fields")
@@ -100,7 +97,11 @@ func ParseFilters(raw string) (map[string]any, error) {
 	dec := json.NewDecoder(strings.NewReader(raw))
 	dec.UseNumber()
 	var m map[string]any
-	if err := dec.Decode(&m); err != nil || m == nil {
+	err := dec.Decode(&m)
+	if _, after := dec.Token(); err == nil && after != io.EOF {
+		m = nil // something after the object: {"a":1}x was read as {"a":1}
+	}
+	if err != nil || m == nil {
 		return nil, errors.New(`filters must be a JSON object such as {"district":"道里区","beds":{"gte":100}}`)
 	}
 	if len(m) > MaxFilters {

@@ -87,7 +87,9 @@ type RowStore struct {
 	WaitLoad time.Duration
 }
 
-const loadLease = 5 * time.Minute
+// loadLease: a load renews it every loadLease/3 while it runs, so a
+// crashed process's load is taken over within seconds, not minutes.
+const loadLease = 15 * time.Second
 
 func (s *RowStore) mysql() bool { return s.DB.Dialector.Name() == "mysql" }
 
@@ -193,6 +195,23 @@ func (s *RowStore) load(ctx context.Context, res *catalog.Resource, items []cata
 			err = apperr.Wrap(apperr.Unavailable, err, "this resource's table could not be loaded")
 		}
 	}()
+	// Heartbeat: a slow file or bucket keeps the lease between batches.
+	stop, beat := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(beat)
+		tick := time.NewTicker(loadLease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				db.Model(&TableMeta{}).Where("resource_id = ? AND sha256 = ? AND state = ?", res.ID, res.SHA256, stateLoading).
+					Update("lease_until", s.Now().UTC().Add(loadLease))
+			}
+		}
+	}()
+	defer func() { close(stop); <-beat }()
 	obj, err := s.Blobs.Open(ctx, res.StorageKey)
 	if err != nil {
 		return err

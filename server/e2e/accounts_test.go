@@ -144,6 +144,25 @@ func TestAccountCitizenJourney(t *testing.T) {
 	}
 	check(t, b, "accounts-profile")
 
+	// A new account is asked to verify its address; sending again right
+	// after the sign-up mail is refused with a clear message.
+	waitFor(t, b, "verify banner", `document.querySelector('[data-testid=verify-email-banner]')`)
+	click(t, b, `[data-testid=resend-verification]`)
+	waitFor(t, b, "resend answer", `document.querySelector('[data-testid=verify-email-banner] .flash').textContent !== ''`)
+	if msg := eval[string](t, b, `document.querySelector('[data-testid=verify-email-banner] .flash').textContent`); !strings.Contains(msg, "验证邮件刚刚已发送") {
+		t.Errorf("resend message %q", msg)
+	}
+	var newID uint64
+	p.DB.Table("users").Where("email = ?", email).Pluck("id", &newID)
+	b.Do(t, "open verification link", chromedp.Navigate(p.URL+p.VerificationLink(t, newID)))
+	waitFor(t, b, "verified", `document.querySelector('[data-testid=verify-done]') && !location.search.includes('token')`)
+	check(t, b, "accounts-verified")
+	b.Do(t, "back to the account", chromedp.Navigate(p.URL+"/account"))
+	waitFor(t, b, "profile again", `document.querySelector('[data-testid=profile-email] dd')`)
+	if eval[bool](t, b, `!!document.querySelector('[data-testid=verify-email-banner]')`) {
+		t.Error("the banner stays after verifying")
+	}
+
 	// The user menu: keyboard-operable disclosure with the citizen's links.
 	click(t, b, `[data-testid=user-menu-button]`)
 	waitFor(t, b, "menu open", `!document.querySelector('[data-testid=user-menu]').hidden`)

@@ -31,6 +31,7 @@ var forms = []form{
 	{page: "login", role: "", method: "POST", path: "/api/v1/auth/login"},
 	{page: "forgot-password", role: "", method: "POST", path: "/api/v1/auth/password-reset"},
 	{page: "reset-password", role: "", method: "POST", path: "/api/v1/auth/password-reset/confirm"},
+	{page: "verify-email", role: "", method: "POST", path: "/api/v1/auth/verify-email"},
 	{page: "account", role: "citizen", method: "PATCH", path: "/api/v1/me", emptyObjectOK: true},
 	{page: "account", role: "citizen", method: "POST", path: "/api/v1/me/password"},
 	{page: "account-tokens", role: "citizen", method: "POST", path: "/api/v1/me/tokens"},
@@ -82,6 +83,7 @@ var notForms = map[string]string{
 	"POST /api/v1/filings/:id/acknowledge":   "button with an optional note: {} is a valid answer",
 	"POST /api/v1/me/notifications/:id/read": "button",
 	"POST /api/v1/me/notifications/read-all": "button",
+	"POST /api/v1/me/verify-email":           "button (account page: send the verification mail again)",
 	"POST /api/v1/requests/:id/support":      "button",
 }
 

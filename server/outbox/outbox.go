@@ -11,6 +11,8 @@ import (
 	"errors"
 	"log/slog"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
@@ -74,21 +76,42 @@ func Enqueue(tx *gorm.DB, now time.Time, kind string, ids ...string) error {
 
 // Handler applies the events of one kind; ids are distinct. It returns an
 // error when none or only some could be applied; the whole batch is retried.
+// Its context is cancelled when the worker loses the batch's lease.
 type Handler func(ctx context.Context, ids []string) error
 
+// Lease defaults: a claim lives 5 s unless renewed, and the worker renews
+// it every 1.5 s while its handlers run. A slow handler keeps its events;
+// a crashed process's events are free again within 5 s (finding 8: with
+// one long lease they waited a minute after every crash).
+const (
+	DefaultLease = 5 * time.Second
+	DefaultRenew = 1500 * time.Millisecond
+)
+
+// ErrLeaseLost: another worker took the batch over (this one stalled past
+// its lease); what is left of the batch is that worker's.
+var ErrLeaseLost = errors.New("outbox: lease lost to another worker")
+
 // Worker drains the outbox. Several replicas may run one each: rows are
-// claimed with a lease, so one event is applied by one worker at a time,
-// and a crashed worker's lease simply expires.
+// claimed with a lease that names the claim (locked_by), so one event is
+// applied by one worker at a time; the lease is renewed while handlers
+// run, and a crashed worker's lease simply expires.
 type Worker struct {
 	DB       *gorm.DB
 	Log      *slog.Logger
 	Now      func() time.Time
 	Handlers map[string]Handler
 	Batch    int           // events per claim (default 200)
-	Lease    time.Duration // default 1 minute
+	Lease    time.Duration // claim lifetime without renewal (default DefaultLease)
+	Renew    time.Duration // heartbeat period while handlers run (default DefaultRenew, below Lease)
 	Idle     time.Duration // poll interval when idle (default 500ms)
-	id       string
-	kick     chan struct{}
+	// Ticker makes the heartbeat's ticks (a time.Ticker when nil); tests
+	// inject their own so that no test waits for real time.
+	Ticker func(d time.Duration) (<-chan time.Time, func())
+	id     string
+	kick   chan struct{}
+	// renewed, when set (tests), is told the outcome of every renewal.
+	renewed func(owned bool, err error)
 }
 
 // Kick wakes the worker after a commit so changes show up at once.
@@ -112,14 +135,23 @@ func (w *Worker) init() {
 	if w.Batch == 0 {
 		w.Batch = 200
 	}
-	if w.Lease == 0 {
-		w.Lease = time.Minute
+	if w.Lease <= 0 {
+		w.Lease = DefaultLease
+	}
+	if w.Renew <= 0 || w.Renew >= w.Lease {
+		w.Renew = min(DefaultRenew, w.Lease*3/10)
 	}
 	if w.Idle == 0 {
 		w.Idle = 500 * time.Millisecond
 	}
 	if w.Now == nil {
 		w.Now = time.Now
+	}
+	if w.Ticker == nil {
+		w.Ticker = func(d time.Duration) (<-chan time.Time, func()) {
+			t := time.NewTicker(d)
+			return t.C, t.Stop
+		}
 	}
 }
 
@@ -169,9 +201,21 @@ func (w *Worker) Drain(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var claimed []Event
-	if err := w.DB.WithContext(ctx).Where("locked_by = ?", lock).Order("id").Find(&claimed).Error; err != nil {
+	if err := w.DB.WithContext(ctx).Where("id IN ? AND locked_by = ?", candidates, lock).Order("id").Find(&claimed).Error; err != nil {
 		return 0, err
 	}
+	if len(claimed) == 0 {
+		return 0, nil // another worker claimed them first
+	}
+	l := &lease{w: w, lock: lock, held: map[uint64]bool{}}
+	for _, ev := range claimed {
+		l.held[ev.ID] = true
+	}
+	hctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stopHeartbeat := l.heartbeat(hctx, cancel)
+	defer stopHeartbeat()
+
 	byKind := map[string][]Event{}
 	for _, ev := range claimed {
 		byKind[ev.Kind] = append(byKind[ev.Kind], ev)
@@ -184,36 +228,195 @@ func (w *Worker) Drain(ctx context.Context) (int, error) {
 	applied := 0
 	var firstErr error
 	for _, kind := range kinds {
+		if l.lost.Load() {
+			return applied, ErrLeaseLost
+		}
+		if ctx.Err() != nil {
+			l.release(ctx) // stopping: the rest is free for the next start at once
+			return applied, ctx.Err()
+		}
 		evs := byKind[kind]
 		h := w.Handlers[kind]
 		var herr error
 		if h == nil {
 			herr = errors.New("no handler for kind " + kind)
 		} else {
-			herr = h(ctx, distinctIDs(evs))
+			herr = h(hctx, distinctIDs(evs))
 		}
-		ids := eventIDs(evs)
+		if l.lost.Load() {
+			return applied, ErrLeaseLost
+		}
 		if herr == nil {
-			if err := w.DB.WithContext(ctx).Where("id IN ? AND locked_by = ?", ids, lock).Delete(&Event{}).Error; err != nil {
+			n, err := l.done(ctx, evs)
+			if err != nil {
 				return applied, err
 			}
-			applied += len(evs)
+			applied += n
 			continue
+		}
+		if ctx.Err() != nil {
+			// Stopping cut the handler short: no attempt is counted, and
+			// the events are free for the next start or another replica.
+			l.release(ctx)
+			return applied, ctx.Err()
 		}
 		if firstErr == nil {
 			firstErr = herr
 		}
-		msg := herr.Error()
-		if len(msg) > 500 {
-			msg = msg[:500]
-		}
-		for _, ev := range evs {
-			next := now.Add(Backoff(ev.Attempts + 1))
-			w.DB.WithContext(ctx).Model(&Event{}).Where("id = ? AND locked_by = ?", ev.ID, lock).
-				Updates(map[string]any{"attempts": ev.Attempts + 1, "available_at": next, "locked_by": "", "locked_until": nil, "last_error": msg})
-		}
+		l.retry(ctx, evs, now, herr)
 	}
 	return applied, firstErr
+}
+
+// lease is one claimed batch: the claim's name and the events it still
+// holds. mu orders renewals against the rows leaving the batch, so a
+// renewal knows how many rows it must find.
+type lease struct {
+	w    *Worker
+	lock string
+	mu   sync.Mutex
+	held map[uint64]bool
+	lost atomic.Bool
+}
+
+// heartbeat renews the lease every Renew until the returned stop is
+// called (it waits for the heartbeat to end). When the renewal finds the
+// batch taken over, it cancels the handlers' context.
+func (l *lease) heartbeat(ctx context.Context, cancel context.CancelFunc) (stop func()) {
+	tick, stopTick := l.w.Ticker(l.w.Renew)
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer stopTick()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-tick:
+			}
+			owned, err := l.renew(ctx)
+			if l.w.renewed != nil {
+				l.w.renewed(owned, err)
+			}
+			if err != nil {
+				// The database did not answer: try again at the next tick;
+				// the lease may still be ours.
+				if ctx.Err() == nil {
+					l.w.Log.Warn("outbox: lease renewal failed", "err", err)
+				}
+				continue
+			}
+			if !owned {
+				l.lost.Store(true)
+				l.w.Log.Warn("outbox: lease lost to another worker; it applies the rest of the batch")
+				cancel()
+				return
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
+}
+
+// renew extends the lease of every event the batch still holds, and
+// reports whether the batch still owns all of them.
+func (l *lease) renew(ctx context.Context) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.held) == 0 {
+		return true, nil
+	}
+	ids := l.heldIDs()
+	db := l.w.DB.WithContext(ctx)
+	until := l.w.Now().UTC().Add(l.w.Lease)
+	r := db.Model(&Event{}).Where("id IN ? AND locked_by = ?", ids, l.lock).Update("locked_until", until)
+	if r.Error != nil {
+		return false, r.Error
+	}
+	if r.RowsAffected == int64(len(ids)) {
+		return true, nil
+	}
+	// MySQL counts changed rows only (an unchanged time counts 0): count
+	// the rows still named by this claim.
+	var n int64
+	if err := db.Model(&Event{}).Where("id IN ? AND locked_by = ?", ids, l.lock).Count(&n).Error; err != nil {
+		return false, err
+	}
+	return n == int64(len(ids)), nil
+}
+
+// heldIDs lists the events the batch holds (caller holds mu).
+func (l *lease) heldIDs() []uint64 {
+	ids := make([]uint64, 0, len(l.held))
+	for id := range l.held {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// forget removes events from the batch (caller holds mu).
+func (l *lease) forget(evs []Event) {
+	for _, ev := range evs {
+		delete(l.held, ev.ID)
+	}
+}
+
+// finishing bounds the recording of a batch's outcome; it goes on after
+// ctx ends (shutdown), so a finished batch is not applied again and an
+// interrupted one is free at once.
+func (l *lease) finishing(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), l.w.Lease)
+}
+
+// done deletes applied events that this claim still holds.
+func (l *lease) done(ctx context.Context, evs []Event) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ctx, cancel := l.finishing(ctx)
+	defer cancel()
+	r := l.w.DB.WithContext(ctx).Where("id IN ? AND locked_by = ?", eventIDs(evs), l.lock).Delete(&Event{})
+	if r.Error != nil {
+		return 0, r.Error
+	}
+	l.forget(evs)
+	return int(r.RowsAffected), nil
+}
+
+// retry counts a failed attempt and makes the events due after the backoff.
+func (l *lease) retry(ctx context.Context, evs []Event, now time.Time, herr error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ctx, cancel := l.finishing(ctx)
+	defer cancel()
+	msg := herr.Error()
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	for _, ev := range evs {
+		next := now.Add(Backoff(ev.Attempts + 1))
+		l.w.DB.WithContext(ctx).Model(&Event{}).Where("id = ? AND locked_by = ?", ev.ID, l.lock).
+			Updates(map[string]any{"attempts": ev.Attempts + 1, "available_at": next, "locked_by": "", "locked_until": nil, "last_error": msg})
+	}
+	l.forget(evs)
+}
+
+// release gives every event the batch still holds back without
+// counting an attempt.
+func (l *lease) release(ctx context.Context) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ctx, cancel := l.finishing(ctx)
+	defer cancel()
+	if len(l.held) == 0 {
+		return
+	}
+	ids := l.heldIDs()
+	l.w.DB.WithContext(ctx).Model(&Event{}).Where("id IN ? AND locked_by = ?", ids, l.lock).
+		Updates(map[string]any{"locked_by": "", "locked_until": nil})
+	clear(l.held)
 }
 
 // Backoff is the wait before attempt n (1-based): 1s, 2s, 4s … capped at 5 min.

@@ -279,6 +279,9 @@ func (h *Handler) fileSource(c echo.Context) FileSource {
 			case "name":
 				b, _ := io.ReadAll(io.LimitReader(part, 1200))
 				name = strings.TrimSpace(string(b))
+				if err := web.CheckUTF8("name", name); err != nil {
+					return nil, "", err
+				}
 			}
 		}
 	}

@@ -104,9 +104,14 @@ func (e *env) files() (stored, temp int) {
 		}
 		return nil
 	})
-	for _, dir := range []string{filepath.Join(root, "tmp"), filepath.Join(root, "files", "tmp")} {
-		entries, _ := os.ReadDir(dir)
-		temp += len(entries)
+	// Uploads spool under <data>/spool/p-<process>/ beside a .lock file.
+	for _, dir := range []string{filepath.Join(root, "spool"), filepath.Join(root, "tmp"), filepath.Join(root, "files", "tmp")} {
+		filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+			if err == nil && info.Mode().IsRegular() && info.Name() != ".lock" {
+				temp++
+			}
+			return nil
+		})
 	}
 	return
 }

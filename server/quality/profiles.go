@@ -286,9 +286,23 @@ func (s *Service) run(ctx context.Context, t *target, owner string) error {
 			case <-stop:
 				return
 			case <-tick.C:
-				r := s.DB.WithContext(ctx).Model(&Profile{}).Where("resource_id = ? AND lease_owner = ? AND state = ?", t.ResourceID, owner, StateRunning).
-					Update("lease_until", s.now().Add(lim.Lease))
-				if r.Error == nil && r.RowsAffected == 0 {
+				mine := func() *gorm.DB {
+					return s.DB.WithContext(ctx).Model(&Profile{}).Where("resource_id = ? AND lease_owner = ? AND state = ?", t.ResourceID, owner, StateRunning)
+				}
+				r := mine().Update("lease_until", s.now().Add(lim.Lease))
+				if r.Error != nil {
+					continue
+				}
+				held := r.RowsAffected > 0
+				if !held {
+					// MySQL counts changed rows only: an unchanged time is not a loss.
+					var n int64
+					if mine().Count(&n).Error != nil {
+						continue
+					}
+					held = n > 0
+				}
+				if !held {
 					lost.Store(true)
 					cancel()
 					return

@@ -66,7 +66,7 @@ type Limits struct {
 
 // DefaultLimits are the production limits.
 func DefaultLimits() Limits {
-	return Limits{Lease: 2 * time.Minute, Timeout: 30 * time.Minute, TopN: 10, MaxExamples: 20, ExactLimit: 10_000,
+	return Limits{Lease: 15 * time.Second, Timeout: 30 * time.Minute, TopN: 10, MaxExamples: 20, ExactLimit: 10_000,
 		MaxResultBytes: 8 << 20, SweepBatch: 500}
 }
 

@@ -53,6 +53,9 @@ func Open(cfg config.Config, log *slog.Logger) (*gorm.DB, error) {
 			sqlDB.SetMaxOpenConns(32)
 			sqlDB.SetMaxIdleConns(8)
 			sqlDB.SetConnMaxLifetime(30 * time.Minute)
+			// Idle connections are dropped before a server or proxy does:
+			// after a database restart the pool refills with fresh ones.
+			sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 		}
 	default:
 		return nil, fmt.Errorf("store: unknown driver %q", cfg.DBDriver)

@@ -15,15 +15,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/hlj-opendata/portal/server/apperr"
 )
 
 // checkXLSX opens the archive's directory (never its content) and refuses
-// anything that is not a workbook or that would unzip to more than the
-// limit. Go's zip reader refuses entries that inflate past their declared
-// size, so the declared sizes bound the real ones.
+// anything that is not a workbook or that declares more than the limits.
+// Declared sizes may lie: reading counts the bytes really inflated
+// (xlsx.go); this only refuses the honest bombs early.
 func (f *File) checkXLSX() error {
 	zr, err := zip.OpenReader(f.path)
 	if err != nil {
@@ -33,13 +31,14 @@ func (f *File) checkXLSX() error {
 	if len(zr.File) > f.lim.MaxZipEntries {
 		return fileError(apperr.Invalid, "the workbook holds %d parts, more than %d", len(zr.File), f.lim.MaxZipEntries)
 	}
+	limit := uint64(min(f.lim.MaxUnzipBytes, int64(f.lim.MaxUnzipRatio)*f.Size+ratioSlack))
 	var total uint64
 	hasTypes, hasBook := false, false
 	for _, e := range zr.File {
 		total += e.UncompressedSize64
-		if total > uint64(f.lim.MaxUnzipBytes) {
+		if total > limit || e.UncompressedSize64 > limit {
 			// Zip bomb, or a workbook far too large to check.
-			return fileError(apperr.Invalid, "the workbook unzips to more than %s", humanBytes(f.lim.MaxUnzipBytes))
+			return fileError(apperr.Invalid, "the workbook unzips to more than %s", humanBytes(int64(limit)))
 		}
 		switch strings.ToLower(strings.ReplaceAll(e.Name, "\\", "/")) {
 		case "[content_types].xml":
@@ -62,15 +61,20 @@ func (f *File) checkJSON() error {
 		return apperr.Internalf(err, "open upload")
 	}
 	defer fh.Close()
-	dec := json.NewDecoder(bufio.NewReader(fh))
+	g := &tokenGuard{r: bufio.NewReader(fh), max: f.lim.MaxTokenBytes}
+	dec := json.NewDecoder(g)
 	depth := 0
 	for {
+		g.n = 0
 		tok, err := dec.Token()
 		if err == io.EOF && depth != 0 {
 			return fileError(apperr.Invalid, "the file is not valid JSON: it ends before its last bracket")
 		}
 		if err == io.EOF {
 			break
+		}
+		if errors.Is(err, errTokenTooLong) {
+			return fileError(apperr.Invalid, "the JSON holds a value longer than %s", humanBytes(int64(f.lim.MaxTokenBytes)))
 		}
 		if err != nil {
 			return fileError(apperr.Invalid, "the file is not valid JSON: %s", jsonMessage(err))
@@ -100,16 +104,41 @@ func jsonMessage(err error) string {
 }
 
 // Rows calls fn for each row of a CSV file or of an XLSX workbook's first
-// worksheet, with its line number (the header is line 1). Trailing empty
-// cells may be missing. Rows stop at the first error fn returns.
+// worksheet, with its line number (the header is line 1; a row number a
+// worksheet skips is not reported). Trailing empty cells may be missing.
+// Rows stop at the first error fn returns, and after MaxParseTime.
 func (f *File) Rows(ctx context.Context, fn func(line int, cells []string) error) error {
+	ctx, cancel := f.deadline(ctx)
+	defer cancel()
+	var err error
 	switch f.Format {
 	case CSV:
-		return f.csvRows(ctx, fn)
+		err = f.csvRows(ctx, fn)
 	case XLSX:
-		return f.xlsxRows(ctx, fn)
+		err = f.xlsxRows(ctx, fn)
+	default:
+		return fileError(apperr.Invalid, "%s is not a table: use CSV or XLSX", f.Format)
 	}
-	return fileError(apperr.Invalid, "%s is not a table: use CSV or XLSX", f.Format)
+	return f.timedOut(ctx, err)
+}
+
+// deadline bounds one pass over the file.
+func (f *File) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if f.lim.MaxParseTime <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeoutCause(ctx, f.lim.MaxParseTime, errParseTime)
+}
+
+var errParseTime = errors.New("parse time limit")
+
+// timedOut words our own deadline for the user; the caller's cancellation
+// stays what it is.
+func (f *File) timedOut(ctx context.Context, err error) error {
+	if err != nil && errors.Is(context.Cause(ctx), errParseTime) {
+		return fileError(apperr.TooLarge, "the file could not be read within %d seconds: split it into smaller files", int(f.lim.MaxParseTime.Seconds()))
+	}
+	return err
 }
 
 func (f *File) csvRows(ctx context.Context, fn func(int, []string) error) error {
@@ -146,6 +175,9 @@ func (f *File) csvRows(ctx context.Context, fn func(int, []string) error) error 
 		if len(rec) > f.lim.MaxColumns {
 			return fileError(apperr.Invalid, "line %d has %d columns, more than %d", n, len(rec), f.lim.MaxColumns)
 		}
+		if n > f.lim.MaxRows {
+			return fileError(apperr.TooLarge, "the file has more than %d rows", f.lim.MaxRows)
+		}
 		if err := fn(n, rec); err != nil {
 			return err
 		}
@@ -174,79 +206,82 @@ func (l *lineLimitReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// excelOptions are the explicit limits excelize opens workbooks with.
-func (f *File) excelOptions() excelize.Options {
-	return excelize.Options{
-		UnzipSizeLimit:    f.lim.MaxUnzipBytes,
-		UnzipXMLSizeLimit: f.lim.MaxXMLBytes,
-		TmpDir:            f.tmp,
-		RawCellValue:      true, // numbers as stored, not as displayed
-	}
-}
-
 func (f *File) xlsxRows(ctx context.Context, fn func(int, []string) error) error {
-	wb, err := excelize.OpenFile(f.path, f.excelOptions())
-	if err != nil {
-		if strings.Contains(err.Error(), "unzip size") {
-			return fileError(apperr.Invalid, "the workbook unzips to more than %s", humanBytes(f.lim.MaxUnzipBytes))
-		}
-		return fileError(apperr.Invalid, "the workbook cannot be read: %v", err)
-	}
-	defer wb.Close()
-	sheets := wb.GetSheetList()
-	if len(sheets) == 0 {
-		return fileError(apperr.Invalid, "the workbook has no worksheet")
-	}
-	rows, err := wb.Rows(sheets[0])
-	if err != nil {
-		return fileError(apperr.Invalid, "the first worksheet cannot be read: %v", err)
-	}
-	defer rows.Close()
-	line := 0
-	for rows.Next() {
-		line++
-		if line%1024 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		cells, err := rows.Columns(f.excelOptions())
-		if err != nil {
-			return fileError(apperr.Invalid, "row %d of the worksheet cannot be read: %v", line, err)
-		}
-		if len(cells) > f.lim.MaxColumns {
-			return fileError(apperr.Invalid, "row %d has %d columns, more than %d", line, len(cells), f.lim.MaxColumns)
-		}
-		if err := fn(line, cells); err != nil {
-			return err
-		}
-	}
-	if err := rows.Error(); err != nil {
-		return fileError(apperr.Invalid, "the first worksheet cannot be read: %v", err)
-	}
-	return nil
-}
-
-// Records calls fn for each element of a JSON file that is an array of
-// objects, with its 1-based position.
-func (f *File) Records(ctx context.Context, fn func(n int, rec map[string]any) error) error {
-	if f.Format != JSON {
-		return fileError(apperr.Invalid, "the file is not JSON")
-	}
 	fh, err := os.Open(f.path)
 	if err != nil {
 		return apperr.Internalf(err, "open upload")
 	}
 	defer fh.Close()
-	dec := json.NewDecoder(bufio.NewReader(fh))
+	st, err := fh.Stat()
+	if err != nil {
+		return apperr.Internalf(err, "open upload")
+	}
+	return readXLSX(ctx, fh, st.Size(), f.lim, fn)
+}
+
+var errTokenTooLong = errors.New("token too long")
+
+// tokenGuard fails when more than max bytes are read without the decoder
+// returning (n is reset by the caller before each token): encoding/json
+// holds a whole token, or a whole element with Decode, in memory.
+type tokenGuard struct {
+	r      io.Reader
+	n, max int
+}
+
+func (g *tokenGuard) Read(p []byte) (int, error) {
+	// Small reads: a decoder whose buffer grew for one long value must not
+	// charge a big read-ahead to the next, short one.
+	if len(p) > 16<<10 {
+		p = p[:16<<10]
+	}
+	n, err := g.r.Read(p)
+	if g.n += n; g.n > g.max {
+		return 0, errTokenTooLong
+	}
+	return n, err
+}
+
+// Records calls fn for each element of a JSON file that is an array of
+// objects, with its 1-based position. An element is at most MaxRecordBytes,
+// there are at most MaxRows, the pass at most MaxParseTime.
+func (f *File) Records(ctx context.Context, fn func(n int, rec map[string]any) error) error {
+	if f.Format != JSON {
+		return fileError(apperr.Invalid, "the file is not JSON")
+	}
+	ctx, cancel := f.deadline(ctx)
+	defer cancel()
+	return f.timedOut(ctx, f.records(ctx, fn))
+}
+
+func (f *File) records(ctx context.Context, fn func(n int, rec map[string]any) error) error {
+	fh, err := os.Open(f.path)
+	if err != nil {
+		return apperr.Internalf(err, "open upload")
+	}
+	defer fh.Close()
+	g := &tokenGuard{r: bufio.NewReader(fh), max: f.lim.MaxRecordBytes}
+	dec := json.NewDecoder(g)
 	dec.UseNumber()
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
 		return fileError(apperr.Invalid, "the JSON must be an array of objects, one per row")
 	}
-	for n := 1; dec.More(); n++ {
+	for n := 1; ; n++ {
+		g.n = 0
+		if !dec.More() {
+			break
+		}
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if n > f.lim.MaxRows {
+			return fileError(apperr.TooLarge, "the JSON holds more than %d records", f.lim.MaxRows)
+		}
 		var rec map[string]any
 		if err := dec.Decode(&rec); err != nil || rec == nil {
+			if errors.Is(err, errTokenTooLong) {
+				return fileError(apperr.Invalid, "record %d of the JSON is larger than %s", n, humanBytes(int64(f.lim.MaxRecordBytes)))
+			}
 			e := apperr.New(apperr.Invalid, "the JSON must be an array of objects, one per row")
 			e.Fields = map[string]string{fmt.Sprintf("rows[%d]", n): "not an object"}
 			return e

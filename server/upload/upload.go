@@ -2,9 +2,12 @@
 // as hostile: the size limit is enforced while streaming to a temporary
 // file (never whole in memory), the format is decided by content and not by
 // the name, CSV is detected as UTF-8 or GB18030 and normalised to UTF-8,
-// XLSX is opened with explicit unzip limits against zip bombs, and tabular
-// files are validated against declared columns (data items). The name a
-// client sends is only ever a display name, never a path.
+// XLSX is streamed by our own reader with every inflated byte counted
+// (xlsx.go), and tabular files are validated against declared columns
+// (data items). Every pass is bounded in bytes, rows and time (Limits).
+// Temporary files live in the spool (spool.go), swept when their process
+// is gone. The name a client sends is only ever a display name, never a
+// path.
 //
 // Publishing uses it for resources and bulk imports; other domains (e.g.
 // application attachments) may use it the same way.
@@ -21,6 +24,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -59,32 +63,51 @@ const (
 	GB18030 = "GB18030"
 )
 
-// Limits bound what one file may cost.
+// Limits bound what one file may cost: in bytes, in memory and in time.
 type Limits struct {
 	MaxBytes int64 // the file as sent (config.MaxUploadBytes)
-	// XLSX: total uncompressed size of the archive (excelize UnzipSizeLimit)
-	// and the largest part held in memory; bigger worksheets spill to
-	// TempDir (excelize UnzipXMLSizeLimit).
+	// XLSX, counted on the bytes actually inflated (never only on the sizes
+	// the archive declares): the total of every part read, how many times a
+	// part may expand over its compressed bytes, the largest small part
+	// (workbook, relationships), the entries of the archive.
 	MaxUnzipBytes int64
+	MaxUnzipRatio int
 	MaxXMLBytes   int64
 	MaxZipEntries int
-	MaxColumns    int
-	MaxLineBytes  int // CSV: a longer line is refused (one record is held in memory)
-	MaxErrors     int // validation problems reported per file
+	// XLSX shared strings are held for lookups: their count and text bytes.
+	MaxSharedStrings     int
+	MaxSharedStringBytes int64
+	MaxTokenBytes        int           // XLSX: one XML tag or text run; JSON: one token
+	MaxRecordBytes       int           // JSON: one element of the array
+	MaxColumns           int           // cells with a value per row
+	MaxRows              int           // rows (CSV, JSON records; XLSX at most Excel's 1,048,576)
+	MaxLineBytes         int           // CSV: a longer line is refused (one record is held in memory)
+	MaxErrors            int           // validation problems reported per file
+	MaxParseTime         time.Duration // one pass over a file (Rows, Records, Validate)
 }
 
-// DefaultLimits derives the limits from the upload size limit: an XLSX may
-// unzip to ten times its size, at most 4 GB.
+// DefaultLimits derives the limits from the upload size limit.
+//
+// Real workbooks expand 5–30 times (XML compresses well, but not more than
+// that with real data); 100 times per part is far above any of them and
+// stops a zip bomb after about 1 MB of output, since the ratio is checked
+// on the bytes inflated so far. In absolute terms a pass inflates at most
+// 1 GB: more XML than encoding/xml reads within MaxParseTime anyway. The
+// shared strings (up to 32 MB of text, a million entries) are the only part
+// held in memory; a worksheet is streamed one row at a time.
 func DefaultLimits(maxBytes int64) Limits {
-	unzip := min(10*maxBytes, 4<<30)
+	unzip := min(100*maxBytes, 1<<30)
 	xml := min(int64(16<<20), unzip)
-	return Limits{MaxBytes: maxBytes, MaxUnzipBytes: unzip, MaxXMLBytes: xml, MaxZipEntries: 2000, MaxColumns: 500, MaxLineBytes: 4 << 20, MaxErrors: 50}
+	return Limits{MaxBytes: maxBytes, MaxUnzipBytes: unzip, MaxUnzipRatio: 100, MaxXMLBytes: xml, MaxZipEntries: 2000,
+		MaxSharedStrings: 1 << 20, MaxSharedStringBytes: 32 << 20, MaxTokenBytes: 512 << 10, MaxRecordBytes: 4 << 20,
+		MaxColumns: 500, MaxRows: 10_000_000, MaxLineBytes: 4 << 20, MaxErrors: 50, MaxParseTime: 60 * time.Second}
 }
 
 // Receiver turns request bodies into validated temporary files.
 type Receiver struct {
-	TempDir string // spool folder; "" for the system default
+	TempDir string // spool folder (spool.go); "" for the system default
 	Limits  Limits
+	spool   spool
 }
 
 // File is a received upload in a temporary file. Close removes it.
@@ -108,9 +131,21 @@ func (f *File) Close() error {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
 		}
+		live.Delete(p)
 	}
 	f.temps = nil
 	return errors.Join(errs...)
+}
+
+// createTemp creates a spool file, known to the sweep as in use until Close.
+func (f *File) createTemp(pattern string) (*os.File, error) {
+	fh, err := os.CreateTemp(f.tmp, pattern)
+	if err != nil {
+		return nil, err
+	}
+	live.Store(fh.Name(), struct{}{})
+	f.temps = append(f.temps, fh.Name())
+	return fh, nil
 }
 
 // Open reads the normalised content (what is stored and served).
@@ -168,22 +203,20 @@ func DisplayName(name string) string {
 // goes, then decides the format by content, checks the name's extension
 // against it and normalises CSV to UTF-8. On any error nothing is left.
 func (rc *Receiver) Receive(ctx context.Context, r io.Reader, name string) (_ *File, err error) {
-	f := &File{Name: DisplayName(name), lim: rc.Limits, tmp: rc.TempDir}
+	dir, err := rc.dir()
+	if err != nil {
+		return nil, apperr.Internalf(err, "upload folder")
+	}
+	f := &File{Name: DisplayName(name), lim: rc.Limits, tmp: dir}
 	defer func() {
 		if err != nil {
 			f.Close()
 		}
 	}()
-	if rc.TempDir != "" {
-		if err := os.MkdirAll(rc.TempDir, 0o750); err != nil {
-			return nil, apperr.Internalf(err, "upload folder")
-		}
-	}
-	raw, err := os.CreateTemp(rc.TempDir, "upload-*")
+	raw, err := f.createTemp(spoolPattern + "*")
 	if err != nil {
 		return nil, apperr.Internalf(err, "create upload file")
 	}
-	f.temps = append(f.temps, raw.Name())
 	f.path = raw.Name()
 	n, err := io.Copy(raw, ctxReader{ctx, io.LimitReader(r, rc.Limits.MaxBytes+1)})
 	if cerr := raw.Close(); err == nil && cerr != nil {
@@ -325,11 +358,10 @@ func (f *File) rewrite(conv func(io.Reader) io.Reader) error {
 		return apperr.Internalf(err, "open upload")
 	}
 	defer src.Close()
-	dst, err := os.CreateTemp(f.tmp, "upload-norm-*")
+	dst, err := f.createTemp(spoolPattern + "norm-*")
 	if err != nil {
 		return apperr.Internalf(err, "create upload file")
 	}
-	f.temps = append(f.temps, dst.Name())
 	_, err = io.Copy(dst, conv(bufio.NewReaderSize(src, 64<<10)))
 	if cerr := dst.Close(); err == nil {
 		err = cerr

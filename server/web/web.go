@@ -50,6 +50,8 @@ var statusOf = map[apperr.Code]int{
 	apperr.RateLimited:  http.StatusTooManyRequests,
 	apperr.Unavailable:  http.StatusServiceUnavailable,
 	apperr.Internal:     http.StatusInternalServerError,
+
+	apperr.InsufficientStorage: http.StatusInsufficientStorage,
 }
 
 // codeOfStatus maps Echo's own HTTP errors (404 route, 405, 413) to codes.
@@ -124,6 +126,7 @@ func New(o Options) *echo.Echo {
 			return c.Get(skipBodyLimit) != nil || ownLimitRoute(c.Request().Method, c.Path())
 		}}))
 	}
+	e.Use(RejectInvalidUTF8) // after the body limit: it reads JSON and form bodies
 	return e
 }
 
@@ -285,6 +288,7 @@ func errorHandler(log *slog.Logger, notFoundPage echo.HandlerFunc) echo.HTTPErro
 			c.Response().WriteHeader(499)
 			return
 		}
+		err = classify(err)
 		lang := locale.FromRequest(c.Request())
 		body := ErrorBody{Error: ErrorDetail{RequestID: requestID(c)}}
 		status := http.StatusInternalServerError
@@ -313,10 +317,14 @@ func errorHandler(log *slog.Logger, notFoundPage echo.HandlerFunc) echo.HTTPErro
 			body.Error.Code = apperr.Internal
 		}
 		if status >= 500 {
-			log.Error("request failed", "request_id", body.Error.RequestID, "path", c.Request().URL.Path, "err", err)
-			body.Error.Message = msgs.Localize(lang, "internal error")
-			if body.Error.Code == apperr.Unavailable {
+			log.Error("request failed", "request_id", body.Error.RequestID, "path", c.Request().URL.Path, "status", status, "err", err)
+			switch body.Error.Code {
+			case apperr.Unavailable:
 				body.Error.Message = msgs.Localize(lang, "service unavailable, try again later")
+			case apperr.InsufficientStorage:
+				// The message was made for clients (errStorageFull).
+			default:
+				body.Error.Message = msgs.Localize(lang, "internal error")
 			}
 		}
 		setLanguage(c, lang)
@@ -324,6 +332,14 @@ func errorHandler(log *slog.Logger, notFoundPage echo.HandlerFunc) echo.HTTPErro
 			if ra := c.Response().Header().Get("Retry-After"); ra == "" {
 				c.Response().Header().Set("Retry-After", strconv.Itoa(60))
 			}
+		}
+		if status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(RetryAfterUnavailable))
+		}
+		if status >= 500 && IsPageRequest(c.Request()) {
+			// A reader of a page gets a page, in its language.
+			_ = writeErrorPage(c, status, body.Error.Message)
+			return
 		}
 		var extra Extra
 		if errors.As(err, &extra) {

@@ -199,7 +199,8 @@ export function showApiError(f, err) {
 // interface language, else the shared errorMessage().
 export function apiMessage(err) {
   if (err && err.status === 401 && /wrong e-mail address or password/i.test(err.message)) return t('accounts.error.badLogin');
-  if (err && err.code === 'rate_limited') return t('accounts.error.rateLimited');
+  // The server says which limit (sign-in, sign-up, verification mail), in the reader's language.
+  if (err && err.code === 'rate_limited') return err.message || t('accounts.error.rateLimited');
   const m = err && err.message ? serverMessage(err.message, '') : '';
   return m || errorMessage(err);
 }

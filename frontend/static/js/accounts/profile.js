@@ -4,7 +4,7 @@ import { el, clear } from '../dom.js?v=__V__';
 import { t, fmtDateTime } from '../i18n.js?v=__V__';
 import { currentUser } from '../session.js?v=__V__';
 import { apiPatch, apiPost } from '../api.js?v=__V__';
-import { field, checkbox, form, onSubmit, keepValues, flash, passwordProblem, MIN_PASSWORD } from './forms.js?v=__V__';
+import { field, checkbox, form, onSubmit, keepValues, flash, apiMessage, passwordProblem, MIN_PASSWORD } from './forms.js?v=__V__';
 import { startPage, section } from './shell.js?v=__V__';
 import { accountChanged } from '../layout.js?v=__V__';
 
@@ -60,6 +60,32 @@ function expiredNotice(me) {
     { class: 'alert alert-error', role: 'alert', dataset: { testid: 'password-expired' } },
     el('p', { class: 'alert-title' }, t('accounts.profile.passwordExpiredTitle')),
     el('p', null, t('accounts.profile.passwordExpired', { date: fmtDateTime(me.password_expires_at) })),
+  );
+}
+
+// A new account proves its address before it may apply or report; the
+// button mails a new link (the server limits how often).
+function verifyNotice(me) {
+  const status = el('p', { class: 'flash', role: 'status' });
+  const button = el('button', { type: 'button', class: 'btn btn-secondary', dataset: { testid: 'resend-verification' } }, t('accounts.profile.resendVerification'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await apiPost('/me/verify-email', {});
+      flash(status, t('accounts.profile.verificationSent', { email: me.email }));
+    } catch (err) {
+      flash(status, apiMessage(err), 'error');
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return el(
+    'div',
+    { class: 'alert alert-warning', role: 'region', 'aria-labelledby': 'verify-email-h', dataset: { testid: 'verify-email-banner' } },
+    el('p', { class: 'alert-title', id: 'verify-email-h' }, t('accounts.profile.unverifiedTitle')),
+    el('p', null, t('accounts.profile.unverified', { email: me.email })),
+    button,
+    status,
   );
 }
 
@@ -124,6 +150,7 @@ startPage({
       return;
     }
     clear(body).append(
+      ...(me.email_verified === false ? [verifyNotice(me)] : []),
       section('profile-details-h', t('accounts.profile.details'), details(me)),
       section('profile-name-h', t('accounts.profile.nameHeading'), nf),
       pw,

@@ -1,6 +1,7 @@
 // The formats tab: one click for each format the portal converts a CSV
 // resource to (download?format=…), including CSV for Excel (UTF-8 with a
-// byte order mark, so Excel reads Chinese text right). Only where the
+// byte order mark, so Excel reads Chinese text right, and formula-like
+// cells prefixed with ' so Excel does not run them). Only where the
 // visitor may download: unconditional data, or a grant holder.
 
 import { el, fill } from '../dom.js?v=__V__';
