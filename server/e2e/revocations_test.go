@@ -83,8 +83,12 @@ func TestRevocationJourney(t *testing.T) {
 	waitFor(t, b, "field errors", `document.querySelectorAll('.rv-error:not([hidden])').length >= 4`)
 	check(t, b, "revocation-request-errors")
 	for _, ds := range []string{condDS, openDS} {
+		// Choosing a dataset redraws the form: mark the old one so the test
+		// waits for the new form rather than typing into (or clicking) the
+		// old, detached one — the focus alone may already be on the select.
+		eval[bool](t, b, `(document.querySelector('[data-testid=revocation-form]').dataset.stale = '1') === '1'`)
 		chooseOption(t, b, `[data-testid=rv-dataset]`, ds)
-		waitFor(t, b, "the form again", `document.activeElement && document.activeElement.id === 'rv-f-dataset'`)
+		waitFor(t, b, "the form again", `!document.querySelector('[data-testid=revocation-form]').dataset.stale && document.activeElement && document.activeElement.id === 'rv-f-dataset'`)
 		setValue(t, b, `#rv-f-reason`, "该数据涉及的业务系统已停止运行，数据不再更新")
 		setValue(t, b, `#rv-f-basis`, "《黑龙江省政务数据管理暂行办法》第三十五条")
 		setValue(t, b, `#rv-f-date`, "2026-06-01")
