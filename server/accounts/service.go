@@ -89,6 +89,7 @@ type Service struct {
 	BaseURL string // PORTAL_BASE_URL: links in mails; https also forces Secure cookies
 	Limits  Limits
 	Grants  GrantChecker // grant-scoped tokens; nil refuses grant_id
+	Apps    AppVerifier  // signed app calls (server/apps); nil = none
 
 	hashState
 }

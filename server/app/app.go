@@ -27,6 +27,7 @@ import (
 	"github.com/hlj-opendata/portal/server/accounts"
 	"github.com/hlj-opendata/portal/server/apidocs"
 	"github.com/hlj-opendata/portal/server/applications"
+	"github.com/hlj-opendata/portal/server/apps"
 	"github.com/hlj-opendata/portal/server/audit"
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/blob"
@@ -40,6 +41,7 @@ import (
 	"github.com/hlj-opendata/portal/server/deadlines"
 	"github.com/hlj-opendata/portal/server/devapi"
 	"github.com/hlj-opendata/portal/server/mail"
+	portalmcp "github.com/hlj-opendata/portal/server/mcp"
 	"github.com/hlj-opendata/portal/server/metrics"
 	"github.com/hlj-opendata/portal/server/notify"
 	"github.com/hlj-opendata/portal/server/outbox"
@@ -75,6 +77,7 @@ func Migrations() []*gormigrate.Migration {
 	all = append(all, publishing.DueChangeMigrations()...)
 	all = append(all, calendarMigrations()...)
 	all = append(all, quality.Migrations()...)
+	all = append(all, apps.Migrations()...)
 	return all
 }
 
@@ -115,6 +118,8 @@ type App struct {
 	// Changes: catalog change notices and the updates they call for (000 Art 15).
 	Changes *changes.Service
 	Quality *quality.Service
+	// Apps: developer app keys, signed calls and their quotas (docs/app-keys.md).
+	Apps *apps.Service
 	// PageCache keeps rendered public pages (server/site).
 	PageCache *site.Cache
 
@@ -241,6 +246,11 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.openQuality() // profiles and quality scores (quality.go)
+	// Apps: keys, signed calls and quotas (apps.go).
+	if a.Apps, err = openApps(cfg, db, log, opts.Now, devGrants{a.Applications}); err != nil {
+		return nil, err
+	}
+	a.Accounts.Apps = a.Apps
 	ok = true
 	return a, nil
 }
@@ -330,9 +340,12 @@ func (a *App) Handler() http.Handler {
 		Requests: a.Requests, Stats: a.Stats, BaseURL: a.Config.BaseURL, Now: a.Now, Log: a.Log, Cache: a.PageCache}
 	e := web.New(web.Options{Log: a.Log, BodyLimit: "1M", TLS: strings.HasPrefix(a.Config.BaseURL, "https://"), TrustedProxies: a.Config.TrustedProxies, NotFoundPage: pages.NotFound})
 	e.Pre(metrics.Middleware())
+	e.Use(a.Apps.Middleware) // signed app calls: verified before any route, quotas charged (server/apps)
 	// Staff whose password expired can only change it (000 Art 38).
 	r := web.NewRouter(e, a.Accounts.PasswordRotation(authz.Guard(a.Accounts, a.Policy)))
 	a.Router = r
+	// Public read APIs answer any origin, never with credentials.
+	e.Pre(web.CORS(r))
 	e.Any("/api/*", authz.NotFound) // undeclared API routes: 404, whatever the method
 	r.GET("/healthz", web.Public, func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -348,9 +361,14 @@ func (a *App) Handler() http.Handler {
 	(&accounts.Handler{Service: a.Accounts}).Routes(r)
 	(&notify.Handler{Service: a.Notify}).Routes(r)
 	(&devapi.Handler{S: a.Dev}).Routes(r, a.Limits.Middleware)
+	// MCP for AI agents: the same services, rate limits and use records as REST.
+	(&portalmcp.Handler{Catalog: a.Catalog, Dev: a.Dev, Revocations: a.Revocations, BaseURL: a.Config.BaseURL, Log: a.Log, Meter: a.Apps}).Routes(r, a.Limits.Middleware)
 	(&ckan.Handler{DB: a.DB, Dev: a.Dev, BaseURL: a.Config.BaseURL, SiteName: site.Name, Log: a.Log, Now: a.Now, Index: a.Index}).Routes(r, a.Limits.Middleware)
-	(&dcat.Handler{DB: a.DB, BaseURL: a.Config.BaseURL, SiteName: site.Name}).Routes(r, a.Limits.Middleware)
+	dc := &dcat.Handler{DB: a.DB, BaseURL: a.Config.BaseURL, SiteName: site.Name}
+	dc.Routes(r, a.Limits.Middleware)
+	e.Use(dc.Negotiate) // RDF on /datasets/{id} for Accept: text/turtle etc.
 	(&applications.Handler{Service: a.Applications}).Routes(r)
+	(&apps.Handler{S: a.Apps}).Routes(r)
 	(&corrections.Handler{Service: a.Corrections}).Routes(r)
 	(&requests.Handler{Service: a.Requests}).Routes(r)
 	(&stats.Handler{Service: a.Stats}).Routes(r)

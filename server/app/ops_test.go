@@ -83,7 +83,7 @@ func TestAPIDocs(t *testing.T) {
 	if page.Status != http.StatusOK || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("GET /api/docs: %d %s", page.Status, page.Header.Get("Content-Type"))
 	}
-	for _, want := range []string{"/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/js/apidocs.js", `data-spec-url="/api/docs/swagger.json"`} {
+	for _, want := range []string{"/static/js/apidocs.js", `data-spec-url="/api/docs/openapi.json"`} {
 		if !bytes.Contains(page.Body, []byte(want)) {
 			t.Errorf("docs page lacks %s", want)
 		}
@@ -99,7 +99,7 @@ func TestAPIDocs(t *testing.T) {
 	if yaml.Status != http.StatusOK || !bytes.Equal(yaml.Body, openapi.YAML) {
 		t.Errorf("GET swagger.yaml: %d", yaml.Status)
 	}
-	for _, asset := range []string{"/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/vendor/swagger-ui/swagger-ui.css", "/static/js/apidocs.js"} {
+	for _, asset := range []string{"/static/js/apidocs.js", "/static/css/apidocs.css", "/static/i18n/apidocs.zh.json", "/static/i18n/apidocs.en.json"} {
 		if r := p.Get(t, asset); r.Status != http.StatusOK || len(r.Body) == 0 {
 			t.Errorf("GET %s: %d", asset, r.Status)
 		}

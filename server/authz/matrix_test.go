@@ -68,6 +68,9 @@ const (
 	aFiling          = "{a filing}"
 )
 
+// An outsider's app (数据接口): hidden from every other caller.
+const othersApp = "{someone else's app}"
+
 // A catalog change notice of that department (哈尔滨市): no test role's.
 const othersChange = "{another department's change notice}"
 
@@ -130,6 +133,8 @@ var matrix = map[string]expectation{
 	"GET /metrics":                       {perm: authz.Public, who: everyone, want: 404},
 	"GET /api/docs/swagger.json":         {perm: authz.Public, who: everyone},
 	"GET /api/docs/swagger.yaml":         {perm: authz.Public, who: everyone},
+	"GET /api/docs/openapi.json":         {perm: authz.Public, who: everyone},
+	"GET /api/docs/openapi.yaml":         {perm: authz.Public, who: everyone},
 	"GET /api/v1/site":                   {perm: authz.Public, who: everyone},
 	"GET /api/v1/catalog/summary":        {perm: authz.Public, who: everyone},
 	"GET /api/v1/datasets":               {perm: authz.Public, who: everyone},
@@ -143,6 +148,8 @@ var matrix = map[string]expectation{
 	"HEAD /api/v1/resources/:id/download": {perm: authz.Public, who: everyone, id: hiddenResource, want: 404},
 	"GET /api/v1/resources/:id/rows":      {perm: authz.Public, who: everyone, id: hiddenResource, want: 404},
 	"GET /api/v1/resources/:id/preview":   {perm: authz.Public, who: everyone, id: hiddenResource, want: 404},
+	"POST /mcp":                           {perm: authz.Public, who: everyone},
+	"POST /api/v1/mcp":                    {perm: authz.Public, who: everyone},
 	"GET /api/v1/resources/:id/profile":   {perm: authz.Public, who: everyone, id: hiddenResource, want: 404},
 	"GET /api/v1/datasets/:id/quality":    {perm: authz.Public, who: everyone, id: hiddenDataset, want: 404},
 	"GET /api/v1/quality/departments":     {perm: authz.Public, who: everyone},
@@ -155,6 +162,8 @@ var matrix = map[string]expectation{
 	"GET /catalog.jsonld":                 {perm: authz.Public, who: everyone, want: 200},
 	"GET /catalog.ttl":                    {perm: authz.Public, who: everyone, want: 200},
 	"GET /catalog.rdf":                    {perm: authz.Public, who: everyone, want: 200},
+	"GET /catalog.xml":                    {perm: authz.Public, who: everyone, want: 200},
+	"GET /catalog.n3":                     {perm: authz.Public, who: everyone, want: 200},
 	"GET /dataset/:file":                  {perm: authz.Public, who: everyone, want: 404},
 	"GET /ns/portal":                      {perm: authz.Public, who: everyone, want: 200},
 
@@ -176,8 +185,20 @@ var matrix = map[string]expectation{
 	"GET /api/v1/me/tokens":                  {perm: authz.TokensManage, who: publicKind, want: 200},
 	"POST /api/v1/me/tokens":                 {perm: authz.TokensManage, who: publicKind, want: 400},
 	"DELETE /api/v1/me/tokens/:id":           {perm: authz.TokensManage, who: publicKind, id: othersToken, want: 404},
-	"GET /api/v1/me/organisation/members":    {perm: authz.OrganisationMembers, who: only("organisation"), want: 200},
-	"POST /api/v1/me/organisation/members":   {perm: authz.OrganisationMembers, who: only("organisation"), want: 400},
+	// Apps (数据接口, server/apps): like tokens; an id no caller owns is 404.
+	// The authority's console is authz.Me with the service admitting the authority.
+	"GET /api/v1/me/apps":                  {perm: authz.TokensManage, who: publicKind, want: 200},
+	"POST /api/v1/me/apps":                 {perm: authz.TokensManage, who: publicKind, want: 400},
+	"GET /api/v1/me/apps/:id":              {perm: authz.TokensManage, who: publicKind, id: othersApp, want: 404},
+	"PATCH /api/v1/me/apps/:id":            {perm: authz.TokensManage, who: publicKind, id: othersApp, want: 404},
+	"POST /api/v1/me/apps/:id/secret":      {perm: authz.TokensManage, who: publicKind, id: othersApp, want: 404},
+	"DELETE /api/v1/me/apps/:id":           {perm: authz.TokensManage, who: publicKind, id: othersApp, want: 404},
+	"GET /api/v1/me/apps/:id/usage":        {perm: authz.TokensManage, who: publicKind, id: othersApp, want: 404},
+	"GET /api/v1/admin/apps":               {perm: authz.Me, who: only("authority"), want: 200},
+	"PATCH /api/v1/admin/apps/:id":         {perm: authz.Me, who: only("authority"), id: othersApp, want: 200},
+	"GET /api/v1/admin/apps/:id/usage":     {perm: authz.Me, who: only("authority"), id: othersApp, want: 200},
+	"GET /api/v1/me/organisation/members":  {perm: authz.OrganisationMembers, who: only("organisation"), want: 200},
+	"POST /api/v1/me/organisation/members": {perm: authz.OrganisationMembers, who: only("organisation"), want: 400},
 
 	"GET /api/v1/admin/users":             {perm: authz.UsersAdmin, who: only("admin"), want: 200},
 	"POST /api/v1/admin/users":            {perm: authz.UsersAdmin, who: only("admin"), want: 400},
@@ -388,6 +409,10 @@ func fixtures(t *testing.T, p *apptest.Portal) map[string]string {
 		t.Fatalf("outsider token: %d %s", r.Status, r.Body)
 	}
 	ids[othersToken] = strconv.FormatFloat(r.Map(t)["id"].(float64), 'f', 0, 64)
+	if r = p.PostJSON(t, "/api/v1/me/apps", map[string]string{"name": "outsider's app"}, s.Header()); r.Status != 201 {
+		t.Fatalf("outsider app: %d %s", r.Status, r.Body)
+	}
+	ids[othersApp] = r.Map(t)["id"].(string)
 
 	// The outsider applies for conditional data of 哈尔滨市市场监督管理局
 	// (no test role's department or region) and holds a grant on it.

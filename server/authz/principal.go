@@ -14,6 +14,7 @@ type AuthMethod string
 const (
 	ByCookie AuthMethod = "cookie" // session cookie; state changes need the CSRF token
 	ByToken  AuthMethod = "token"  // Authorization: Bearer <API token>
+	ByApp    AuthMethod = "app"    // signed app call (X-App-Key, X-Signature; server/apps)
 )
 
 // Principal is the signed-in caller of one request. Domain services read it
@@ -33,6 +34,7 @@ type Principal struct {
 	SessionHash    string  // cookie sessions: SHA-256 of the session id
 	TokenID        *uint64 // token requests
 	TokenGrantID   *string // grant-scoped tokens reach only that grant's data (later issue)
+	AppID          *string // signed app calls: the app (quotas are charged to it)
 	IP             string
 }
 
@@ -66,6 +68,10 @@ func (p *Principal) Has(role string) bool {
 	}
 	return false
 }
+
+// QuotaChargedKey is set on the echo.Context once an app's quota paid for
+// the request, so devapi.Limiter does not count it a second time.
+const QuotaChargedKey = "authz.quota_charged"
 
 type ctxKey struct{}
 

@@ -9,13 +9,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
-	"github.com/hlj-opendata/portal/search"
 	"github.com/hlj-opendata/portal/server/apperr"
 	"github.com/hlj-opendata/portal/server/authz"
 	"github.com/hlj-opendata/portal/server/catalog"
@@ -116,11 +113,11 @@ func orderBy(sortParam string) (string, error) {
 func (h *Handler) where(c echo.Context, field, expr string) (string, []any, error) {
 	n, err := parseQuery(expr)
 	if err != nil {
-		return "", nil, &ckanError{status: 409, typ: "Search Query Error", msg: "Search Query Error: " + field + ": " + err.Error()}
+		return "", nil, &ckanError{status: 400, typ: "Search Query Error", msg: "Search Query Error: " + field + ": " + err.Error()}
 	}
 	b := &sqlBuilder{now: h.Now()}
 	if err := n.sql(b); err != nil {
-		return "", nil, &ckanError{status: 409, typ: "Search Query Error", msg: "Search Query Error: " + field + ": " + err.Error()}
+		return "", nil, &ckanError{status: 400, typ: "Search Query Error", msg: "Search Query Error: " + field + ": " + err.Error()}
 	}
 	return b.b.String(), b.args, nil
 }
@@ -161,14 +158,24 @@ func (h *Handler) packageSearch(c echo.Context, p params) (any, error) {
 	base := func() *gorm.DB {
 		return h.DB.WithContext(ctx).Model(&catalog.Dataset{}).Scopes(public).Where(qw, qa...).Where(fw, fa...)
 	}
-	var count int64
-	var results []Package
-	indexed := false
-	if len(fields) == 0 {
-		if results, count, indexed, err = h.searchIndex(c, p, start, rows); err != nil {
-			return nil, err
+	limit, err := p.int("facet.limit", 50, -1, 0)
+	if err != nil {
+		return nil, err
+	}
+	mincount, err := p.int("facet.mincount", 1, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fields {
+		if !facetable(f) {
+			return nil, validation("facet.field", "cannot facet on %q (organization, groups, tags, res_format, license_id, open_type, update_frequency, grade, extras_%s)", f, strings.Join(extrasFacets, ", extras_"))
 		}
 	}
+	ans, indexed, err := h.searchIndex(c, p, fields, start, rows)
+	if err != nil {
+		return nil, err
+	}
+	count, results := ans.count, ans.results
 	if !indexed {
 		if err := base().Count(&count).Error; err != nil {
 			return nil, apperr.Internalf(err, "package_search count")
@@ -183,25 +190,24 @@ func (h *Handler) packageSearch(c echo.Context, p params) (any, error) {
 			return nil, err
 		}
 	}
-	out := map[string]any{"count": count, "results": results, "sort": p.str("sort"), "facets": map[string]any{}, "search_facets": map[string]any{}}
+	shown, err := applyFL(results, p.str("fl"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"count": count, "results": shown, "sort": p.str("sort"), "facets": map[string]any{}, "search_facets": map[string]any{}}
 	if out["sort"] == "" {
 		out["sort"] = "score desc, metadata_modified desc"
 	}
 	if len(fields) == 0 {
 		return out, nil
 	}
-	limit, err := p.int("facet.limit", 50, -1, 0)
-	if err != nil {
-		return nil, err
-	}
-	mincount, err := p.int("facet.mincount", 1, 0, 0)
-	if err != nil {
-		return nil, err
-	}
 	facets, searchFacets := map[string]any{}, map[string]any{}
 	for _, f := range fields {
-		counts, labels, err := h.facet(c, base, f)
-		if err != nil {
+		var counts map[string]int64
+		var labels map[string]string
+		if indexed {
+			counts, labels = ans.facets[f], h.facetLabels(c, f)
+		} else if counts, labels, err = h.facet(c, base, f); err != nil {
 			return nil, err
 		}
 		keys := sortedKeys(counts)
@@ -226,116 +232,9 @@ func (h *Handler) packageSearch(c echo.Context, p params) (any, error) {
 	return out, nil
 }
 
-// searchIndex answers package_search from the search index when q is plain
-// full text (words, bare or text:, joined by AND), fq is empty, no facets
-// are asked for and the sort is one the index orders as orderBy does: the
-// index gives the page's ids and the total, and only the page's entries
-// are loaded, by primary key. SQL would test every public entry with LIKE
-// for each word, twice (count and page): 60–200 ms a request at 10,000
-// entries and timeouts under 64 concurrent requests (make bench-load).
-// Words match as the index tokenizes them (as CKAN's Solr does) rather
-// than as substrings, and also match the department and topic names. ok
-// is false when SQL must answer: other queries, a result window beyond the
-// index's, or an index error (logged; SQL is slower but still right).
-func (h *Handler) searchIndex(c echo.Context, p params, start, rows int) (results []Package, count int64, ok bool, err error) {
-	if h.Index == nil || start+rows > search.MaxWindow {
-		return nil, 0, false, nil
-	}
-	if fq, err := parseQuery(p.str("fq")); err != nil {
-		return nil, 0, false, nil
-	} else if _, all := fq.(allNode); !all {
-		return nil, 0, false, nil
-	}
-	q, err := parseQuery(p.str("q"))
-	if err != nil {
-		return nil, 0, false, nil
-	}
-	text, plain := plainText(q)
-	sortBy, sorted := indexSort(p.str("sort"))
-	if !plain || !sorted {
-		return nil, 0, false, nil
-	}
-	res, err := h.Index.Search(c.Request().Context(), search.Query{Text: text, Sort: sortBy, Offset: start, Limit: rows})
-	if err != nil {
-		h.Log.Warn("package_search: the search index failed, answering from SQL", "err", err)
-		return nil, 0, false, nil
-	}
-	ids := make([]string, len(res.Hits))
-	for i, hit := range res.Hits {
-		ids[i] = hit.ID
-	}
-	if results, err = h.loadPackages(c, ids); err != nil {
-		return nil, 0, false, err
-	}
-	// Entries withdrawn since the index last heard of them are not shown
-	// and not counted (the outbox removes them from the index shortly).
-	return results, max(0, int64(res.Total-(len(ids)-len(results)))), true, nil
-}
-
-// plainText returns the words of a q made only of full-text words (bare
-// or text:, joined by AND); ok is false for anything else (fields, OR,
-// NOT, ranges, *, quoted phrases with spaces) and for text the index
-// refuses (too long) or ignores (no letter or digit).
-func plainText(n node) (string, bool) {
-	var words []string
-	var walk func(node) bool
-	walk = func(n node) bool {
-		switch t := n.(type) {
-		case termNode:
-			if (t.field != "" && t.field != "text") || t.value == "*" || (t.quoted && strings.ContainsFunc(t.value, unicode.IsSpace)) {
-				return false
-			}
-			words = append(words, strings.Fields(t.value)...)
-			return true
-		case andNode:
-			for _, m := range t {
-				if !walk(m) {
-					return false
-				}
-			}
-			return true
-		}
-		return false
-	}
-	if !walk(n) {
-		return "", false
-	}
-	text := strings.Join(words, " ")
-	return text, search.HasSearchText(text) && utf8.RuneCountInString(text) <= search.MaxQueryRunes
-}
-
-// indexSorts are the sorts the index orders exactly as orderBy does, ties
-// by id ascending. Title (collation) and downloads (the index's copy may
-// lag the database) stay with SQL.
-var indexSorts = map[string]string{"metadata_modified desc": search.SortUpdated, "metadata_created desc": search.SortPublished}
-
-// indexSort maps a valid sort (orderBy accepted it) to the index's; score
-// and rank are ignored as orderBy ignores them.
-func indexSort(sortParam string) (string, bool) {
-	var keys []string
-	for _, s := range strings.Split(sortParam, ",") {
-		f := strings.Fields(strings.ToLower(s))
-		if len(f) == 0 || f[0] == "score" || f[0] == "rank" {
-			continue
-		}
-		if len(f) == 1 {
-			f = append(f, "asc")
-		}
-		keys = append(keys, f[0]+" "+f[1])
-	}
-	switch len(keys) {
-	case 0:
-		return search.SortUpdated, true // orderBy's default: updated_at DESC, id
-	case 1:
-		s, ok := indexSorts[keys[0]]
-		return s, ok
-	}
-	return "", false
-}
-
 // facet counts the matching entries per value of a CKAN facet field.
 func (h *Handler) facet(c echo.Context, base func() *gorm.DB, field string) (map[string]int64, map[string]string, error) {
-	counts, labels := map[string]int64{}, map[string]string{}
+	counts := map[string]int64{}
 	group := func(col string) error {
 		var rows []struct {
 			K string
@@ -354,19 +253,9 @@ func (h *Handler) facet(c echo.Context, base func() *gorm.DB, field string) (map
 		if err := group("datasets.department_id"); err != nil {
 			return nil, nil, err
 		}
-		var deps []catalog.Department
-		h.DB.WithContext(c.Request().Context()).Select("id, name").Find(&deps)
-		for _, d := range deps {
-			labels[d.ID] = d.Name
-		}
 	case "groups":
 		if err := group("datasets.topic_id"); err != nil {
 			return nil, nil, err
-		}
-		var topics []catalog.Topic
-		h.DB.WithContext(c.Request().Context()).Select("id, name").Find(&topics)
-		for _, t := range topics {
-			labels[t.ID] = t.Name
 		}
 	case "license_id":
 		if err := group("datasets.open_type"); err != nil {
@@ -374,13 +263,16 @@ func (h *Handler) facet(c echo.Context, base func() *gorm.DB, field string) (map
 		}
 		renamed := map[string]int64{}
 		for k, n := range counts {
-			l := licenseOf(catalog.OpenType(k))
-			renamed[l.ID] = n
-			labels[l.ID] = l.Title
+			renamed[licenseOf(catalog.OpenType(k)).ID] += n
 		}
 		counts = renamed
 	case "open_type", "update_frequency", "grade":
 		if err := group("datasets." + field); err != nil {
+			return nil, nil, err
+		}
+	case "extras_open_type", "extras_update_frequency", "extras_grade", "extras_classification", "extras_region", "extras_share_type":
+		// The extras package_show lists that are columns of their own.
+		if err := group("datasets." + strings.TrimPrefix(field, "extras_")); err != nil {
 			return nil, nil, err
 		}
 	case "res_format":
@@ -407,9 +299,46 @@ func (h *Handler) facet(c echo.Context, base func() *gorm.DB, field string) (map
 			}
 		}
 	default:
-		return nil, nil, validation("facet.field", "cannot facet on %q (organization, groups, tags, res_format, license_id, open_type, update_frequency, grade)", field)
+		return nil, nil, validation("facet.field", "cannot facet on %q", field)
 	}
-	return counts, labels, nil
+	return counts, h.facetLabels(c, field), nil
+}
+
+// extrasFacets are the extras facet.field may name (as extras_<key>).
+var extrasFacets = []string{"open_type", "update_frequency", "grade", "classification", "region", "share_type"}
+
+func facetable(field string) bool {
+	switch field {
+	case "organization", "owner_org", "groups", "license_id", "open_type", "update_frequency", "grade", "res_format", "tags":
+		return true
+	}
+	k, ok := strings.CutPrefix(field, "extras_")
+	return ok && slices.Contains(extrasFacets, k)
+}
+
+// facetLabels are the display names of a facet's values: department and
+// topic names, licence titles; other values show as themselves.
+func (h *Handler) facetLabels(c echo.Context, field string) map[string]string {
+	labels := map[string]string{}
+	switch field {
+	case "organization", "owner_org":
+		var deps []catalog.Department
+		h.DB.WithContext(c.Request().Context()).Select("id, name").Find(&deps)
+		for _, d := range deps {
+			labels[d.ID] = d.Name
+		}
+	case "groups":
+		var topics []catalog.Topic
+		h.DB.WithContext(c.Request().Context()).Select("id, name").Find(&topics)
+		for _, t := range topics {
+			labels[t.ID] = t.Name
+		}
+	case "license_id":
+		for _, l := range licenses {
+			labels[l.ID] = l.Title
+		}
+	}
+	return labels
 }
 
 func (h *Handler) packageShow(c echo.Context, p params) (any, error) {

@@ -40,6 +40,8 @@ type Handler struct {
 	// Index answers package_search's plain full-text queries (searchIndex);
 	// nil sends every query to SQL.
 	Index search.Index
+
+	resIDs resourceIDs // resource UUID → portal id (resource_show, datastore_search)
 }
 
 // CKANVersion is the CKAN API version the answers follow.
@@ -62,10 +64,18 @@ func (h *Handler) actions() map[string]action {
 		"group_show":                          h.groupShow,
 		"tag_list":                            h.tagList,
 		"license_list":                        h.licenseList,
-		"resource_show":                       h.resourceShow,
+		"resource_show":                       h.resourceShowByID,
 		"status_show":                         h.statusShow,
-		"datastore_search":                    h.datastoreSearch,
+		"datastore_search":                    h.datastoreByUUID,
 		"help_show":                           h.helpShow,
+		"tag_show":                            h.tagShow,
+		"package_autocomplete":                h.packageAutocomplete,
+		"format_autocomplete":                 h.formatAutocomplete,
+		"organization_autocomplete":           h.organizationAutocomplete,
+		"resource_search":                     h.resourceSearch,
+		"package_activity_list":               h.packageActivityList,
+		"recently_changed_packages_activity_list": h.recentlyChangedPackages,
+		"group_package_show":                      h.groupPackageShow,
 	}
 }
 
@@ -130,7 +140,7 @@ func (e *ckanError) Error() string { return e.typ + ": " + e.msg }
 
 func validation(field, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
-	return &ckanError{status: http.StatusConflict, typ: "Validation Error", msg: msg, fields: map[string][]string{field: {msg}}}
+	return &ckanError{status: http.StatusBadRequest, typ: "Validation Error", msg: msg, fields: map[string][]string{field: {msg}}}
 }
 
 // envelopeErrors turns every error, the portal's own included (rate
@@ -150,7 +160,7 @@ func (h *Handler) envelopeErrors(next echo.HandlerFunc) echo.HandlerFunc {
 				case apperr.NotFound, apperr.Gone:
 					ce = &ckanError{status: 404, typ: "Not Found Error", msg: "Not found: " + ae.Message}
 				case apperr.Invalid:
-					ce = &ckanError{status: 409, typ: "Validation Error", msg: ae.Message, fields: map[string][]string{}}
+					ce = &ckanError{status: 400, typ: "Validation Error", msg: ae.Message, fields: map[string][]string{}}
 					for f, m := range ae.Fields {
 						ce.fields[f] = []string{m}
 					}
@@ -344,10 +354,18 @@ var actionHelp = map[string]string{
 	"group_show":                          "One topic; include_datasets.",
 	"tag_list":                            "Tags of public datasets; query, all_fields.",
 	"license_list":                        "The portal's usage terms by open type.",
-	"resource_show":                       "One resource by id.",
+	"resource_show":                       "One resource by id: the UUID package dicts show, or portal_id.",
 	"status_show":                         "Site and API version.",
 	"datastore_search":                    "Rows of a tabular resource: resource_id, filters (object), q, fields, sort, limit (≤1000), offset. Conditional data needs an approved grant (Authorization: Bearer token).",
 	"help_show":                           "This text.",
+	"tag_show":                            "One tag of public datasets: id (the tag), include_datasets (at most 100, newest first).",
+	"package_autocomplete":                "Datasets whose title or name contains q: q, limit (default 10, ≤100). [{name, title, match_field, match_displayed}].",
+	"format_autocomplete":                 "Resource formats containing q, most used first: q, limit (default 5, ≤100).",
+	"organization_autocomplete":           "Departments whose name or id contains q: q, limit (default 20, ≤100). [{id, name, title}].",
+	"resource_search":                     "Resources of public datasets: query \"field:term\" or a list of them (name, format, mimetype; case-insensitive substring, all must match), order_by, offset, limit (≤1000). {count, results}.",
+	"package_activity_list":               "A dataset's history, newest first: id, limit (default 31, ≤100), offset (≤1000). Approved versions: \"new package\", then \"changed package\".",
+	"recently_changed_packages_activity_list": "The newest activities over all public datasets: limit (default 31, ≤100), offset (≤1000).",
+	"group_package_show":                      "A topic's datasets, newest first: id, limit (default 20, ≤1000).",
 }
 
 func (h *Handler) helpShow(_ echo.Context, p params) (any, error) {

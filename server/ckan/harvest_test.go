@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hlj-opendata/portal/server/apptest"
 	"github.com/hlj-opendata/portal/server/catalog"
@@ -166,7 +167,7 @@ func TestHarvesterReplay(t *testing.T) {
 			if len(e.Result.(map[string]any)["results"].([]any)) > 1000 {
 				t.Error("rows not capped at 1000")
 			}
-			for q, want := range map[string]int{"?fq=" + url.QueryEscape("organization:(a"): 409, "?fq=nosuch:1": 409, "?rows=-1": 409, "?sort=foo+asc": 409} {
+			for q, want := range map[string]int{"?fq=" + url.QueryEscape("organization:(a"): 400, "?fq=nosuch:1": 400, "?rows=-1": 400, "?sort=foo+asc": 400} {
 				if st, e := call(t, p, "GET", "package_search", q, nil); st != want || e.Success || e.Error["__type"] == nil {
 					t.Errorf("package_search%s: %d %v", q, st, e.Error)
 				}
@@ -190,5 +191,86 @@ func TestHarvesterReplay(t *testing.T) {
 				t.Errorf("/api/action: %d", r.Status)
 			}
 		})
+	}
+}
+
+// ckanext-harvest's CKAN harvester (ckanext/harvest/harvesters/ckanharvester.py,
+// commit 1a9a987d): _search_for_datasets pages package_search with rows=100,
+// sort "id asc" and fq of "-organization:x" terms and "metadata_modified:
+// [<isoformat>Z TO *]" (:196-235, :300-366); import_stage reads id, name,
+// type, tags, groups (id, name: group_show of each with remote_groups),
+// owner_org (organization_show with remote_orgs), extras (key, value) and
+// resources, dropping url_type and revision_id (:380-545).
+func TestHarvesterReplayReads(t *testing.T) {
+	p := apptest.New(t, apptest.Options{Seed: "small"})
+	var public []string
+	p.DB.Model(&catalog.Dataset{}).Where("status = ? AND open_type IN ?", catalog.StatusPublished, []string{"unconditional", "conditional"}).Order("id").Pluck("id", &public)
+	var excluded catalog.Department
+	p.DB.Order("id").First(&excluded)
+	var inExcluded int64
+	p.DB.Model(&catalog.Dataset{}).Where("status = ? AND open_type IN ? AND department_id = ?", catalog.StatusPublished, []string{"unconditional", "conditional"}, excluded.ID).Count(&inExcluded)
+
+	since := time.Date(2000, 1, 2, 3, 4, 5, 123456000, time.UTC).Format("2006-01-02T15:04:05.999999") // datetime.isoformat()
+	fq := "-organization:" + excluded.ID + " metadata_modified:[" + since + "Z TO *]"
+	var ids []string
+	for start := 0; start < 10000; start += 100 {
+		q := url.Values{"rows": {"100"}, "start": {strconv.Itoa(start)}, "sort": {"id asc"}, "fq": {fq}}
+		st, e := call(t, p, "GET", "package_search", "?"+q.Encode(), nil)
+		if st != 200 || !e.Success {
+			t.Fatalf("package_search: %d %v", st, e.Error)
+		}
+		page := e.Result.(map[string]any)["results"].([]any)
+		for _, x := range page {
+			pk := x.(map[string]any)
+			id := pk["id"].(string)
+			if len(ids) > 0 && id <= ids[len(ids)-1] {
+				t.Errorf("not sorted by id asc: %s after %s", id, ids[len(ids)-1])
+			}
+			ids = append(ids, id)
+			if pk["name"] == "" || pk["type"] != "dataset" || pk["owner_org"] == excluded.ID {
+				t.Errorf("package %s: name %v type %v owner_org %v", id, pk["name"], pk["type"], pk["owner_org"])
+			}
+			if pk["owner_org"] != pk["organization"].(map[string]any)["id"] {
+				t.Errorf("owner_org %v is not organization.id", pk["owner_org"])
+			}
+			for _, g := range pk["groups"].([]any) {
+				gm := g.(map[string]any)
+				if gm["id"] == "" || gm["name"] == "" {
+					t.Errorf("group %v", gm)
+				}
+			}
+			for _, tg := range pk["tags"].([]any) {
+				if tg.(map[string]any)["name"] == "" {
+					t.Errorf("tag %v", tg)
+				}
+			}
+			for _, x := range pk["extras"].([]any) {
+				kv := x.(map[string]any)
+				if _, ok := kv["value"].(string); !ok || kv["key"] == "" {
+					t.Errorf("extra %v", kv)
+				}
+			}
+			for _, r := range pk["resources"].([]any) {
+				rm := r.(map[string]any)
+				if _, ok := rm["url_type"]; !ok || rm["url"] == "" || rm["package_id"] != id {
+					t.Errorf("resource %v", rm)
+				}
+			}
+		}
+		if len(page) < 100 {
+			break
+		}
+	}
+	if int64(len(ids)) != int64(len(public))-inExcluded {
+		t.Errorf("harvested %d, want %d - %d", len(ids), len(public), inExcluded)
+	}
+	// remote_orgs / remote_groups: the harvester shows each by id.
+	var d catalog.Dataset
+	p.DB.Where("id = ?", ids[0]).Take(&d)
+	if st, e := call(t, p, "GET", "organization_show", "?id="+d.DepartmentID, nil); st != 200 || e.Result.(map[string]any)["id"] != d.DepartmentID {
+		t.Errorf("organization_show %d", st)
+	}
+	if st, e := call(t, p, "GET", "group_show", "?id="+d.TopicID, nil); st != 200 || e.Result.(map[string]any)["name"] != d.TopicID {
+		t.Errorf("group_show %d", st)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/hlj-opendata/portal/server/catalog"
 )
 
@@ -46,27 +48,35 @@ func ckanTime(t time.Time) string {
 
 // Organization is a department as CKAN shows organizations.
 type Organization struct {
-	ID              string  `json:"id"`
-	Name            string  `json:"name"`
-	Title           string  `json:"title"`
-	DisplayName     string  `json:"display_name"`
-	Description     string  `json:"description"`
-	ImageURL        string  `json:"image_url"`
-	ImageDisplayURL string  `json:"image_display_url"`
-	Created         string  `json:"created"`
-	IsOrganization  bool    `json:"is_organization"`
-	ApprovalStatus  string  `json:"approval_status"`
-	State           string  `json:"state"`
-	Type            string  `json:"type"`
-	PackageCount    *int64  `json:"package_count,omitempty"`
-	Extras          []Extra `json:"extras,omitempty"`
-	Packages        []any   `json:"packages,omitempty"`
+	ID              string `json:"id"`
+	Name            string `json:"name"`
+	Title           string `json:"title"`
+	DisplayName     string `json:"display_name"`
+	Description     string `json:"description"`
+	ImageURL        string `json:"image_url"`
+	ImageDisplayURL string `json:"image_display_url"`
+	Created         string `json:"created"`
+	// uData's CKAN schema requires both (udata_ckan/schemas/ckan.py:46,50);
+	// CKAN 2.9 dropped revisions, so they name the department's record.
+	RevisionID        string  `json:"revision_id"`
+	RevisionTimestamp string  `json:"revision_timestamp"`
+	IsOrganization    bool    `json:"is_organization"`
+	ApprovalStatus    string  `json:"approval_status"`
+	State             string  `json:"state"`
+	Type              string  `json:"type"`
+	PackageCount      *int64  `json:"package_count,omitempty"`
+	Extras            []Extra `json:"extras,omitempty"`
+	Packages          []any   `json:"packages,omitempty"`
 }
 
 func orgDict(d catalog.Department, count *int64) Organization {
+	created := d.CreatedAt
+	if created.IsZero() {
+		created = time.Unix(0, 0) // uData parses it as a date: never ""
+	}
 	return Organization{
 		ID: d.ID, Name: d.ID, Title: d.Name, DisplayName: d.Name, Description: d.Region + " · " + d.RegionLevel,
-		Created: ckanTime(d.CreatedAt), IsOrganization: true, ApprovalStatus: "approved", State: "active", Type: "organization",
+		Created: ckanTime(created), RevisionID: stableUUID("department", d.ID).String(), RevisionTimestamp: ckanTime(created), IsOrganization: true, ApprovalStatus: "approved", State: "active", Type: "organization",
 		PackageCount: count, Extras: []Extra{{"region", d.Region}, {"region_level", d.RegionLevel}, {"code", d.Code}},
 	}
 }
@@ -107,20 +117,27 @@ type Tag struct {
 	VocabularyID *string `json:"vocabulary_id"`
 }
 
-// Resource is a CKAN resource.
+// Resource is a CKAN resource. id is a UUID (uData's harvester drops
+// resources whose id uuid.UUID() cannot parse: udata_ckan/harvesters.py:252);
+// portal_id is the portal's own id, which the other APIs use.
 type Resource struct {
 	ID               string  `json:"id"`
+	PortalID         string  `json:"portal_id"`
 	PackageID        string  `json:"package_id"`
 	Name             string  `json:"name"`
 	Description      string  `json:"description"`
 	Format           string  `json:"format"`
-	Mimetype         string  `json:"mimetype"`
+	Mimetype         *string `json:"mimetype"` // no parameters (no "; charset=")
+	MimetypeInner    *string `json:"mimetype_inner"`
 	Size             int64   `json:"size"`
 	Hash             string  `json:"hash"`
 	URL              string  `json:"url"`
 	URLType          *string `json:"url_type"`
+	ResourceType     string  `json:"resource_type"`
+	CacheURL         *string `json:"cache_url"`
+	CacheLastUpdated *string `json:"cache_last_updated"`
 	Created          string  `json:"created"`
-	LastModified     string  `json:"last_modified"`
+	LastModified     *string `json:"last_modified"` // null, never "": uData parses it as a date
 	MetadataModified string  `json:"metadata_modified"`
 	Position         int     `json:"position"`
 	State            string  `json:"state"`
@@ -151,6 +168,7 @@ type Package struct {
 	MetadataCreated        string       `json:"metadata_created"`
 	MetadataModified       string       `json:"metadata_modified"`
 	OwnerOrg               string       `json:"owner_org"`
+	CreatorUserID          string       `json:"creator_user_id"`
 	Organization           Organization `json:"organization"`
 	Groups                 []Group      `json:"groups"`
 	Tags                   []Tag        `json:"tags"`
@@ -190,7 +208,7 @@ func packageDict(d *catalog.Dataset, base string) Package {
 		ID: d.ID, Name: d.ID, Title: d.Title, Notes: d.Description, URL: page, Version: strconv.Itoa(d.Version),
 		State: "active", Type: "dataset", LicenseID: lic.ID, LicenseTitle: lic.Title, LicenseURL: base + lic.URL, IsOpen: lic.Open,
 		Author: d.Department.Name, Maintainer: d.Department.Name,
-		MetadataModified: ckanTime(d.UpdatedAt), OwnerOrg: d.DepartmentID, Organization: orgDict(d.Department, nil),
+		MetadataModified: ckanTime(d.UpdatedAt), OwnerOrg: d.DepartmentID, CreatorUserID: publisherID(d.DepartmentID), Organization: orgDict(d.Department, nil),
 		Groups: []Group{groupDict(d.Topic, nil)}, Tags: []Tag{}, Resources: []Resource{}, Extras: []Extra{},
 		RelationshipsAsObject: []any{}, RelationshipsAsSubject: []any{},
 		OpenType: string(d.OpenType), UpdateFrequency: d.UpdateFrequency, Grade: d.Grade, Classification: d.Classification,
@@ -235,10 +253,18 @@ func applyURL(base, datasetID string) string {
 }
 
 func resourceDict(d *catalog.Dataset, r *catalog.Resource, base string) Resource {
+	created := r.CreatedAt
+	if created.IsZero() {
+		created = d.CreatedAt
+	}
 	out := Resource{
-		ID: r.ID, PackageID: d.ID, Name: r.Name, Format: r.Format, Mimetype: r.MediaType, Size: r.Size, Hash: "sha256:" + r.SHA256,
-		Created: ckanTime(r.CreatedAt), LastModified: ckanTime(r.UpdatedAt), MetadataModified: ckanTime(r.UpdatedAt),
-		Position: r.Position, State: "active", Rows: r.Rows, Access: string(d.OpenType),
+		ID: resourceUUID(r.ID), PortalID: r.ID, PackageID: d.ID, Name: r.Name, Format: r.Format, Mimetype: mimetype(r.MediaType),
+		Size: r.Size, Hash: r.SHA256, Created: ckanTime(created), MetadataModified: ckanTime(r.UpdatedAt),
+		Position: r.Position, State: "active", Rows: r.Rows, Access: string(d.OpenType), ResourceType: "file",
+	}
+	if !r.UpdatedAt.IsZero() {
+		lm := ckanTime(r.UpdatedAt)
+		out.LastModified = &lm
 	}
 	if d.OpenType == catalog.Unconditional {
 		out.URL = base + "/api/v1/resources/" + url.PathEscape(r.ID) + "/download"
@@ -246,12 +272,42 @@ func resourceDict(d *catalog.Dataset, r *catalog.Resource, base string) Resource
 		u := "upload"
 		out.URLType = &u
 	} else {
-		// Conditional data: the resource points to the application page.
+		// Conditional data: the resource points to the application page,
+		// a page about the data rather than the file (CKAN's documentation).
 		out.URL = applyURL(base, d.ID)
+		out.ResourceType = "documentation"
 		out.Description = "有条件开放：经申请批准后可按批准的数据项使用。" + d.OpenConditions
 	}
 	return out
 }
+
+// mimetype is a media type without its parameters, lower case, as CKAN
+// stores it; nil when unknown.
+func mimetype(mt string) *string {
+	mt, _, _ = strings.Cut(mt, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	if mt == "" {
+		return nil
+	}
+	return &mt
+}
+
+// uuidSpace is the namespace of the portal's name-based UUIDs (v5).
+var uuidSpace = uuid.MustParse("6f0d5a52-4c1e-5b4e-9a55-686c6a2d6f64")
+
+func stableUUID(kind, id string) uuid.UUID { return uuid.NewSHA1(uuidSpace, []byte(kind+":"+id)) }
+
+// resourceUUID is the stable UUID a resource shows as its CKAN id; an id
+// that already is a UUID stays as it is.
+func resourceUUID(id string) string {
+	if u, err := uuid.Parse(id); err == nil && len(id) == 36 {
+		return u.String()
+	}
+	return stableUUID("resource", id).String()
+}
+
+// publisherID is the CKAN user id of a department's publishing account.
+func publisherID(departmentID string) string { return stableUUID("publisher", departmentID).String() }
 
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)

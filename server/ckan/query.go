@@ -353,9 +353,71 @@ func (b *sqlBuilder) add(sql string, args ...any) {
 	b.args = append(b.args, args...)
 }
 
+// wildcard splits a trailing-wildcard value (企业*, ds-*) into its prefix;
+// Solr's other wildcards (* or ? inside a word, a leading *) are refused
+// rather than matched literally to nothing.
+func wildcard(t termNode) (prefix string, ok bool, err error) {
+	v := t.value
+	if t.quoted || v == "*" {
+		return v, false, nil
+	}
+	body, trailing := strings.CutSuffix(v, "*")
+	if strings.ContainsAny(body, "*?") {
+		return "", false, fmt.Errorf("only a trailing wildcard is supported (%q)", v)
+	}
+	return body, trailing, nil
+}
+
 func (t termNode) sql(b *sqlBuilder) error {
 	v := t.value
 	any := v == "*"
+	prefix, wild, err := wildcard(t)
+	if err != nil {
+		return err
+	}
+	if wild {
+		switch t.field {
+		case "", "text", "title", "notes", "res_name":
+			// Substring matches already match every completion of the prefix.
+			v = prefix
+		case "name", "id":
+			b.add("datasets.id LIKE ? ESCAPE '!'", likeEsc.Replace(prefix)+"%")
+			return nil
+		case "organization", "owner_org":
+			b.add("datasets.department_id LIKE ? ESCAPE '!'", likeEsc.Replace(prefix)+"%")
+			return nil
+		case "groups":
+			b.add("datasets.topic_id LIKE ? ESCAPE '!'", likeEsc.Replace(prefix)+"%")
+			return nil
+		case "tags":
+			enc, _ := json.Marshal(prefix)
+			b.add("datasets.tags LIKE ? ESCAPE '!'", "%"+likeEsc.Replace(strings.TrimSuffix(string(enc), `"`))+"%")
+			return nil
+		case "res_format":
+			b.add("EXISTS (SELECT 1 FROM resources r WHERE r.dataset_id = datasets.id AND UPPER(r.format) LIKE ? ESCAPE '!')", likeEsc.Replace(strings.ToUpper(prefix))+"%")
+			return nil
+		default:
+			return fmt.Errorf("field %q does not take wildcards", t.field)
+		}
+	}
+	switch t.field {
+	case "title", "notes":
+		col := map[string]string{"title": "datasets.title", "notes": "datasets.description"}[t.field]
+		words := strings.Fields(v)
+		if t.quoted {
+			words = []string{v}
+		}
+		if len(words) == 0 || any {
+			b.add("1 = 1")
+			return nil
+		}
+		b.b.WriteString("(1 = 1")
+		for _, w := range words {
+			b.add(" AND "+col+" LIKE ? ESCAPE '!'", "%"+likeEsc.Replace(w)+"%")
+		}
+		b.b.WriteString(")")
+		return nil
+	}
 	switch t.field {
 	case "", "text":
 		// Full text: every word must appear in the title, description,
@@ -441,7 +503,7 @@ func (t termNode) sql(b *sqlBuilder) error {
 			b.add("1 = 0")
 		}
 	default:
-		return fmt.Errorf("unknown field %q (try organization, groups, tags, res_format, metadata_modified, license_id, open_type)", t.field)
+		return fmt.Errorf("unknown field %q (try organization, groups, tags, res_format, title, notes, name, metadata_modified, license_id, open_type)", t.field)
 	}
 	return nil
 }
@@ -478,39 +540,60 @@ func (r rangeNode) sql(b *sqlBuilder) error {
 }
 
 // solrTime reads 2024-01-02T03:04:05Z (fractions and no zone allowed),
-// 2024-01-02, NOW and NOW-7DAYS / NOW-1MONTH / NOW-1YEAR / NOW-2HOURS.
+// 2024-01-02, and NOW followed by Solr date math: any sequence of
+// rounding (/DAY, /MONTH, /YEAR, /HOUR, /MINUTE) and offsets (-7DAYS,
+// +1MONTH, -1YEAR, -2HOURS), applied left to right as Solr does, so
+// NOW/DAY-30DAYS is midnight (UTC) thirty days ago.
 func solrTime(s string, now time.Time) (time.Time, error) {
 	if strings.HasPrefix(strings.ToUpper(s), "NOW") {
 		rest := strings.ToUpper(s[3:])
-		if i := strings.Index(rest, "/"); i >= 0 {
-			rest = rest[:i] // rounding (NOW/DAY) is ignored
-		}
 		t := now.UTC()
+		bad := fmt.Errorf("bad date math %q", s)
 		for rest != "" {
-			sign := 1
-			switch rest[0] {
-			case '-':
-				sign = -1
-			case '+':
-			default:
-				return time.Time{}, fmt.Errorf("bad date math %q", s)
-			}
+			op := rest[0]
 			rest = rest[1:]
-			j := 0
-			for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-				j++
+			n := 0
+			if op == '-' || op == '+' {
+				j := 0
+				for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+					j++
+				}
+				v, err := strconv.Atoi(rest[:j])
+				if err != nil || v > 100000 {
+					return time.Time{}, bad
+				}
+				n, rest = v, rest[j:]
+				if op == '-' {
+					n = -n
+				}
+			} else if op != '/' {
+				return time.Time{}, bad
 			}
-			n, err := strconv.Atoi(rest[:j])
-			if err != nil {
-				return time.Time{}, fmt.Errorf("bad date math %q", s)
-			}
-			unit := rest[j:]
 			k := 0
-			for k < len(unit) && unit[k] >= 'A' && unit[k] <= 'Z' {
+			for k < len(rest) && rest[k] >= 'A' && rest[k] <= 'Z' {
 				k++
 			}
-			n *= sign
-			switch strings.TrimSuffix(unit[:k], "S") {
+			unit := strings.TrimSuffix(rest[:k], "S")
+			rest = rest[k:]
+			if op == '/' {
+				y, m, d := t.Date()
+				switch unit {
+				case "YEAR":
+					t = time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+				case "MONTH":
+					t = time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+				case "DAY":
+					t = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+				case "HOUR":
+					t = t.Truncate(time.Hour)
+				case "MINUTE":
+					t = t.Truncate(time.Minute)
+				default:
+					return time.Time{}, bad
+				}
+				continue
+			}
+			switch unit {
 			case "YEAR":
 				t = t.AddDate(n, 0, 0)
 			case "MONTH":
@@ -522,9 +605,8 @@ func solrTime(s string, now time.Time) (time.Time, error) {
 			case "MINUTE":
 				t = t.Add(time.Duration(n) * time.Minute)
 			default:
-				return time.Time{}, fmt.Errorf("bad date math %q", s)
+				return time.Time{}, bad
 			}
-			rest = unit[k:]
 		}
 		return t, nil
 	}

@@ -42,7 +42,7 @@ func checkQuery(t *testing.T, q string) {
 	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 	b := &sqlBuilder{now: now}
 	if err := n.sql(b); err != nil {
-		return // unknown field, bad date: a 409 for the caller
+		return // unknown field, bad date: a 400 for the caller
 	}
 	sql := b.b.String()
 	if !sqlSyntax.MatchString(sql) {
@@ -94,11 +94,25 @@ func FuzzParseQuery(f *testing.F) {
 		"organization:(a", `"unclosed`, "[a TO", "((((x))))", "name:x OR id:y", "license_id:cc-by",
 		"state:active private:false type:dataset", "metadata_modified:NOW-1MONTH/DAY",
 		"open_type:unconditional AND update_frequency:monthly AND grade:A", "res_name:%_!",
+		"企业*", "name:ds-*", "tags:企*", "res_format:cs*", "organization:hlj-*", "title:水 notes:质",
+		"metadata_modified:[NOW/DAY-30DAYS TO NOW]", "metadata_modified:[NOW-1YEAR TO NOW]", "企*业", "name:?x",
+		"organization:(a OR b) AND tags:x", "text:%*",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
 		checkQuery(t, q)
+		// The index plan of whatever parses never panics and keeps at
+		// most one filter per field.
+		if n, err := parseQuery(q); err == nil {
+			pl := &indexPlan{filters: map[string][]string{}}
+			pl.add(n)
+			for f, v := range pl.filters {
+				if len(v) == 0 {
+					t.Fatalf("%q: empty filter on %s", q, f)
+				}
+			}
+		}
 	})
 }
 
@@ -124,5 +138,34 @@ func TestParseQueryLimits(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 		checkQuery(t, q)
+	}
+}
+
+// NOW date math as Solr applies it: left to right, rounding in UTC.
+func TestSolrDateMath(t *testing.T) {
+	now := time.Date(2026, 3, 31, 15, 45, 30, 0, time.FixedZone("CST", 8*3600))
+	utc := now.UTC()
+	for q, want := range map[string]time.Time{
+		"NOW":                  utc,
+		"NOW-1YEAR":            utc.AddDate(-1, 0, 0),
+		"NOW/DAY":              time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC),
+		"NOW/DAY-30DAYS":       time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+		"NOW-30DAYS/DAY":       time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+		"now/month+1MONTH":     time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
+		"NOW/YEAR":             time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		"NOW-2HOURS/HOUR":      time.Date(2026, 3, 31, 5, 0, 0, 0, time.UTC),
+		"NOW+90MINUTES":        utc.Add(90 * time.Minute),
+		"2024-01-02":           time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC),
+		"2024-01-02T03:04:05Z": time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
+	} {
+		got, err := solrTime(q, now)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("%s: %s %v, want %s", q, got, err, want)
+		}
+	}
+	for _, q := range []string{"NOW/FORTNIGHT", "NOW-", "NOW-1", "NOW*2DAYS", "NOW-99999999999DAYS", "NOW/", "yesterday"} {
+		if got, err := solrTime(q, now); err == nil {
+			t.Errorf("%s: accepted as %s", q, got)
+		}
 	}
 }

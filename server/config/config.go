@@ -49,6 +49,13 @@ type Config struct {
 	SMTPURL          string        // PORTAL_SMTP_URL
 	RateAnon         int           // PORTAL_RATE_ANON: developer-API requests a minute per anonymous address
 	RateToken        int           // PORTAL_RATE_TOKEN: developer-API requests a minute per API token or account
+	// Apps (数据接口, docs/app-keys.md): default quotas per family as
+	// [per minute, per day] (PORTAL_APP_QUOTA_DOWNLOADS="60/5000", …_ROWS,
+	// …_CKAN, …_SEARCH; 0 = no limit) and the key that encrypts app secrets
+	// (PORTAL_APP_SECRET_KEY, 32 bytes as hex or base64; empty = generated
+	// into the data folder, single replica only).
+	AppQuotas    map[string][2]int
+	AppSecretKey string
 	// Self-registration: accepted sign-ups an hour per client address and
 	// in all (0 = no limit); HashConcurrency: password hashes at once
 	// (0 = half the CPUs, at least 1).
@@ -227,6 +234,18 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, &Error{r.name, getenv(r.name), "want requests per minute: a whole number, 0 = unlimited"}
 		}
 		*r.dst = n
+	}
+	c.AppSecretKey = strings.TrimSpace(getenv("PORTAL_APP_SECRET_KEY"))
+	c.AppQuotas = map[string][2]int{}
+	for _, q := range []struct{ family, def string }{{"downloads", "60/5000"}, {"rows", "120/20000"}, {"ckan", "120/20000"}, {"search", "120/20000"}} {
+		name := "PORTAL_APP_QUOTA_" + strings.ToUpper(q.family)
+		m, d, ok := strings.Cut(get(name, q.def), "/")
+		pm, err1 := strconv.Atoi(strings.TrimSpace(m))
+		pd, err2 := strconv.Atoi(strings.TrimSpace(d))
+		if !ok || err1 != nil || err2 != nil || pm < 0 || pd < 0 || pm > 100_000_000 || pd > 100_000_000 {
+			return c, &Error{name, getenv(name), "want per-minute/per-day calls, e.g. 60/5000 (0 = no limit)"}
+		}
+		c.AppQuotas[q.family] = [2]int{pm, pd}
 	}
 	return c, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hlj-opendata/portal/server/apptest"
 	"github.com/hlj-opendata/portal/server/catalog"
+	"github.com/hlj-opendata/portal/server/dcat"
 )
 
 const (
@@ -113,7 +114,7 @@ func TestDCATParsesInEverySerialisation(t *testing.T) {
 			if has(ts, iri(notOpen.ID), rdfType, "") {
 				t.Error("a not_open entry was exported")
 			}
-			if !has(ts, iri(cond.ID), p.URL+"/ns/portal#openConditions", "") || !has(ts, iri(public.ID), p.URL+"/ns/portal#grade", "") {
+			if !has(ts, iri(cond.ID), dcat.FallbackVocab+"openConditions", "") || !has(ts, iri(public.ID), dcat.FallbackVocab+"grade", "") {
 				t.Error("extension vocabulary missing")
 			}
 		})

@@ -11,12 +11,19 @@
 // classification, open type, open conditions, usage scope, data items,
 // download counts, resource code, share type, conditions and method,
 // declared formats and the department's credit code — uses the portal's
-// extension vocabulary (prefix hlj,
-// namespace <base>/ns/portal#), described in Turtle at /ns/portal.
+// extension vocabulary (prefix hlj, namespace <PORTAL_BASE_URL>/ns/portal#,
+// or the fixed FallbackVocab when no base URL is configured — never the
+// request's host, so every client sees one vocabulary), described in
+// Turtle at /ns/portal.
+//
+// ckanext-dcat's URLs are served too: /catalog.xml and /catalog.n3 (and
+// /dataset/{id}.xml|.n3), and the dataset page /datasets/{id} answers RDF
+// when the Accept header prefers it (Negotiate).
 package dcat
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -44,6 +51,10 @@ var mediaTypes = map[string]string{
 	"jsonld": "application/ld+json",
 	"ttl":    "text/turtle; charset=utf-8",
 	"rdf":    "application/rdf+xml",
+	// ckanext-dcat's names: .xml is RDF/XML, .n3 is served as Turtle
+	// (Turtle is a subset of N3).
+	"xml": "application/rdf+xml",
+	"n3":  "text/n3; charset=utf-8",
 }
 
 // Routes registers the export routes (public).
@@ -69,6 +80,10 @@ const (
 	euLanguage   = "http://publications.europa.eu/resource/authority/language/"
 	ianaMedia    = "https://www.iana.org/assignments/media-types/"
 	dcatAP3      = "http://data.europa.eu/r5r/"
+	euDataTheme  = "http://publications.europa.eu/resource/authority/data-theme/"
+	admsPubType  = "http://purl.org/adms/publishertype/"
+	admsLicType  = "http://purl.org/adms/licencetype/"
+	euAvailable  = "http://publications.europa.eu/resource/authority/planned-availability/"
 	checksumSHA2 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 )
 
@@ -78,8 +93,38 @@ var Frequencies = map[string]string{
 	"quarterly": "QUARTERLY", "yearly": "ANNUAL", "irregular": "IRREG",
 }
 
+// FallbackVocab is the extension vocabulary's namespace when no
+// PORTAL_BASE_URL is configured: fixed, not derived from the request.
+const FallbackVocab = "https://github.com/hlj-opendata/portal/ns/portal#"
+
+// DataThemes maps the portal's topics to the EU data-theme vocabulary
+// (DCAT-AP 3 §4.3 recommends it for dcat:theme); the portal's own topic
+// stays as a second theme. Topics not listed get only their own theme.
+var DataThemes = map[string][]string{
+	"economy": {"ECON"}, "transport": {"TRAN"}, "education": {"EDUC", "TECH"}, "health": {"HEAL"},
+	"environment": {"ENVI"}, "resources": {"ENER", "ENVI"}, "social-security": {"SOCI"},
+	"employment": {"SOCI", "ECON"}, "public-safety": {"JUST"}, "agriculture": {"AGRI"},
+	"culture": {"EDUC"}, "housing": {"REGI"}, "credit": {"ECON"}, "finance": {"ECON", "GOVE"},
+	"organisations": {"GOVE"}, "geography": {"REGI"},
+}
+
+// publisherTypes maps a department's region level to the ADMS publisher
+// type (DCAT-AP 3 §4.2 Agent: dct:type).
+var publisherTypes = map[string]string{"province": "RegionalAuthority", "city": "LocalAuthority", "county": "LocalAuthority"}
+
 // AccessRights maps open types to the EU access-right vocabulary.
 var AccessRights = map[catalog.OpenType]string{catalog.Unconditional: "PUBLIC", catalog.Conditional: "RESTRICTED"}
+
+func (h *Handler) vocab() string {
+	if h.BaseURL != "" {
+		return strings.TrimRight(h.BaseURL, "/") + "/ns/portal#"
+	}
+	return FallbackVocab
+}
+
+func (h *Handler) newBuilder(c echo.Context) *builder {
+	return &builder{base: h.base(c), vocab: h.vocab(), seen: map[string]bool{}}
+}
 
 func (h *Handler) base(c echo.Context) string {
 	if h.BaseURL != "" {
@@ -99,14 +144,11 @@ func details(db *gorm.DB) *gorm.DB {
 }
 
 type builder struct {
-	g     Graph
-	base  string
-	vocab string
-	seen  map[string]bool
-}
-
-func newBuilder(base string) *builder {
-	return &builder{base: base, vocab: base + "/ns/portal#", seen: map[string]bool{}}
+	g      Graph
+	base   string
+	vocab  string
+	seen   map[string]bool
+	issued time.Time // the catalog's dct:issued, when known
 }
 
 func (b *builder) datasetIRI(id string) string { return b.base + "/datasets/" + url.PathEscape(id) }
@@ -123,12 +165,73 @@ func (b *builder) catalogNode(modified time.Time) Term {
 	g.Add(cat, DCT+"publisher", b.publisherNode())
 	g.Add(cat, FOAF+"homepage", IRI(b.base+"/"))
 	g.Add(cat, DCT+"language", IRI(euLanguage+"ZHO"))
-	g.Add(cat, DCAT+"themeTaxonomy", IRI(b.base+"/topics"))
+	topics := IRI(b.base + "/topics")
+	g.Add(cat, DCAT+"themeTaxonomy", topics)
+	g.Add(topics, RDF+"type", IRI(SKOS+"ConceptScheme"))
+	g.Add(topics, DCT+"title", LangLit("黑龙江省公共数据开放平台主题分类", "zh"))
+	g.Add(cat, DCAT+"themeTaxonomy", IRI(strings.TrimSuffix(euDataTheme, "/")))
 	g.Add(cat, DCT+"conformsTo", IRI(dcatAP3))
+	g.Add(cat, DCT+"license", b.licence(catalog.Unconditional))
+	g.Add(cat, DCT+"spatial", b.location("黑龙江省"))
+	// First published: when the earliest public entry was.
+	if !b.issued.IsZero() {
+		g.Add(cat, DCT+"issued", dt(b.issued))
+	}
 	if !modified.IsZero() {
 		g.Add(cat, DCT+"modified", dt(modified))
 	}
 	return cat
+}
+
+// licence is the typed licence document of an open type (DCAT-AP 3 §4.2
+// Distribution dct:license, range dct:LicenseDocument). Its IRI is the
+// terms section of the developer page, stable and the same the dataset
+// page's JSON-LD uses (server/site/jsonld.go).
+func (b *builder) licence(t catalog.OpenType) Term {
+	// Licence types (ADMS): unconditional data may be reused citing the
+	// source; conditional data only as the approval says.
+	kind, zh, en, typ := "unconditional", "无条件开放数据使用条款", "Terms of use of unconditionally open data", "Attribution"
+	if t == catalog.Conditional {
+		kind, zh, en, typ = "conditional", "有条件开放数据使用条款", "Terms of use of conditionally open data", "OtherRestrictiveClauses"
+	}
+	n := IRI(b.base + "/developers#terms-" + kind)
+	if !b.seen[n.IRI] {
+		b.seen[n.IRI] = true
+		b.g.Add(n, RDF+"type", IRI(DCT+"LicenseDocument"))
+		b.g.Add(n, DCT+"type", IRI(admsLicType+typ))
+		b.g.Add(n, DCT+"title", LangLit(zh, "zh"))
+		b.g.Add(n, DCT+"title", LangLit(en, "en"))
+		b.g.Add(n, RDFS+"label", LangLit(zh, "zh"))
+	}
+	return n
+}
+
+// rights is the dct:RightsStatement of an open type (DCAT-AP 3 §4.2
+// Distribution dct:rights: a resource, not a literal).
+func (b *builder) rights(t catalog.OpenType) Term {
+	kind, zh := "unconditional", "无条件开放：可自由下载和使用，使用时注明数据来源。"
+	if t == catalog.Conditional {
+		kind, zh = "conditional", "有条件开放：经申请批准后按批准的数据项、期限和用途使用。"
+	}
+	n := IRI(b.base + "/developers#rights-" + kind)
+	if !b.seen[n.IRI] {
+		b.seen[n.IRI] = true
+		b.g.Add(n, RDF+"type", IRI(DCT+"RightsStatement"))
+		b.g.Add(n, RDFS+"label", LangLit(zh, "zh"))
+	}
+	return n
+}
+
+// location is a dct:Location named by its Chinese name.
+func (b *builder) location(name string) Term {
+	// A hash IRI of the catalog: the portal has no page per region.
+	n := IRI(b.base + "/catalog#location-" + url.PathEscape(name))
+	if !b.seen[n.IRI] {
+		b.seen[n.IRI] = true
+		b.g.Add(n, RDF+"type", IRI(DCT+"Location"))
+		b.g.Add(n, SKOS+"prefLabel", LangLit(name, "zh"))
+	}
+	return n
 }
 
 func (b *builder) publisherNode() Term {
@@ -137,6 +240,7 @@ func (b *builder) publisherNode() Term {
 		b.seen[pub.IRI] = true
 		b.g.Add(pub, RDF+"type", IRI(FOAF+"Organization"))
 		b.g.Add(pub, FOAF+"name", LangLit("黑龙江省政务数据主管部门", "zh"))
+		b.g.Add(pub, DCT+"type", IRI(admsPubType+"RegionalAuthority"))
 	}
 	return pub
 }
@@ -148,6 +252,9 @@ func (b *builder) department(d catalog.Department) Term {
 		b.g.Add(n, RDF+"type", IRI(FOAF+"Organization"))
 		b.g.Add(n, FOAF+"name", LangLit(d.Name, "zh"))
 		b.g.Add(n, DCT+"identifier", Lit(d.ID))
+		if pt, ok := publisherTypes[d.RegionLevel]; ok {
+			b.g.Add(n, DCT+"type", IRI(admsPubType+pt))
+		}
 		b.g.Add(n, b.vocab+"creditCode", Lit(d.Code))
 	}
 	return n
@@ -179,6 +286,9 @@ func (b *builder) dataset(d *catalog.Dataset) Term {
 		g.Add(ds, DCAT+"keyword", LangLit(t, "zh"))
 	}
 	g.Add(ds, DCAT+"theme", b.topic(d.Topic))
+	for _, code := range DataThemes[d.TopicID] {
+		g.Add(ds, DCAT+"theme", IRI(euDataTheme+code))
+	}
 	g.Add(ds, DCT+"publisher", b.department(d.Department))
 	cp := g.NewBlank()
 	g.Add(ds, DCAT+"contactPoint", cp)
@@ -194,13 +304,14 @@ func (b *builder) dataset(d *catalog.Dataset) Term {
 		g.Add(ds, DCT+"accrualPeriodicity", IRI(euFrequency+f))
 	}
 	g.Add(ds, DCT+"language", IRI(euLanguage+"ZHO"))
-	if d.Region != "" {
-		loc := g.NewBlank()
-		g.Add(ds, DCT+"spatial", loc)
-		g.Add(loc, RDF+"type", IRI(DCT+"Location"))
-		g.Add(loc, SKOS+"prefLabel", LangLit(d.Region, "zh"))
+	// Coverage: the entry's region, else its department's.
+	if region := d.Region; region != "" {
+		g.Add(ds, DCT+"spatial", b.location(region))
+	} else if d.Department.Region != "" {
+		g.Add(ds, DCT+"spatial", b.location(d.Department.Region))
 	}
-	g.Add(ds, OWL+"versionInfo", Lit(strconv.Itoa(d.Version)))
+	// DCAT-AP 3 uses dcat:version (owl:versionInfo was DCAT-AP 2's).
+	g.Add(ds, DCAT+"version", Lit(strconv.Itoa(d.Version)))
 	// Extension vocabulary (see /ns/portal).
 	v := b.vocab
 	g.Add(ds, v+"openType", Lit(string(d.OpenType)))
@@ -245,13 +356,15 @@ func (b *builder) distribution(d *catalog.Dataset, r *catalog.Resource) Term {
 		dl := b.base + "/api/v1/resources/" + url.PathEscape(r.ID) + "/download"
 		g.Add(n, DCAT+"accessURL", IRI(dl))
 		g.Add(n, DCAT+"downloadURL", IRI(dl))
-		g.Add(n, DCT+"license", IRI(b.base+"/developers#terms-unconditional"))
 	} else {
 		// Conditional data: access through an application (000 Art 34).
 		g.Add(n, DCAT+"accessURL", IRI(b.base+"/apply?dataset="+url.QueryEscape(d.ID)))
-		g.Add(n, DCT+"license", IRI(b.base+"/developers#terms-conditional"))
-		g.Add(n, DCT+"rights", LangLit("有条件开放：经申请批准后按批准的数据项、期限和用途使用。", "zh"))
 	}
+	g.Add(n, DCT+"license", b.licence(d.OpenType))
+	// Published files stay until a revocation announcement (000 Art 35).
+	g.Add(n, dcatAP3+"availability", IRI(euAvailable+"STABLE"))
+	g.Add(n, DCT+"rights", b.rights(d.OpenType))
+	g.Add(n, DCT+"description", LangLit(fmt.Sprintf("%s（%s，%s）", r.Name, strings.ToUpper(r.Format), d.Title), "zh"))
 	g.Add(n, DCT+"accessRights", IRI(euAccess+AccessRights[d.OpenType]))
 	format := strings.ToUpper(r.Format)
 	g.Add(n, DCT+"format", IRI(euFileType+format))
@@ -259,6 +372,9 @@ func (b *builder) distribution(d *catalog.Dataset, r *catalog.Resource) Term {
 		g.Add(n, DCAT+"mediaType", IRI(ianaMedia+strings.TrimSpace(mt)))
 	}
 	g.Add(n, DCAT+"byteSize", TypedLit(strconv.FormatInt(r.Size, 10), XSD+"nonNegativeInteger"))
+	if !r.CreatedAt.IsZero() {
+		g.Add(n, DCT+"issued", dt(r.CreatedAt))
+	}
 	g.Add(n, DCT+"modified", dt(r.UpdatedAt))
 	if r.SHA256 != "" {
 		cs := g.NewBlank()
@@ -274,9 +390,9 @@ func (b *builder) write(c echo.Context, ext string) error {
 	var buf bytes.Buffer
 	var err error
 	switch ext {
-	case "ttl":
+	case "ttl", "n3":
 		err = b.g.WriteTurtle(&buf, b.vocab)
-	case "rdf":
+	case "rdf", "xml":
 		err = b.g.WriteRDFXML(&buf, b.vocab)
 	default:
 		err = b.g.WriteJSONLD(&buf, b.vocab)
@@ -339,7 +455,15 @@ func (h *Handler) catalogPage(ext string) echo.HandlerFunc {
 		if err := q().Scopes(details).Order("datasets.updated_at DESC, datasets.id").Limit(size).Offset((page - 1) * size).Find(&list).Error; err != nil {
 			return apperr.Internalf(err, "load catalog page")
 		}
-		b := newBuilder(h.base(c))
+		b := h.newBuilder(c)
+		var first []time.Time
+		if err := h.DB.WithContext(ctx).Model(&catalog.Dataset{}).Scopes(public).Where("datasets.published_at IS NOT NULL").
+			Order("datasets.published_at").Limit(1).Pluck("datasets.published_at", &first).Error; err != nil {
+			return apperr.Internalf(err, "catalog issued")
+		}
+		if len(first) > 0 {
+			b.issued = first[0]
+		}
 		var modified time.Time
 		if len(last) > 0 {
 			modified = last[0]
@@ -386,18 +510,114 @@ func (b *builder) paging(c echo.Context, ext string, page, size int, total int64
 	if page > 1 {
 		g.Add(n, HYDRA+"previousPage", Lit(pageURL(page-1)))
 	}
+	// The current Hydra design too (hydra:next is what ckanext-dcat's
+	// harvester tries first, before the deprecated hydra:nextPage).
+	g.Add(n, RDF+"type", IRI(HYDRA+"PartialCollectionView"))
+	g.Add(n, HYDRA+"first", IRI(pageURL(1)))
+	g.Add(n, HYDRA+"last", IRI(pageURL(lastPage)))
+	if page < lastPage {
+		g.Add(n, HYDRA+"next", IRI(pageURL(page+1)))
+	}
+	if page > 1 {
+		g.Add(n, HYDRA+"previous", IRI(pageURL(page-1)))
+	}
 }
 
+// dataset serves /dataset/{id}.{ext}, and /dataset/{id} as ckanext-dcat
+// does: RDF when Accept asks for it, else a 303 to the dataset page.
 func (h *Handler) dataset(c echo.Context) error {
 	file := c.Param("file")
-	dot := strings.LastIndex(file, ".")
-	if dot <= 0 {
-		return apperr.New(apperr.NotFound, "not found")
+	if dot := strings.LastIndex(file, "."); dot > 0 {
+		if _, ok := mediaTypes[file[dot+1:]]; ok && validID(file[:dot]) {
+			return h.serveDataset(c, file[:dot], file[dot+1:])
+		}
 	}
-	id, ext := file[:dot], file[dot+1:]
-	if _, ok := mediaTypes[ext]; !ok || !validID(id) {
-		return apperr.New(apperr.NotFound, "not found")
+	if validID(file) {
+		if ext := rdfFromAccept(c.Request().Header.Get(echo.HeaderAccept)); ext != "" {
+			c.Response().Header().Add(echo.HeaderVary, echo.HeaderAccept)
+			return h.serveDataset(c, file, ext)
+		}
+		var n int64
+		if err := h.DB.WithContext(c.Request().Context()).Model(&catalog.Dataset{}).Scopes(public).Where("datasets.id = ?", file).Count(&n).Error; err != nil {
+			return apperr.Internalf(err, "find dataset %s", file)
+		}
+		if n == 0 {
+			return apperr.New(apperr.NotFound, "dataset not found")
+		}
+		c.Response().Header().Add(echo.HeaderVary, echo.HeaderAccept)
+		return c.Redirect(http.StatusSeeOther, "/datasets/"+url.PathEscape(file))
 	}
+	return apperr.New(apperr.NotFound, "not found")
+}
+
+// Negotiate is a middleware (Echo.Use) that answers the dataset page
+// /datasets/{id} with the entry's RDF when the Accept header prefers an
+// RDF type (text/turtle, application/rdf+xml, application/ld+json,
+// text/n3) over HTML; browsers keep getting the page. Both answers carry
+// Vary: Accept so caches keep them apart.
+func (h *Handler) Negotiate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Path() != "/datasets/:id" || (c.Request().Method != http.MethodGet && c.Request().Method != http.MethodHead) {
+			return next(c)
+		}
+		c.Response().Header().Add(echo.HeaderVary, echo.HeaderAccept)
+		ext := rdfFromAccept(c.Request().Header.Get(echo.HeaderAccept))
+		if ext == "" || !validID(c.Param("id")) {
+			return next(c)
+		}
+		return h.serveDataset(c, c.Param("id"), ext)
+	}
+}
+
+// rdfTypes are the RDF media types Accept may ask for, by extension.
+var rdfTypes = map[string]string{
+	"text/turtle": "ttl", "application/x-turtle": "ttl", "text/n3": "n3",
+	"application/rdf+xml": "rdf", "application/ld+json": "jsonld",
+}
+
+// rdfFromAccept returns the serialisation Accept prefers when an RDF type
+// has a strictly higher quality than any HTML type or wildcard (ties go
+// to HTML, so browsers' "text/html,...,*/*;q=0.8" gets the page), else "".
+func rdfFromAccept(accept string) string {
+	if accept == "" || len(accept) > 1024 {
+		return ""
+	}
+	bestRDF, rdfQ, htmlQ := "", -1.0, -1.0
+	for _, part := range strings.Split(accept, ",") {
+		fields := strings.Split(part, ";")
+		mt := strings.ToLower(strings.TrimSpace(fields[0]))
+		q := 1.0
+		for _, p := range fields[1:] {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.TrimSpace(k) == "q" {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
+					q = f
+				}
+			}
+		}
+		if q == 0 {
+			continue
+		}
+		if ext, ok := rdfTypes[mt]; ok {
+			if q > rdfQ {
+				bestRDF, rdfQ = ext, q
+			}
+			continue
+		}
+		switch mt {
+		case "text/html", "application/xhtml+xml", "*/*", "text/*":
+			if q > htmlQ {
+				htmlQ = q
+			}
+		}
+	}
+	if bestRDF != "" && rdfQ > htmlQ {
+		return bestRDF
+	}
+	return ""
+}
+
+// serveDataset writes one public entry in the ext serialisation.
+func (h *Handler) serveDataset(c echo.Context, id, ext string) error {
 	var d catalog.Dataset
 	err := h.DB.WithContext(c.Request().Context()).Scopes(public, details).Where("datasets.id = ?", id).Take(&d).Error
 	if err == gorm.ErrRecordNotFound {
@@ -407,7 +627,7 @@ func (h *Handler) dataset(c echo.Context) error {
 	if err != nil {
 		return apperr.Internalf(err, "load dataset %s", id)
 	}
-	b := newBuilder(h.base(c))
+	b := h.newBuilder(c)
 	cat := IRI(b.base + "/catalog")
 	b.g.Add(cat, RDF+"type", IRI(DCAT+"Catalog"))
 	b.g.Add(cat, DCAT+"dataset", IRI(b.datasetIRI(d.ID)))
@@ -429,7 +649,7 @@ func validID(id string) bool {
 
 // vocabulary serves the extension vocabulary as Turtle.
 func (h *Handler) vocabulary(c echo.Context) error {
-	b := newBuilder(h.base(c))
+	b := h.newBuilder(c)
 	v := b.vocab
 	g := &b.g
 	prop := func(name, label, comment string) {

@@ -70,6 +70,7 @@ var prefixes = []struct{ Prefix, NS string }{
 	{"hydra", "http://www.w3.org/ns/hydra/core#"},
 	{"adms", "http://www.w3.org/ns/adms#"},
 	{"owl", "http://www.w3.org/2002/07/owl#"},
+	{"dcatap", "http://data.europa.eu/r5r/"},
 }
 
 // Namespace shortcuts.

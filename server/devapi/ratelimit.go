@@ -46,6 +46,9 @@ const maxBuckets = 200_000
 // the caller is known).
 func (l *Limiter) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if c.Get(authz.QuotaChargedKey) != nil {
+			return next(c) // an app call its own quota paid for (server/apps)
+		}
 		key, perMin := l.key(c)
 		if perMin <= 0 {
 			return next(c)
@@ -54,6 +57,12 @@ func (l *Limiter) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		h := c.Response().Header()
 		h.Set("RateLimit-Limit", strconv.Itoa(perMin))
 		h.Set("RateLimit-Remaining", strconv.Itoa(remaining))
+		// The same under the X- names apps use; Reset is when the bucket
+		// is full again (it refills continuously).
+		full := time.Duration(perMin-remaining) * time.Minute / time.Duration(perMin)
+		h.Set("X-RateLimit-Limit", strconv.Itoa(perMin))
+		h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+		h.Set("X-RateLimit-Reset", strconv.FormatInt(l.now().Add(full).Unix(), 10))
 		if !ok {
 			secs := int(math.Ceil(wait.Seconds()))
 			if secs < 1 {
@@ -70,6 +79,9 @@ func (l *Limiter) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 // address (IPv6 clients by their /64, which one host usually holds).
 func (l *Limiter) key(c echo.Context) (string, int) {
 	if p := authz.PrincipalFrom(c); p != nil {
+		if p.AppID != nil {
+			return "a:" + *p.AppID, l.TokenPerMinute
+		}
 		if p.TokenID != nil {
 			return "t:" + strconv.FormatUint(*p.TokenID, 10), l.TokenPerMinute
 		}

@@ -53,7 +53,7 @@ func TestConsoleNav(t *testing.T) {
 		},
 		{
 			role:  "authority",
-			items: []string{"/review", "/review/changes", "/review/revocations", "/console/requests", "/console/corrections", "/console/grants", "/review/overdue"},
+			items: []string{"/review", "/review/changes", "/review/revocations", "/console/requests", "/console/corrections", "/console/grants", "/review/overdue", "/admin/apps"},
 			extra: map[string]string{"/review/datasets/" + ownEntry: "/review"},
 		},
 		{role: "province", items: []string{"/review/filings", "/review/overdue"}},

@@ -33,7 +33,7 @@ func TestDevelopersPage(t *testing.T) {
 	if cur := eval[string](t, b, `(document.querySelector('header [aria-current=page]') || {}).textContent || ''`); cur != "开发者" {
 		t.Errorf("header navigation marks %q as the current page", cur)
 	}
-	for _, id := range []string{"token", "limits", "downloads", "ranges", "rows", "ckan", "dcat", "openapi"} {
+	for _, id := range []string{"token", "apps", "limits", "downloads", "ranges", "rows", "ckan", "dcat", "openapi"} {
 		if n := eval[int](t, b, `document.querySelectorAll('[data-testid=dev-`+id+`] h2').length`); n != 1 {
 			t.Errorf("section %s: %d headings", id, n)
 		}
@@ -66,13 +66,13 @@ func TestDevelopersPage(t *testing.T) {
 	if live := eval[string](t, b, `(document.querySelector('[data-testid=live-limit]') || {}).textContent || ''`); !strings.Contains(live, "每分钟") {
 		t.Errorf("live limit %q", live)
 	}
-	for _, href := range []string{"/account/tokens", "/account/grants", "/api/docs"} {
+	for _, href := range []string{"/account/tokens", "/account/apps", "/account/grants", "/api/docs"} {
 		if n := eval[int](t, b, `document.querySelectorAll('main a[href="`+href+`"]').length`); n != 1 {
 			t.Errorf("%d links to %s", n, href)
 		}
 	}
 	// The table of contents reaches each section.
-	if n := eval[int](t, b, `[...document.querySelectorAll('.dev-toc a')].filter(a => document.getElementById(a.hash.slice(1))).length`); n != 8 {
+	if n := eval[int](t, b, `[...document.querySelectorAll('.dev-toc a')].filter(a => document.getElementById(a.hash.slice(1))).length`); n != 9 {
 		t.Errorf("table of contents: %d working links", n)
 	}
 	if v := eval[[]string](t, b, `window.__csp`); len(v) > 0 {

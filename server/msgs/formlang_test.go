@@ -35,6 +35,7 @@ var forms = []form{
 	{page: "account", role: "citizen", method: "PATCH", path: "/api/v1/me", emptyObjectOK: true},
 	{page: "account", role: "citizen", method: "POST", path: "/api/v1/me/password"},
 	{page: "account-tokens", role: "citizen", method: "POST", path: "/api/v1/me/tokens"},
+	{page: "account-apps", role: "citizen", method: "POST", path: "/api/v1/me/apps"},
 	{page: "account-organisation", role: "organisation", method: "POST", path: "/api/v1/me/organisation/members"},
 	{page: "apply", role: "citizen", method: "POST", path: "/api/v1/applications"},
 	{page: "application", role: "provider", method: "POST", path: "/api/v1/applications/{app}/decision"},
@@ -75,6 +76,11 @@ var forms = []form{
 // notForms are the state-changing routes no form fills in: buttons
 // without input, and the CKAN action API (English, as CKAN clients expect).
 var notForms = map[string]string{
+	"PATCH /api/v1/me/apps/:id":              "account-apps edit form (body always has name)",
+	"POST /api/v1/me/apps/:id/secret":        "button",
+	"PATCH /api/v1/admin/apps/:id":           "admin-apps status/quota forms",
+	"POST /mcp":                              "JSON-RPC endpoint for MCP clients, not a form",
+	"POST /api/v1/mcp":                       "JSON-RPC endpoint for MCP clients, not a form",
 	"POST /api/3/action/:action":             "CKAN API",
 	"POST /api/action/:action":               "CKAN API",
 	"POST /api/v1/auth/logout":               "button",

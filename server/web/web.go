@@ -177,7 +177,7 @@ func isOwnBodyLimit(mw echo.MiddlewareFunc) bool {
 
 // SecurityHeaders sets the headers every response carries. The CSP allows
 // no inline script: pages load only same-origin scripts (the API docs page
-// too: Swagger UI is vendored and started from a file). HSTS is sent when
+// too: its renderer is the portal's own module). HSTS is sent when
 // the portal is served over HTTPS: tls (the public URL is https), a TLS
 // connection, or X-Forwarded-Proto: https from a trusted proxy.
 func SecurityHeaders(tls bool, trusted ...netip.Prefix) echo.MiddlewareFunc {

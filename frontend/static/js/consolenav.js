@@ -23,7 +23,7 @@ export const CONSOLE_GROUPS = [
   {
     // 政务数据主管部门: reviews, routes and chases (000 Art 5, 12, 35, 42).
     roles: ['authority'],
-    pages: ['catalogReview', 'changesReview', 'revocationReview', 'requests', 'corrections', 'grants', 'overdue'],
+    pages: ['catalogReview', 'changesReview', 'revocationReview', 'requests', 'corrections', 'grants', 'overdue', 'apps'],
   },
   // 省级政务数据主管部门: receives revocation filings.
   { roles: ['province'], pages: ['filings', 'overdue'] },
@@ -47,6 +47,7 @@ export const CONSOLE_PAGES = {
   overdue: '/review/overdue',
   users: '/admin/users',
   departments: '/admin/departments',
+  apps: '/admin/apps',
 };
 
 // Pages without an item of their own and the item they belong to.

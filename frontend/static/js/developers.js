@@ -123,7 +123,7 @@ function section(id, blocks) {
 
 // ---- the sections
 
-const SECTIONS = ['token', 'limits', 'downloads', 'ranges', 'rows', 'ckan', 'dcat', 'openapi'];
+const SECTIONS = ['token', 'apps', 'limits', 'downloads', 'ranges', 'rows', 'ckan', 'dcat', 'openapi'];
 
 function render(body) {
   const o = sample.origin;
@@ -151,6 +151,22 @@ function render(body) {
         `  -d '{"name":"research-script","grant_id":"GRANT_ID","expires_at":"2027-06-30T23:59:59+08:00"}'`,
       ]),
       link('/account/grants', 'dev.token.grantsLink'),
+    ],
+    // App keys (数据接口): the signature as docs/app-keys.md defines it.
+    apps: [
+      p('dev.apps.p1'),
+      link('/account/apps', 'dev.apps.link'),
+      p('dev.apps.p2'),
+      code(t('dev.apps.codeString'), ['METHOD + "\\n" + path + "\\n" + query + "\\n" + timestamp + "\\n" + nonce + "\\n" + hex(sha256(body))']),
+      p('dev.apps.p3'),
+      code(t('dev.apps.codeCurl'), [
+        'KEY=APP_KEY SECRET=APP_SECRET',
+        'TS=$(date +%s) NONCE=$(openssl rand -hex 16)',
+        "BODY=$(printf '' | sha256sum | cut -d' ' -f1)",
+        `SIG=$(printf 'GET\\n%s\\n%s\\n%s\\n%s\\n%s' /api/v1/datasets 'page_size=5' "$TS" "$NONCE" "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -binary | base64)`,
+        `curl -H "X-App-Key: $KEY" -H "X-Timestamp: $TS" -H "X-Nonce: $NONCE" -H "X-Signature: $SIG" "${o}/api/v1/datasets?page_size=5"`,
+      ]),
+      p('dev.apps.p4'),
     ],
     limits: [
       p('dev.limits.p1'),

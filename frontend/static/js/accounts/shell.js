@@ -15,6 +15,7 @@ const ACCOUNT_PAGES = [
   { key: 'applications', href: '/account/applications', when: (me) => me.kind !== 'staff' },
   { key: 'grants', href: '/account/grants', when: (me) => me.kind !== 'staff' },
   { key: 'tokens', href: '/account/tokens', when: (me) => me.kind !== 'staff' },
+  { key: 'apps', href: '/account/apps', when: (me) => me.kind !== 'staff' },
   { key: 'organisation', href: '/account/organisation', when: (me) => Boolean(me.organisation) },
   { key: 'notifications', href: '/account/notifications' },
 ];
