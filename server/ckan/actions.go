@@ -648,36 +648,6 @@ func (h *Handler) tagList(c echo.Context, p params) (any, error) {
 	return names, nil
 }
 
-func (h *Handler) resourceShow(c echo.Context, p params) (any, error) {
-	id := p.str("id")
-	if id == "" {
-		return nil, validation("id", "Missing value")
-	}
-	if !devapi.ValidID(id) {
-		return nil, notFound("resource")
-	}
-	var r catalog.Resource
-	if err := h.DB.WithContext(c.Request().Context()).Where("id = ?", id).Take(&r).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, notFound("resource")
-		}
-		return nil, apperr.Internalf(err, "resource_show")
-	}
-	list, err := h.loadPackages(c, []string{r.DatasetID})
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
-		return nil, notFound("resource")
-	}
-	for _, res := range list[0].Resources {
-		if res.ID == id {
-			return res, nil
-		}
-	}
-	return nil, notFound("resource")
-}
-
 // ckanTypes maps data item types to DataStore field types.
 var ckanTypes = map[string]string{"integer": "int", "number": "numeric", "date": "date", "datetime": "timestamp", "boolean": "bool", "string": "text"}
 
