@@ -19,7 +19,7 @@ func ValidateQuery(q Query) error {
 	if q.Limit > MaxLimit {
 		return fmt.Errorf("%w: limit %d above %d", ErrBadQuery, q.Limit, MaxLimit)
 	}
-	if q.Offset+q.Limit > MaxWindow {
+	if q.After == "" && q.Offset+q.Limit > MaxWindow {
 		return ErrTooDeep
 	}
 	for field := range q.Filters {
@@ -35,8 +35,18 @@ func ValidateQuery(q Query) error {
 	if q.MinQuality < 0 || q.MinQuality > MaxQuality {
 		return fmt.Errorf("%w: min quality %d outside 0-%d", ErrBadQuery, q.MinQuality, MaxQuality)
 	}
-	if _, err := EffectiveSort(q); err != nil {
+	sort, err := EffectiveSort(q)
+	if err != nil {
 		return err
+	}
+	if q.After != "" {
+		c, err := DecodeCursor(q.After)
+		if err != nil {
+			return err
+		}
+		if q.Offset != 0 || c.Sort != sort {
+			return fmt.Errorf("%w: cursor does not fit this query", ErrBadQuery)
+		}
 	}
 	return nil
 }

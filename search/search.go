@@ -87,6 +87,12 @@ type Query struct {
 	MinQuality int
 	Offset     int
 	Limit      int
+	// After continues after a cursor (Result.Next of the previous page):
+	// deep paging without offsets. With After, Offset must be 0 and the
+	// MaxWindow limit does not apply; the cursor's sort must be the
+	// query's effective sort. A malformed or mismatched cursor is
+	// ErrBadQuery.
+	After string
 }
 
 // Result is one page of hits plus facet counts for the whole match set.
@@ -94,6 +100,10 @@ type Result struct {
 	Total  int
 	Hits   []Hit
 	Facets map[string][]FacetCount // sorted by count desc, then value asc
+	// Next is the cursor (Cursor.Encode) of the page after this one: ""
+	// when this page is the last, or when the effective sort is relevance
+	// (query text), which cannot be continued by cursor.
+	Next string
 }
 
 // Hit is one matching document id. Highlights maps a field name (title,
