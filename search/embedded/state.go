@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/hlj-opendata/portal/search"
@@ -34,7 +35,9 @@ func facetIndex(field string) int {
 }
 
 // slot is one indexed document version. Replacing or deleting a document
-// clears it (id == ""); its postings stay until the next compaction.
+// drops its encoded form but keeps copies of id and title, so presorted
+// orders holding the dead slot stay sorted; its postings stay until the
+// next compaction.
 type slot struct {
 	doc           string // encoded document (appendDoc)
 	id, title     string // substrings of doc
@@ -76,6 +79,7 @@ type state struct {
 	terms  *termIndex
 	facets []facetColumn // per search.FacetFields entry
 	keys   sortKeys
+	orders orderCache // presorted orders and facet totals for browsing
 
 	wordBuf []byte
 	field   uint8 // bit of the field being scanned (termSink state)
@@ -138,6 +142,7 @@ func (s *state) upsert(doc string) {
 	s.slots = append(s.slots, sl)
 	s.byID[id] = slotID
 	s.live++
+	s.orders.added(slotID)
 }
 
 func (s *state) remove(id uint32) {
@@ -150,8 +155,9 @@ func (s *state) remove(id uint32) {
 	for f, n := range s.keys.lens[id] {
 		s.lenSum[f] -= int64(n)
 	}
-	*sl = slot{}
+	*sl = slot{id: strings.Clone(sl.id), title: strings.Clone(sl.title)}
 	s.live--
+	s.orders.removed()
 }
 
 func (s *state) delete(docID string) {
