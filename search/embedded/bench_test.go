@@ -150,3 +150,39 @@ func procStatus(key string) float64 {
 	}
 	return 0
 }
+
+// BenchmarkBrowsePages100k: the catalog list without query text, page 1
+// against page 500 (offset 9980) and a page reached by cursor, plain and
+// with a filter, with the list's facet counts.
+func BenchmarkBrowsePages100k(b *testing.B) {
+	e := benchEngine(b)
+	facets := []string{search.FieldTopic, search.FieldDepartment, search.FieldFormat}
+	filter := map[string][]string{search.FieldOpenType: {"unconditional"}}
+	for _, f := range []struct {
+		name    string
+		filters map[string][]string
+	}{{"all", nil}, {"filtered", filter}} {
+		base := search.Query{Filters: f.filters, Facets: facets, Limit: 20, Sort: search.SortUpdated}
+		deep := base
+		deep.Offset = 9980
+		res, err := e.Search(context.Background(), deep)
+		if err != nil || res.Next == "" {
+			b.Fatalf("page 500: %v, Next %q", err, res.Next)
+		}
+		cursor := base
+		cursor.After = res.Next // page 501, by cursor
+		for _, c := range []struct {
+			name string
+			q    search.Query
+		}{{"page1", base}, {"page500", deep}, {"cursor501", cursor}} {
+			b.Run(f.name+"/"+c.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if res, err := e.Search(context.Background(), c.q); err != nil || len(res.Hits) != 20 {
+						b.Fatalf("%v, %d hits", err, len(res.Hits))
+					}
+				}
+			})
+		}
+	}
+}

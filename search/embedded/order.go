@@ -19,6 +19,8 @@ const maxPending = 1024
 // pending lists slots added afterwards.
 type presorted struct {
 	base    []uint32
+	built   uint32 // slot count when base was built
+	clean   bool   // no slot of base has died since: base[k] is the k-th live slot
 	pending []uint32
 	sorted  []uint32 // pending, sorted; nil when stale
 }
@@ -48,15 +50,20 @@ func (c *orderCache) added(slot uint32) {
 	c.facets = nil
 }
 
-func (c *orderCache) removed() {
+func (c *orderCache) removed(slot uint32) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, o := range c.orders {
+		if slot < o.built {
+			o.clean = false
+		}
+	}
 	c.facets = nil
-	c.mu.Unlock()
 }
 
 // order returns sortBy's presorted base and its sorted pending slots,
 // building them if needed. Both are read-only for the caller.
-func (s *state) order(sortBy string, less func(a, b uint32) bool) (base, pending []uint32) {
+func (s *state) order(sortBy string, less func(a, b uint32) bool) (base, pending []uint32, clean bool) {
 	c := &s.orders
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -81,14 +88,14 @@ func (s *state) order(sortBy string, less func(a, b uint32) bool) (base, pending
 			}
 		}
 		slices.SortFunc(base, cmp)
-		o = &presorted{base: base}
+		o = &presorted{base: base, built: uint32(len(s.slots)), clean: true}
 		c.orders[sortBy] = o
 	}
 	if o.sorted == nil {
 		o.sorted = slices.Clone(o.pending)
 		slices.SortFunc(o.sorted, cmp)
 	}
-	return o.base, o.sorted
+	return o.base, o.sorted, o.clean
 }
 
 // facetTotals returns the facet counts over every live slot for field fi,
@@ -181,13 +188,20 @@ func (s *state) cursorOf(sortBy string, slot uint32) search.Cursor {
 // walkOrder visits live slots in sortBy order, starting after the cursor
 // (binary search: the presorted order makes a cursor page cost a page),
 // until visit returns false. It merges the base order with the pending one.
-func (s *state) walkOrder(sortBy string, after func(uint32) bool, visit func(slot uint32) bool) {
+// When every live slot qualifies (allLive) and the order has no dead or
+// pending slots, the *skip slots the caller would pass over are skipped by
+// index before the walk, and *skip is reduced by as many.
+func (s *state) walkOrder(sortBy string, after func(uint32) bool, allLive bool, skip *int, visit func(slot uint32) bool) {
 	less := s.slotLess(sortBy)
-	base, pending := s.order(sortBy, less)
+	base, pending, clean := s.order(sortBy, less)
 	i, j := 0, 0
 	if after != nil {
 		i = sort.Search(len(base), func(k int) bool { return after(base[k]) })
 		j = sort.Search(len(pending), func(k int) bool { return after(pending[k]) })
+	}
+	if allLive && clean && len(pending) == 0 {
+		n := min(*skip, len(base)-i)
+		i, *skip = i+n, *skip-n
 	}
 	alive := s.keys.alive
 	for i < len(base) || j < len(pending) {

@@ -148,8 +148,8 @@ func (s *state) browse(q search.Query, sortBy string, after func(uint32) bool, f
 	if q.Limit == 0 {
 		return res, nil, false
 	}
-	skip := q.Offset
-	s.walkOrder(sortBy, after, func(slot uint32) bool {
+	skip, allLive := q.Offset, len(filters.fields) == 0 && minQuality == 0
+	s.walkOrder(sortBy, after, allLive, &skip, func(slot uint32) bool {
 		if quality[slot] < minQuality {
 			return true
 		}

@@ -157,7 +157,7 @@ func (s *state) remove(id uint32) {
 	}
 	*sl = slot{id: strings.Clone(sl.id), title: strings.Clone(sl.title)}
 	s.live--
-	s.orders.removed()
+	s.orders.removed(id)
 }
 
 func (s *state) delete(docID string) {
