@@ -36,12 +36,13 @@ var sortSpec = map[string][]string{
 var retrieved = append([]string{"id"}, searchableAttributes...)
 
 // Search runs q as one multi-search: the hits query, then one facet-only
-// query per requested facet field that is also filtered.
+// query per requested facet field that is also filtered, and with a
+// cursor one more for the total and the unfiltered facets.
 func (a *Adapter) Search(ctx context.Context, q search.Query) (search.Result, error) {
 	if err := search.ValidateQuery(q); err != nil {
 		return search.Result{}, err
 	}
-	req, facetQueries := a.searchRequest(q)
+	req, plan := a.searchRequest(q)
 	resp, err := a.client.MultiSearchWithContext(ctx, req)
 	if err != nil {
 		return search.Result{}, wrapErr("search", err)
@@ -49,13 +50,20 @@ func (a *Adapter) Search(ctx context.Context, q search.Query) (search.Result, er
 	if len(resp.Results) != len(req.Queries) {
 		return search.Result{}, fmt.Errorf("meili: search: %d results for %d queries", len(resp.Results), len(req.Queries))
 	}
-	return parseResults(q, resp.Results, facetQueries)
+	return parseResults(q, resp.Results, plan)
 }
 
-// searchRequest builds the multi-search body. facetQueries maps the index of
-// each facet-only query to its facet field.
-func (a *Adapter) searchRequest(q search.Query) (*meilisearch.MultiSearchRequest, map[int]string) {
+// queryPlan says which result of the multi-search answers what.
+type queryPlan struct {
+	sortBy       string         // effective sort
+	facetQueries map[int]string // index of each facet-only query -> facet field
+	counts       int            // index of the query giving Total and unfiltered facets
+}
+
+// searchRequest builds the multi-search body.
+func (a *Adapter) searchRequest(q search.Query) (*meilisearch.MultiSearchRequest, queryPlan) {
 	sortBy, _ := search.EffectiveSort(q)
+	plan := queryPlan{sortBy: sortBy, facetQueries: map[int]string{}}
 	page, perPage := pageWindow(q.Offset, q.Limit)
 	text := q.Text
 	if !search.HasSearchText(text) {
@@ -71,7 +79,7 @@ func (a *Adapter) searchRequest(q search.Query) (*meilisearch.MultiSearchRequest
 		ShowRankingScore: true,
 	}
 	if perPage > 0 {
-		hits.AttributesToRetrieve = retrieved
+		hits.AttributesToRetrieve = append(slices.Clone(retrieved), cursorKeys[sortBy]...)
 	} else {
 		hits.AttributesToRetrieve = []string{"id"}
 	}
@@ -79,15 +87,36 @@ func (a *Adapter) searchRequest(q search.Query) (*meilisearch.MultiSearchRequest
 		hits.AttributesToHighlight = searchableAttributes
 		hits.HighlightPreTag, hits.HighlightPostTag = preTag, postTag
 	}
-	if f := buildFilter(q.Filters, "", q.MinQuality); f != "" {
-		hits.Filter = f
-	}
+	filter := buildFilter(q.Filters, "", q.MinQuality)
+	hits.Filter = nilIfEmpty(filter)
 	req := &meilisearch.MultiSearchRequest{Queries: []*meilisearch.SearchRequest{hits}}
-	facetQueries := map[int]string{}
+	// Unfiltered facets count over the hits query itself, unless a cursor
+	// narrows it: then a counts-only query without the cursor answers the
+	// total and those facets, which cover the whole match set.
+	counts := hits
+	if q.After != "" {
+		c, _ := search.DecodeCursor(q.After) // validated
+		after := "(" + cursorFilter(sortBy, c) + ")"
+		if filter != "" {
+			after = filter + " AND " + after
+		}
+		hits.Filter = after
+		zero := int64(0)
+		counts = &meilisearch.SearchRequest{
+			IndexUID:             a.uid,
+			Query:                text,
+			MatchingStrategy:     meilisearch.All,
+			Page:                 1,
+			HitsPerPage:          &zero,
+			AttributesToRetrieve: []string{"id"},
+			Filter:               nilIfEmpty(filter),
+		}
+		plan.counts = len(req.Queries)
+		req.Queries = append(req.Queries, counts)
+	}
 	for _, field := range uniqueFields(q.Facets) {
 		if len(q.Filters[field]) == 0 {
-			// Unfiltered: counts over the hits themselves.
-			hits.Facets = append(hits.Facets, facetAttribute[field])
+			counts.Facets = append(counts.Facets, facetAttribute[field])
 			continue
 		}
 		zero := int64(0)
@@ -99,14 +128,20 @@ func (a *Adapter) searchRequest(q search.Query) (*meilisearch.MultiSearchRequest
 			HitsPerPage:          &zero,
 			AttributesToRetrieve: []string{"id"},
 			Facets:               []string{facetAttribute[field]},
+			Filter:               nilIfEmpty(buildFilter(q.Filters, field, q.MinQuality)),
 		}
-		if f := buildFilter(q.Filters, field, q.MinQuality); f != "" {
-			fq.Filter = f
-		}
-		facetQueries[len(req.Queries)] = field
+		plan.facetQueries[len(req.Queries)] = field
 		req.Queries = append(req.Queries, fq)
 	}
-	return req, facetQueries
+	return req, plan
+}
+
+// nilIfEmpty keeps an empty filter out of the request body.
+func nilIfEmpty(filter string) any {
+	if filter == "" {
+		return nil
+	}
+	return filter
 }
 
 // pageWindow picks Meilisearch page/hitsPerPage covering [offset,
@@ -133,12 +168,12 @@ func uniqueFields(fields []string) []string {
 	return out
 }
 
-func parseResults(q search.Query, results []meilisearch.SearchResponse, facetQueries map[int]string) (search.Result, error) {
+func parseResults(q search.Query, results []meilisearch.SearchResponse, plan queryPlan) (search.Result, error) {
 	main := results[0]
-	res := search.Result{Total: int(main.TotalHits), Facets: map[string][]search.FacetCount{}}
+	res := search.Result{Total: int(results[plan.counts].TotalHits), Facets: map[string][]search.FacetCount{}}
 	for _, field := range uniqueFields(q.Facets) {
-		from := main
-		for i, f := range facetQueries {
+		from := results[plan.counts]
+		for i, f := range plan.facetQueries {
 			if f == field {
 				from = results[i]
 			}
@@ -152,6 +187,7 @@ func parseResults(q search.Query, results []meilisearch.SearchResponse, facetQue
 	page, perPage := pageWindow(q.Offset, q.Limit)
 	skip := q.Offset - int(page-1)*int(perPage)
 	withText := search.HasSearchText(q.Text)
+	var last meilisearch.Hit
 	for i, h := range main.Hits {
 		if i < skip || len(res.Hits) == q.Limit {
 			continue
@@ -161,6 +197,17 @@ func parseResults(q search.Query, results []meilisearch.SearchResponse, facetQue
 			return search.Result{}, err
 		}
 		res.Hits = append(res.Hits, hit)
+		last = h
+	}
+	// The hits query's total counts what sorts after the cursor (or from
+	// the start): hits beyond this page mean a next one. Relevance has no
+	// cursor (see search.Cursor).
+	if len(res.Hits) > 0 && plan.sortBy != search.SortRelevance && int(main.TotalHits) > q.Offset+len(res.Hits) {
+		next, err := hitCursor(plan.sortBy, last)
+		if err != nil {
+			return search.Result{}, err
+		}
+		res.Next = next
 	}
 	return res, nil
 }

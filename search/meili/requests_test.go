@@ -48,7 +48,7 @@ func expectRequests(t *testing.T, got, want []request) {
 const settingsJSON = `{
   "rankingRules": ["sort", "words", "typo", "proximity", "attribute", "exactness"],
   "searchableAttributes": ["title", "tags", "topic_name", "department_name", "data_items", "description"],
-  "filterableAttributes": ["topic", "department", "open_type", "formats", "update_frequency", "grade", "tags", "region", "quality"],
+  "filterableAttributes": ["topic", "department", "open_type", "formats", "update_frequency", "grade", "tags", "region", "quality", "id", "title", "updated_at_ts", "published_at_ts", "downloads"],
   "sortableAttributes": ["updated_at_ts", "published_at_ts", "downloads", "title", "quality", "id"],
   "localizedAttributes": [
     {"locales": ["cmn"], "attributePatterns": ["title", "tags", "topic_name", "department_name", "data_items", "description"]}
@@ -290,7 +290,7 @@ func TestSearchQualityRequest(t *testing.T) {
 	body := mustJSON(t, `{"queries": [
 		{"indexUid": "catalog", "q": "企业", "matchingStrategy": "all", "page": 1, "hitsPerPage": 10,
 		 "sort": ["quality:desc", "updated_at_ts:desc", "id:asc"],
-		 "attributesToRetrieve": ["id", "title", "tags", "topic_name", "department_name", "data_items", "description"],
+		 "attributesToRetrieve": ["id", "title", "tags", "topic_name", "department_name", "data_items", "description", "quality", "updated_at_ts"],
 		 "attributesToHighlight": ["title", "tags", "topic_name", "department_name", "data_items", "description"],
 		 "highlightPreTag": "\ue000hl\ue001", "highlightPostTag": "\ue000/hl\ue001",
 		 "filter": "topic IN [\"econ\"] AND quality >= 60", "facets": ["formats"],
@@ -309,7 +309,7 @@ func TestSearchQualityRequest(t *testing.T) {
 	body = mustJSON(t, `{"queries": [
 		{"indexUid": "catalog", "q": "", "matchingStrategy": "all", "page": 1, "hitsPerPage": 10,
 		 "sort": ["quality:desc", "updated_at_ts:desc", "id:asc"],
-		 "attributesToRetrieve": ["id", "title", "tags", "topic_name", "department_name", "data_items", "description"],
+		 "attributesToRetrieve": ["id", "title", "tags", "topic_name", "department_name", "data_items", "description", "quality", "updated_at_ts"],
 		 "showRankingScore": true, "hybrid": null}
 	]}`)
 	expectRequests(t, f.take(), []request{{Method: "POST", Path: "/multi-search", Body: body}})

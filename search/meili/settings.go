@@ -34,11 +34,12 @@ const maxValuesPerFacet = 1000
 const qualityAttribute = "quality"
 
 func filterableAttributes() []string {
-	out := make([]string, len(search.FacetFields), len(search.FacetFields)+1)
+	out := make([]string, len(search.FacetFields), len(search.FacetFields)+1+len(cursorAttributes))
 	for i, f := range search.FacetFields {
 		out[i] = facetAttribute[f]
 	}
-	return append(out, qualityAttribute)
+	out = append(out, qualityAttribute)
+	return append(out, cursorAttributes...) // for search-after cursors (cursor.go)
 }
 
 // indexSettings is everything Open and Rebuild apply. "sort" is the first
