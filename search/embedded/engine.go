@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/hlj-opendata/portal/search"
 )
@@ -42,14 +44,101 @@ type Engine struct {
 	closing   chan struct{} // closed by Close to stop a build in progress
 	bg        sync.WaitGroup
 	bgRunning bool // guarded by writeMu
+
+	// ready is closed once the index is loaded (at once by Open; by the
+	// background load of OpenAsync), after st, journal and loadErr are set.
+	ready   chan struct{}
+	loadErr error
 }
 
 var _ search.Index = (*Engine)(nil)
 
 // Open loads (or creates) the index kept under dir.
 func Open(dir string) (*Engine, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	st, j, err := load(dir)
+	if err != nil {
 		return nil, err
+	}
+	e := newEngine(dir)
+	e.st, e.journal = st, j
+	close(e.ready)
+	return e, nil
+}
+
+func newEngine(dir string) *Engine {
+	return &Engine{dir: dir, closing: make(chan struct{}), ready: make(chan struct{})}
+}
+
+// asyncOpenMinBytes: OpenAsync loads snapshots smaller than this at once,
+// since they open in milliseconds (a variable for tests).
+var asyncOpenMinBytes int64 = 8 << 20
+
+// loadStarting, when set (tests only), runs before a background load.
+var loadStarting func()
+
+// OpenAsync returns at once and loads a large index in the background, so
+// a server can start and serve from its database meanwhile. While loading,
+// Search and Count return an error wrapping search.ErrUnavailable and
+// Health an error; Upsert, Delete, Rebuild and Compact block until the
+// load ends (their callers, the outbox and reindex, wait anyway), then
+// proceed or return the load error. WaitReady waits for the load.
+func OpenAsync(dir string, log *slog.Logger) (*Engine, error) {
+	fi, err := os.Stat(filepath.Join(dir, snapshotName))
+	if err != nil || fi.Size() < asyncOpenMinBytes {
+		return Open(dir) // no snapshot yet (or an error Open reports), or a small one
+	}
+	e := newEngine(dir)
+	e.bg.Add(1)
+	go func() {
+		defer e.bg.Done()
+		if loadStarting != nil {
+			loadStarting()
+		}
+		start := time.Now()
+		st, j, err := load(dir)
+		if err != nil {
+			log.Error("search index failed to load", "dir", dir, "err", err)
+		} else {
+			log.Info("search index loaded", "dir", dir, "documents", st.live, "took", time.Since(start).Round(time.Millisecond))
+		}
+		e.mu.Lock()
+		e.st, e.journal, e.loadErr = st, j, err
+		e.mu.Unlock()
+		close(e.ready) // writers waiting in waitLoaded go on
+	}()
+	return e, nil
+}
+
+// WaitReady waits until the index is loaded; it returns the load error, or
+// ctx's error if ctx ends first.
+func (e *Engine) WaitReady(ctx context.Context) error {
+	select {
+	case <-e.ready:
+		return e.loadErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// unavailable says why there is no index to search (caller holds mu).
+func (e *Engine) unavailable() error {
+	select {
+	case <-e.ready:
+	default:
+		return errLoading
+	}
+	if e.loadErr != nil {
+		return fmt.Errorf("embedded: index failed to load (%v): %w", e.loadErr, search.ErrUnavailable)
+	}
+	return errClosed
+}
+
+var errLoading = fmt.Errorf("embedded: index still loading: %w", search.ErrUnavailable)
+
+// load reads the snapshot and replays the journals after it.
+func load(dir string) (*state, *journal, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, err
 	}
 	os.Remove(filepath.Join(dir, snapshotTemp)) // left by a crash mid-compaction
 
@@ -57,12 +146,12 @@ func Open(dir string) (*Engine, error) {
 	st.terms.bulk = true
 	gen, err := loadSnapshot(dir, bulkAdder(st))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st.terms.finishBulk()
 	gens, err := listJournals(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	active := gen
 	for _, g := range gens {
@@ -70,17 +159,17 @@ func Open(dir string) (*Engine, error) {
 			continue // already in the snapshot
 		}
 		if err := replayJournal(journalPath(dir, g), st.apply); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		active = g
 	}
 	j, err := openJournal(dir, active)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	removeJournalsBefore(dir, gen)
 	releaseMemory()
-	return &Engine{dir: dir, st: st, journal: j, closing: make(chan struct{})}, nil
+	return st, j, nil
 }
 
 // releaseMemory returns the garbage of a bulk load (decoded documents,
@@ -143,6 +232,9 @@ func (e *Engine) write(ctx context.Context, o op) error {
 		return err
 	}
 	payload := encodeOp(o)
+	if err := e.waitLoaded(ctx); err != nil {
+		return err
+	}
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	if e.closed {
@@ -167,6 +259,21 @@ func (e *Engine) write(ctx context.Context, o op) error {
 	return nil
 }
 
+// waitLoaded blocks writers until a background load ends.
+func (e *Engine) waitLoaded(ctx context.Context) error {
+	select {
+	case <-e.ready:
+		if e.loadErr != nil {
+			return fmt.Errorf("embedded: index failed to load: %w", e.loadErr)
+		}
+		return nil
+	case <-e.closing:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 func (e *Engine) compactInBackground() {
 	defer e.bg.Done()
 	// A failed compaction leaves the current files in place; the next
@@ -188,7 +295,7 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.st == nil {
-		return search.Result{}, errClosed
+		return search.Result{}, e.unavailable()
 	}
 	return e.st.search(q), nil
 }
@@ -198,17 +305,17 @@ func (e *Engine) Count(ctx context.Context) (int, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.st == nil {
-		return 0, errClosed
+		return 0, e.unavailable()
 	}
 	return e.st.live, nil
 }
 
-// Health returns nil while the engine is open.
+// Health returns nil while the engine is open and loaded.
 func (e *Engine) Health(ctx context.Context) error {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.st == nil {
-		return errClosed
+		return e.unavailable()
 	}
 	return nil
 }
@@ -223,7 +330,10 @@ func (e *Engine) Close() error {
 	e.closed = true
 	close(e.closing)
 	e.writeMu.Unlock()
-	e.bg.Wait()
+	e.bg.Wait() // a compaction, or a background load
+	if e.journal == nil {
+		return nil // the load failed: nothing is open
+	}
 	e.rebuildMu.Lock() // let a running Rebuild finish its swap first
 	defer e.rebuildMu.Unlock()
 	e.mu.Lock()

@@ -16,6 +16,9 @@ const progressEvery = 1000
 // built aside while searches keep using the current one; changes made
 // meanwhile through Upsert/Delete are replayed onto it before the swap.
 func (e *Engine) Rebuild(ctx context.Context, source func(emit func(search.Document) error) error, progress func(n int)) error {
+	if err := e.waitLoaded(ctx); err != nil {
+		return err
+	}
 	e.rebuildMu.Lock()
 	defer e.rebuildMu.Unlock()
 	_, live, err := e.startRecording(false)
@@ -70,6 +73,9 @@ func (e *Engine) sharedDoc(id string, encoded []byte) string {
 // postings of replaced/deleted ones) and rewrites the snapshot, emptying
 // the journal. It runs automatically after enough writes.
 func (e *Engine) Compact(ctx context.Context) error {
+	if err := e.waitLoaded(ctx); err != nil {
+		return err
+	}
 	e.rebuildMu.Lock()
 	defer e.rebuildMu.Unlock()
 	docs, _, err := e.startRecording(true)
