@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -135,6 +136,31 @@ func (e *Engine) unavailable() error {
 
 var errLoading = fmt.Errorf("embedded: index still loading: %w", search.ErrUnavailable)
 
+// loadIndex reads the snapshot: a format-3 one is mapped and used as
+// stored; an older one (a document list) is indexed document by document,
+// and becomes format 3 at the next compaction or rebuild.
+func loadIndex(dir string) (*state, uint64, error) {
+	f, err := os.Open(filepath.Join(dir, snapshotName))
+	if err == nil {
+		defer f.Close() // the mapping outlives the descriptor
+		if bytes.Equal(readMagic(f), snapshotMagic) {
+			st, gen, err := loadState3(f)
+			if err != nil {
+				return nil, 0, fmt.Errorf("embedded: snapshot %s is damaged (%v); remove the directory and rebuild", f.Name(), err)
+			}
+			return st, gen, nil
+		}
+	}
+	st := newState(0)
+	st.terms.bulk = true
+	gen, err := loadSnapshot(dir, bulkAdder(st))
+	if err != nil {
+		return nil, 0, err
+	}
+	st.terms.finishBulk()
+	return st, gen, nil
+}
+
 // load reads the snapshot and replays the journals after it.
 func load(dir string) (*state, *journal, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -142,13 +168,10 @@ func load(dir string) (*state, *journal, error) {
 	}
 	os.Remove(filepath.Join(dir, snapshotTemp)) // left by a crash mid-compaction
 
-	st := newState(0)
-	st.terms.bulk = true
-	gen, err := loadSnapshot(dir, bulkAdder(st))
+	st, gen, err := loadIndex(dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	st.terms.finishBulk()
 	gens, err := listJournals(dir)
 	if err != nil {
 		return nil, nil, err

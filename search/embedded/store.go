@@ -22,13 +22,18 @@ const (
 )
 
 // snapshotMagic starts every snapshot; bump it when the encoding changes.
-// Version 2 added the quality score (see codec.go): an older binary then
-// refuses the file at its header instead of misreading documents.
-var snapshotMagic = []byte("HLJSRCH2")
+// Version 3 stores the built index (snapshot3.go); versions 1 and 2 are a
+// list of documents, still read (and version 2 still written for a state
+// that is not compact). Version 2 added the quality score (see codec.go):
+// an older binary refuses a newer file at its header instead of misreading.
+var (
+	snapshotMagic = []byte("HLJSRCH3")
+	docsMagic     = []byte("HLJSRCH2")
+)
 
-// readableMagics are the snapshot versions this code loads: the current one
-// and version 1, whose documents decode with Quality 0.
-var readableMagics = [][]byte{snapshotMagic, []byte("HLJSRCH1")}
+// readableMagics are the document-list versions loadSnapshot reads: 2, and
+// 1, whose documents decode with Quality 0.
+var readableMagics = [][]byte{docsMagic, []byte("HLJSRCH1")}
 
 func journalPath(dir string, gen uint64) string {
 	return filepath.Join(dir, fmt.Sprintf("%s%016d%s", journalPrefix, gen, journalSuffix))
@@ -55,7 +60,7 @@ func writeSnapshotTemp(dir string, gen uint64, docs []string) error {
 
 func writeSnapshot(f *os.File, gen uint64, docs []string) error {
 	w := bufio.NewWriterSize(f, 1<<20)
-	w.Write(snapshotMagic)
+	w.Write(docsMagic)
 	w.Write(binary.LittleEndian.AppendUint64(nil, gen))
 	var rec, payload []byte
 	for _, d := range docs {
