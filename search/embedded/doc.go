@@ -13,12 +13,20 @@
 //
 // Layout on disk (all under the directory passed to Open):
 //
-//	snapshot.dat        every live document at generation G (atomic rename);
-//	                    magic HLJSRCH2, HLJSRCH1 (before quality scores) still read
+//	snapshot.dat        the index at generation G (atomic rename): magic
+//	                    HLJSRCH3, the built index, memory-mapped on open
+//	                    (snapshot3.go); HLJSRCH2 and HLJSRCH1 (before quality
+//	                    scores), a list of documents, are still read
 //	journal-<G>.log     changes after that snapshot, one fsynced record per call
 //
-// Opening loads the snapshot, replays journals from generation G on, and cuts
-// a torn journal tail (a crash mid-write) at the last complete record.
+// Opening maps the snapshot (an old one is indexed document by document and
+// rewritten as format 3 at the next compaction), replays journals from
+// generation G on, and cuts a torn journal tail (a crash mid-write) at the
+// last complete record. OpenAsync does that in the background for a large
+// index.
+//
+// Browsing without query text walks presorted orders per sort (order.go),
+// so a deep page or a cursor page costs about what the first page does.
 // Compaction and Rebuild build a fresh index aside, write it as the next
 // generation's snapshot and swap it in; searches keep using the old index
 // until the swap.
