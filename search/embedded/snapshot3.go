@@ -385,7 +385,9 @@ func loadState3(f *os.File) (*state, uint64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	return decodeState3(data)
+	st, gen, err := decodeState3(data)
+	dropResident(data)
+	return st, gen, err
 }
 
 // readMagic reads the first bytes of the snapshot (nil when too short).

@@ -1,5 +1,3 @@
-//go:build unix
-
 package embedded
 
 import (
@@ -20,4 +18,13 @@ func mapFile(f *os.File) ([]byte, error) {
 		return nil, nil
 	}
 	return syscall.Mmap(int(f.Fd()), 0, int(fi.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+}
+
+// dropResident gives the mapping's pages back after the load has read
+// them all (checksum, document heads): they stay in the page cache, and
+// come back on first touch, so RSS holds only what searches use.
+func dropResident(data []byte) {
+	if len(data) > 0 {
+		_ = syscall.Madvise(data, syscall.MADV_DONTNEED)
+	}
 }
