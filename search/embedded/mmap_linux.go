@@ -6,9 +6,11 @@ import (
 )
 
 // mapFile maps f read-only. The mapping is never unmapped: strings handed
-// out by the index (document ids, say) may point into it, and the file
-// stays valid after a compaction replaces it, since the kernel keeps an
-// unlinked file's pages while mapped. One mapping per Open.
+// out by the index (document ids, say) point into it, and so do the
+// documents a compaction carries over; the kernel keeps an unlinked file's
+// pages while mapped, so it stays valid after a compaction replaces the
+// file. One mapping per Open (compactions write, they do not map): the
+// replaced snapshot's disk space returns when the process exits.
 func mapFile(f *os.File) ([]byte, error) {
 	fi, err := f.Stat()
 	if err != nil {
