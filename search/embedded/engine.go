@@ -63,7 +63,30 @@ func Open(dir string) (*Engine, error) {
 	e := newEngine(dir)
 	e.st, e.journal = st, j
 	close(e.ready)
+	e.warmInBackground()
 	return e, nil
+}
+
+// warmInBackground builds the presorted orders of a freshly opened index
+// one sort at a time under the read lock, so browsing never waits for a
+// full sort and writers wait at most for one.
+func (e *Engine) warmInBackground() {
+	e.bg.Add(1)
+	go func() {
+		defer e.bg.Done()
+		for _, sortBy := range sortOrders {
+			select {
+			case <-e.closing:
+				return
+			default:
+			}
+			e.mu.RLock()
+			if e.st != nil {
+				e.st.warmOrders(sortBy)
+			}
+			e.mu.RUnlock()
+		}
+	}()
 }
 
 func newEngine(dir string) *Engine {
@@ -106,6 +129,9 @@ func OpenAsync(dir string, log *slog.Logger) (*Engine, error) {
 		e.st, e.journal, e.loadErr = st, j, err
 		e.mu.Unlock()
 		close(e.ready) // writers waiting in waitLoaded go on
+		if err == nil {
+			e.warmInBackground()
+		}
 	}()
 	return e, nil
 }

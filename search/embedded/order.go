@@ -10,9 +10,12 @@ import (
 )
 
 // maxPending: slots added since a presorted order was built are kept aside
-// and merged in while walking; past this many the order is dropped and
-// rebuilt by the next search, so a write never pays for a full sort.
+// and merged in while walking; past this many the next search merges them
+// into a new base, dropping dead slots: linear, never a full sort again.
 const maxPending = 1024
+
+// sortOrders are the sorts with a presorted order.
+var sortOrders = []string{search.SortUpdated, search.SortPublished, search.SortDownloads, search.SortQuality, search.SortName}
 
 // presorted is one sort's slot order: base was sorted when built (it may
 // hold slots that died since; their keys stay, so it stays sorted), and
@@ -39,11 +42,7 @@ type orderCache struct {
 func (c *orderCache) added(slot uint32) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for name, o := range c.orders {
-		if len(o.pending) >= maxPending {
-			delete(c.orders, name)
-			continue
-		}
+	for _, o := range c.orders {
 		o.pending = append(o.pending, slot)
 		o.sorted = nil
 	}
@@ -95,7 +94,39 @@ func (s *state) order(sortBy string, less func(a, b uint32) bool) (base, pending
 		o.sorted = slices.Clone(o.pending)
 		slices.SortFunc(o.sorted, cmp)
 	}
+	if len(o.sorted) > maxPending {
+		o = &presorted{base: s.mergeOrder(o.base, o.sorted, less), built: uint32(len(s.slots)), clean: true}
+		c.orders[sortBy] = o
+	}
 	return o.base, o.sorted, o.clean
+}
+
+// mergeOrder merges two sorted slot lists into a new one of live slots.
+func (s *state) mergeOrder(base, pending []uint32, less func(a, b uint32) bool) []uint32 {
+	out := make([]uint32, 0, s.live)
+	alive := s.keys.alive
+	i, j := 0, 0
+	for i < len(base) || j < len(pending) {
+		var sl uint32
+		if j >= len(pending) || i < len(base) && less(base[i], pending[j]) {
+			sl, i = base[i], i+1
+		} else {
+			sl, j = pending[j], j+1
+		}
+		if alive[sl] {
+			out = append(out, sl)
+		}
+	}
+	return out
+}
+
+// warmOrders builds every presorted order now, so no search pays for the
+// first sort (about a second at a million documents). Callers either own
+// s (a state being built aside) or hold the engine's read lock.
+func (s *state) warmOrders(sorts ...string) {
+	for _, sortBy := range sorts {
+		s.order(sortBy, s.slotLess(sortBy))
+	}
 }
 
 // facetTotals returns the facet counts over every live slot for field fi,

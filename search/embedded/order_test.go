@@ -13,7 +13,7 @@ import (
 
 // TestBrowseOrderFollowsWrites checks the presorted orders against a sort
 // done by hand while documents are replaced and deleted, past maxPending
-// so the orders are dropped and rebuilt too, with offset and cursor paging.
+// so pending slots are merged into a new base too, with offset and cursor paging.
 func TestBrowseOrderFollowsWrites(t *testing.T) {
 	ctx := context.Background()
 	e, err := Open(t.TempDir())

@@ -145,6 +145,7 @@ func (e *Engine) swapIn(ctx context.Context, st *state) error {
 	e.writeMu.Lock()
 	gen := e.journal.gen + 1 // only the rebuildMu holder changes it
 	e.writeMu.Unlock()
+	st.warmOrders(sortOrders...) // st is still private: no lock, no search waits
 	if err := writeStateTemp(e.dir, gen, st); err != nil {
 		return err
 	}
