@@ -29,6 +29,7 @@ type Service struct {
 	labelsMu  sync.Mutex
 	labels    *labelCache
 	labelsAge time.Time
+	totals    browseTotals
 }
 
 // ListFacets are the facets the public list returns, in display order.
