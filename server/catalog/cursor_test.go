@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-gormigrate/gormigrate/v2"
+
 	"github.com/hlj-opendata/portal/search"
 	"github.com/hlj-opendata/portal/server/apptest"
 	"github.com/hlj-opendata/portal/server/catalog"
@@ -263,6 +265,39 @@ func TestListWhileIndexUnavailable(t *testing.T) {
 			ci.SetDown(false)
 			if pg := getPage(t, p, "/api/v1/datasets"); pg.Degraded || len(pg.Facets["topic"]) == 0 {
 				t.Errorf("index back: degraded=%v, %d topic facets", pg.Degraded, len(pg.Facets["topic"]))
+			}
+		})
+	}
+}
+
+// TestBrowseIndexMigration: migration 0084 creates the browse indexes on
+// both databases and rolls back cleanly.
+func TestBrowseIndexMigration(t *testing.T) {
+	for _, engine := range apptest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			migs := catalog.Migrations()
+			i := slices.IndexFunc(migs, func(m *gormigrate.Migration) bool { return m.ID == "0084_catalog_browse_index" })
+			if i < 0 {
+				t.Fatal("no migration 0084_catalog_browse_index")
+			}
+			m := migs[i]
+			db := apptest.MigratedDB(t, engine, migs)
+			names := []string{"idx_datasets_browse_updated", "idx_datasets_browse_published", "idx_datasets_browse_downloads", "idx_datasets_browse_quality", "idx_datasets_browse_name"}
+			for _, n := range names {
+				if !db.Migrator().HasIndex("datasets", n) {
+					t.Errorf("no index %s", n)
+				}
+			}
+			if err := m.Rollback(db); err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range names {
+				if db.Migrator().HasIndex("datasets", n) {
+					t.Errorf("index %s left after rollback", n)
+				}
+			}
+			if err := m.Migrate(db); err != nil {
+				t.Fatal(err)
 			}
 		})
 	}
