@@ -22,9 +22,20 @@ func cpWait(t *testing.T, b *e2e.Browser, what, cond string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("waiting for %s (%s): %v", what, cond, err)
+			at, _ := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`location.href + " shows " + [...document.querySelectorAll('[data-testid=result-item]')].map((e) => e.dataset.id).join(",")`))
+			t.Fatalf("waiting for %s (%s): %v; at %s", what, cond, err, at)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// cpClick clicks the first element sel matches from the page's script, as
+// a reader's plain left click does (a synthetic click cannot miss an
+// element that moves while the machine is busy).
+func cpClick(t *testing.T, b *e2e.Browser, what, sel string) {
+	t.Helper()
+	if _, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](`(() => { document.querySelector(`+strconv.Quote(sel)+`).click(); return true; })()`)); err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
 }
 
@@ -48,17 +59,17 @@ func TestCatalogPagerCursorInBrowser(t *testing.T) {
 
 	b.Do(t, "open page 49", chromedp.Navigate(e.URL+"/datasets?sort=name&page_size=1&page=49"))
 	cpWait(t, b, "page 49", item(byName[48]))
-	b.Do(t, "next (in place)", chromedp.Click(chromedp.CSS(`#pagination a.page-next`)))
+	cpClick(t, b, "next (in place)", `#pagination a.page-next`)
 	cpWait(t, b, "page 50 in place", `location.search.includes("page=50") && `+item(byName[49]))
 	cpWait(t, b, "the cursor link the script drew", `document.querySelector('#pagination a.page-cursor[href*="cursor="]:not([data-page])')`)
 
-	b.Do(t, "next (by cursor)", chromedp.Click(chromedp.CSS(`#pagination a.page-cursor`)))
+	cpClick(t, b, "next (by cursor)", `#pagination a.page-cursor`)
 	cpWait(t, b, "entry 51 from the server", `location.search.includes("cursor=") && document.querySelector('meta[name=robots][content=noindex]') && `+item(byName[50]))
 	cpWait(t, b, "the server's pager kept", `document.querySelector('#pagination a.page-first') && document.querySelector('#pagination a.page-cursor')`)
-	b.Do(t, "next again", chromedp.Click(chromedp.CSS(`#pagination a.page-cursor`)))
+	cpClick(t, b, "next again", `#pagination a.page-cursor`)
 	cpWait(t, b, "entry 52", item(byName[51]))
 
-	b.Do(t, "first page", chromedp.Click(chromedp.CSS(`#pagination a.page-first`)))
+	cpClick(t, b, "first page", `#pagination a.page-first`)
 	cpWait(t, b, "entry 1, without the cursor", `!location.search.includes("cursor=") && `+item(byName[0]))
 	cpWait(t, b, "numbered pager again", `document.querySelector('#pagination a[data-page="2"]')`)
 }
