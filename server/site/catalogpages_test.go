@@ -405,6 +405,9 @@ func TestCatalogPagesSearchDown(t *testing.T) {
 	if got := strings.Count(body, `data-testid="result-item"`); got != n {
 		t.Errorf("catalog (down) filtered by department: %d entries, want %d", got, n)
 	}
+	if !strings.Contains(body, `data-testid="facet-department-hlj-scjgj"`) || strings.Contains(body, `facet-count-`) {
+		t.Error("catalog (down): the chosen department should stay ticked, without a count the database did not make")
+	}
 	body, _ = e.page(t, "/datasets?q="+url.QueryEscape("企业"), 503)
 	cpContains(t, "catalog search (down)", cpText(body), "不带检索词浏览目录仍可使用")
 	body, _ = e.page(t, "/datasets?q=x", 503, "Accept-Language", "en")
