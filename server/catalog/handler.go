@@ -1,9 +1,11 @@
 package catalog
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +13,8 @@ import (
 
 	"github.com/hlj-opendata/portal/search"
 	"github.com/hlj-opendata/portal/server/apperr"
+	"github.com/hlj-opendata/portal/server/locale"
+	"github.com/hlj-opendata/portal/server/msgs"
 	"github.com/hlj-opendata/portal/server/web"
 )
 
@@ -115,11 +119,18 @@ type FacetValueJSON struct {
 
 // DatasetListJSON is a page of the catalog.
 type DatasetListJSON struct {
-	Total    int                         `json:"total"`
+	Total int `json:"total"`
+	// Page is 0 on a page reached by cursor.
 	Page     int                         `json:"page"`
 	PageSize int                         `json:"page_size"`
 	Items    []DatasetItemJSON           `json:"items"`
 	Facets   map[string][]FacetValueJSON `json:"facets"`
+	// NextCursor continues after this page (send it as cursor); absent on
+	// the last page and for searches by relevance (query text).
+	NextCursor string `json:"next_cursor,omitempty"`
+	// Degraded: the search index is starting up or down and the database
+	// answered: no facet counts and no highlights.
+	Degraded bool `json:"degraded,omitempty"`
 }
 
 // listDatasets godoc
@@ -128,7 +139,8 @@ type DatasetListJSON struct {
 // @Tags         catalog
 // @Produce      json
 // @Param        q                query  string  false  "full-text query (≤100 characters)"
-// @Param        page             query  int     false  "page, from 1"
+// @Param        page             query  int     false  "page, from 1; page × page_size ≤ 10000 (use cursor beyond)"
+// @Param        cursor           query  string  false  "opaque cursor from the previous page's next_cursor (not with page): deep paging without a depth limit"
 // @Param        page_size        query  int     false  "items per page, 1–100 (default 20)"
 // @Param        topic            query  []string false "topic id" collectionFormat(multi)
 // @Param        department       query  []string false "department id" collectionFormat(multi)
@@ -137,10 +149,12 @@ type DatasetListJSON struct {
 // @Param        update_frequency query  []string false "realtime | daily | weekly | monthly | quarterly | yearly | irregular" collectionFormat(multi)
 // @Param        grade            query  []string false "L1 | L2 | L3 | L4" collectionFormat(multi)
 // @Param        tag              query  []string false "tag" collectionFormat(multi)
+// @Param        region           query  []string false "region" collectionFormat(multi)
 // @Param        sort             query  string  false  "relevance | updated | downloads | name | published | quality"
 // @Param        min_quality      query  int     false  "only entries whose quality score is at least this, 0–100"
-// @Success      200 {object} DatasetListJSON
-// @Failure      400 {object} web.ErrorBody
+// @Success      200 {object} DatasetListJSON "degraded is true when the database answered a browse while the search index is starting up"
+// @Failure      400 {object} web.ErrorBody "bad parameters, a malformed or mismatched cursor, or cursor with page"
+// @Failure      503 {object} web.ErrorBody "the search index is unavailable and the request needs it (query text, format or tag filters)"
 // @Router       /datasets [get]
 func (h *Handler) listDatasets(c echo.Context) error {
 	p, err := parseListParams(c)
@@ -148,10 +162,13 @@ func (h *Handler) listDatasets(c echo.Context) error {
 		return err
 	}
 	res, err := h.Service.List(c.Request().Context(), p)
+	if errors.Is(err, ErrBrowseOnly) {
+		return browseOnly(c, err)
+	}
 	if err != nil {
 		return err
 	}
-	out := DatasetListJSON{Total: res.Total, Page: res.Page, PageSize: res.PageSize, Items: make([]DatasetItemJSON, 0, len(res.Items)), Facets: map[string][]FacetValueJSON{}}
+	out := DatasetListJSON{Total: res.Total, Page: res.Page, PageSize: res.PageSize, Items: make([]DatasetItemJSON, 0, len(res.Items)), Facets: map[string][]FacetValueJSON{}, NextCursor: res.Next, Degraded: res.Degraded}
 	for _, it := range res.Items {
 		j := itemJSON(it.Dataset)
 		j.Highlights = it.Highlights
@@ -170,7 +187,26 @@ func (h *Handler) listDatasets(c echo.Context) error {
 	return web.JSON(c, http.StatusOK, out)
 }
 
-var listQueryParams = map[string]bool{"q": true, "page": true, "page_size": true, "sort": true, "lang": true, "min_quality": true}
+// browseOnly answers 503 with the list's own message: the shared error
+// handler words every 503 alike, but here the reader can act on the reason
+// (browse without search words, or search again in a moment).
+func browseOnly(c echo.Context, err error) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return err
+	}
+	lang := locale.FromRequest(c.Request())
+	m := ae.Msg()
+	hd := c.Response().Header()
+	hd.Set("Content-Language", locale.HTML(lang))
+	hd.Add("Vary", "Accept-Language")
+	hd.Set("Retry-After", strconv.Itoa(web.RetryAfterUnavailable))
+	return web.JSON(c, http.StatusServiceUnavailable, web.ErrorBody{Error: web.ErrorDetail{
+		Code: apperr.Unavailable, Message: msgs.Localize(lang, m.Format, m.Args...), RequestID: hd.Get(echo.HeaderXRequestID),
+	}})
+}
+
+var listQueryParams = map[string]bool{"q": true, "page": true, "page_size": true, "sort": true, "lang": true, "min_quality": true, "cursor": true}
 
 func parseListParams(c echo.Context) (ListParams, error) {
 	q := c.QueryParams()
@@ -191,6 +227,14 @@ func parseListParams(c echo.Context) (ListParams, error) {
 	if len(q["q"]) > 1 || len(q["sort"]) > 1 || len(q["min_quality"]) > 1 {
 		v.Add("q", "q, sort and min_quality may be given once")
 	}
+	if cur, ok := q["cursor"]; ok {
+		switch {
+		case len(cur) != 1 || cur[0] == "":
+			v.Add("cursor", "cursor is not one this list gave out; start again from the first page")
+		case q.Has("page"):
+			v.Add("cursor", "cursor and page cannot be given together")
+		}
+	}
 	minQ, err := web.QueryInt(c, "min_quality", 0, 0, 100)
 	if err != nil {
 		v.Add("min_quality", "min_quality must be a whole number from 0 to 100")
@@ -198,7 +242,7 @@ func parseListParams(c echo.Context) (ListParams, error) {
 	if err := v.Err(); err != nil {
 		return ListParams{}, err
 	}
-	p := ListParams{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), MinQuality: minQ, Page: page, PageSize: size, Filters: map[string][]string{}}
+	p := ListParams{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), MinQuality: minQ, Page: page, PageSize: size, Cursor: q.Get("cursor"), Filters: map[string][]string{}}
 	for _, f := range search.FacetFields {
 		if vals, ok := q[f]; ok {
 			p.Filters[f] = vals

@@ -44,7 +44,7 @@ func Migrations() []*gormigrate.Migration {
 			}
 			return tx.Migrator().DropColumn(&dataItemV2{}, "domain")
 		},
-	}}
+	}, browseIndexMigration()}
 }
 
 // migrateDataQuality adds each data item's value domain (guessed from its

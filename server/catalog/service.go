@@ -29,6 +29,7 @@ type Service struct {
 	labelsMu  sync.Mutex
 	labels    *labelCache
 	labelsAge time.Time
+	totals    browseTotals
 }
 
 // ListFacets are the facets the public list returns, in display order.
@@ -46,6 +47,9 @@ type ListParams struct {
 	MinQuality int
 	Page       int
 	PageSize   int
+	// Cursor continues after the previous page (its ListResult.Next)
+	// instead of Page: deep paging without offsets.
+	Cursor string
 }
 
 // Validate checks every parameter and reports all problems at once.
@@ -54,6 +58,17 @@ func (p *ListParams) Validate() error {
 	v.Check(utf8.RuneCountInString(p.Query) <= search.MaxQueryRunes, "q", "query is longer than %d characters", search.MaxQueryRunes)
 	v.Check(p.Page >= 1, "page", "page must be 1 or more")
 	v.Check(p.PageSize >= 1 && p.PageSize <= MaxPageSize, "page_size", "page_size must be from 1 to %d", MaxPageSize)
+	if p.Cursor != "" {
+		c, err := search.DecodeCursor(p.Cursor)
+		sort, _ := search.EffectiveSort(search.Query{Text: p.Query, Sort: p.Sort})
+		switch {
+		case err != nil:
+			v.Add("cursor", "cursor is not one this list gave out; start again from the first page")
+		case c.Sort != sort:
+			v.Add("cursor", "cursor belongs to another sort or to a search by relevance; start again from the first page")
+		}
+		v.Check(p.Page == 1, "cursor", "cursor and page cannot be given together")
+	}
 	if p.Page >= 1 && p.PageSize >= 1 && p.Page*p.PageSize > search.MaxWindow {
 		v.Add("page", "results beyond the first %d cannot be paged to; narrow the query or filters", search.MaxWindow)
 	}
@@ -87,6 +102,12 @@ type ListResult struct {
 	PageSize int
 	Items    []ListItem
 	Facets   map[string][]FacetValue
+	// Next continues after this page (ListParams.Cursor); "" on the last
+	// page and for searches by relevance.
+	Next string
+	// Degraded: the index was unavailable and the database answered this
+	// browse: no facet counts and no highlights.
+	Degraded bool
 }
 
 // ListItem is a dataset on a list page with its search highlights.
@@ -109,8 +130,11 @@ func (s *Service) List(ctx context.Context, p ListParams) (ListResult, error) {
 	}
 	res, err := s.Index.Search(ctx, search.Query{
 		Text: p.Query, Filters: p.Filters, Facets: ListFacets, Sort: p.Sort, MinQuality: p.MinQuality,
-		Offset: (p.Page - 1) * p.PageSize, Limit: p.PageSize,
+		Offset: (p.Page - 1) * p.PageSize, Limit: p.PageSize, After: p.Cursor,
 	})
+	if errors.Is(err, search.ErrUnavailable) {
+		return s.browseDegraded(ctx, p, err)
+	}
 	switch {
 	case errors.Is(err, search.ErrQueryTooLong):
 		return ListResult{}, apperr.New(apperr.Invalid, "query is longer than %d characters", search.MaxQueryRunes)
@@ -132,7 +156,7 @@ func (s *Service) List(ctx context.Context, p ListParams) (ListResult, error) {
 	if err := s.dropWithdrawn(ctx, byID, &res.Total); err != nil {
 		return ListResult{}, err
 	}
-	out := ListResult{Total: res.Total, Page: p.Page, PageSize: p.PageSize, Items: []ListItem{}}
+	out := ListResult{Total: res.Total, Page: p.resultPage(), PageSize: p.PageSize, Items: []ListItem{}, Next: res.Next}
 	for _, h := range res.Hits {
 		// An id the index still holds but the database no longer shows
 		// (revoked a moment ago) is skipped rather than leaked.

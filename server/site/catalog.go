@@ -248,7 +248,15 @@ type catalogState struct {
 	Sort       string
 	Page       int
 	PageSize   int
+	// Cursor is the position of a page beyond pagerDepth (the previous
+	// page's next cursor); such a page has no number.
+	Cursor string
 }
+
+// pagerDepth is how many pages the pager numbers: deeper pages are
+// reached by a "next" link carrying the cursor, which costs the engine
+// the same at any depth (an offset costs more the deeper it goes).
+const pagerDepth = 50
 
 // catalogFilters are the filters the address may carry, in display order:
 // the facets, then those only reached from links (a tag on a dataset page).
@@ -257,7 +265,7 @@ var catalogFilters = append(slices.Clone(catalog.ListFacets), search.FieldTag, s
 const defaultPageSize = 20
 
 func stateOf(p catalog.ListParams) catalogState {
-	s := catalogState{Q: p.Query, Filters: map[string][]string{}, MinQuality: p.MinQuality, Sort: p.Sort, Page: p.Page, PageSize: p.PageSize}
+	s := catalogState{Q: p.Query, Filters: map[string][]string{}, MinQuality: p.MinQuality, Sort: p.Sort, Page: p.Page, PageSize: p.PageSize, Cursor: p.Cursor}
 	for _, f := range catalogFilters {
 		var vals []string
 		for _, v := range p.Filters[f] {
@@ -290,7 +298,9 @@ func (s catalogState) query() url.Values {
 	if s.Sort != "" {
 		q.Set("sort", s.Sort)
 	}
-	if s.Page > 1 {
+	if s.Cursor != "" {
+		q.Set("cursor", s.Cursor)
+	} else if s.Page > 1 {
 		q.Set("page", strconv.Itoa(s.Page))
 	}
 	if s.PageSize != 0 && s.PageSize != defaultPageSize {
@@ -315,11 +325,18 @@ func (s catalogState) clone() catalogState {
 	return c
 }
 
+// first is the state back on the first page: a cursor only continues
+// the list it came from.
+func (s catalogState) first() catalogState {
+	c := s.clone()
+	c.Page, c.Cursor = 1, ""
+	return c
+}
+
 // toggled is the state with value added to or removed from field, back on
 // the first page.
 func (s catalogState) toggled(field, value string) catalogState {
-	c := s.clone()
-	c.Page = 1
+	c := s.first()
 	if i := slices.Index(c.Filters[field], value); i >= 0 {
 		c.Filters[field] = slices.Delete(c.Filters[field], i, i+1)
 		if len(c.Filters[field]) == 0 {
@@ -360,6 +377,9 @@ type catalogData struct {
 	Hidden      []hidden // the rest of the state, for the sort form
 	Pager       []pagerItem
 	Error       *pageError
+	// Degraded: the search index is starting up and the database answered
+	// (no facet counts, no search words).
+	Degraded bool
 }
 
 // countPart is a piece of "共 {n} 个数据集": text, the number or the query.
@@ -419,7 +439,7 @@ var minQualities = []int{0, 60, 80, 90}
 // come with links people share.
 func catalogParam(name string) bool {
 	switch name {
-	case "q", "page", "page_size", "sort", "min_quality":
+	case "q", "page", "page_size", "sort", "min_quality", "cursor":
 		return true
 	}
 	return search.IsFacetField(name)
@@ -449,25 +469,27 @@ func (h *Handler) catalogPage(c echo.Context) error {
 	// sorts and further pages are endless variations of it, and every
 	// dataset is in the sitemap (department and topic pages are the
 	// landing pages of a filter).
-	v.NoIndex = len(v.Query) > 0
+	v.NoIndex = len(v.Query) > 0 || p.Cursor != ""
 	v.SearchQuery = p.Query
 	v.Title = h.cpT(lang, "catalog.title")
 	if p.Query != "" {
 		v.Title = h.cpT(lang, "catalog.titleQuery", "q", p.Query) + " - " + v.Title
 		v.Description = h.cpT(lang, "cp.meta.catalog.query", "q", p.Query, "n", res.Total)
 	}
-	if p.Page > 1 {
+	if p.Cursor != "" {
+		v.Title += " - " + h.cpT(lang, "cp.pager.beyond", "n", pagerDepth)
+	} else if p.Page > 1 {
 		v.Title += " - " + h.cpT(lang, "pager.page", "n", p.Page)
 	}
 	topics, err := h.topicNames(ctx)
 	if err != nil {
 		return err
 	}
-	d := &catalogData{Q: p.Query, Total: res.Total, PageSize: p.PageSize, Items: h.cards(ctx, lang, res.Items)}
+	d := &catalogData{Q: p.Query, Total: res.Total, PageSize: p.PageSize, Items: h.cards(ctx, lang, res.Items), Degraded: res.Degraded}
 	d.Count = h.countParts(lang, p.Query, res.Total)
 	d.Facets = h.facetGroups(lang, st, res.Facets, topics)
 	h.controls(lang, st, d, res.Facets, topics)
-	d.Pager = h.pager(lang, st, res.Total)
+	d.Pager = h.pager(lang, st, res.Total, res.Next)
 	v.Data = d
 	return h.page(c, http.StatusOK, "datasets", v)
 }
@@ -500,6 +522,11 @@ func (h *Handler) catalogError(c echo.Context, v *frontend.View, lang string, er
 	case apperr.Unavailable:
 		status = http.StatusServiceUnavailable
 		pe.Lines = []string{h.cpT(lang, "cp.error.unavailable")}
+		if errors.Is(err, catalog.ErrBrowseOnly) {
+			// What still works: browsing (the page's reset link).
+			m := ae.Msg()
+			pe.Lines = []string{msgs.Localize(lang, m.Format, m.Args...)}
+		}
 	default:
 		return err
 	}
@@ -646,8 +673,8 @@ func (h *Handler) controls(lang string, st catalogState, d *catalogData, facets 
 		}
 	}
 	if st.MinQuality > 0 {
-		c := st.clone()
-		c.MinQuality, c.Page = 0, 1
+		c := st.first()
+		c.MinQuality = 0
 		l := h.cpT(lang, "catalog.minQuality.chip", "n", st.MinQuality)
 		d.Chips = append(d.Chips, chip{Label: label{Name: l}, Href: c.href(), Text: h.cpT(lang, "catalog.removeFilter", "label", l), Quality: true})
 	}
@@ -683,11 +710,10 @@ func (h *Handler) controls(lang string, st catalogState, d *catalogData, facets 
 	}
 	// The forms send their own fields; the rest of the state rides along
 	// (either starts again at page 1).
-	rest := st.clone()
-	rest.Sort, rest.MinQuality, rest.Page = "", 0, 1
+	rest := st.first()
+	rest.Sort, rest.MinQuality = "", 0
 	d.Hidden = hiddenFields(rest.query())
-	rest = st.clone()
-	rest.Page = 1
+	rest = st.first()
 	for _, f := range catalog.ListFacets {
 		delete(rest.Filters, f) // the checkboxes send these
 	}
@@ -714,21 +740,36 @@ func sortedKeys(q url.Values) []string {
 }
 
 // pager builds the page links as catalog.js does: first, last, two either
-// side of the current page, gaps between; never past the search window.
-func (h *Handler) pager(lang string, st catalogState, total int) []pagerItem {
+// side of the current page, gaps between; numbered up to pagerDepth (and
+// never past the search window), then "next" carries the cursor.
+func (h *Handler) pager(lang string, st catalogState, total int, next string) []pagerItem {
 	size := st.PageSize
 	if size <= 0 {
 		size = defaultPageSize
 	}
-	pages := min((total+size-1)/size, max(1, search.MaxWindow/size))
+	pages := min((total+size-1)/size, max(1, search.MaxWindow/size), pagerDepth)
 	page := st.Page
-	if pages <= 1 && page <= 1 {
-		return nil
-	}
 	at := func(n int) string {
-		c := st.clone()
+		c := st.first()
 		c.Page = n
 		return c.href()
+	}
+	nextItem := pagerItem{Text: h.cpT(lang, "pager.next"), Class: "page-next", Disabled: true}
+	switch {
+	case next != "" && (st.Cursor != "" || page >= pages):
+		c := st.first()
+		c.Cursor = next
+		// No data-page: catalog.js lets the browser load it from the server.
+		nextItem = pagerItem{Href: c.href(), Text: h.cpT(lang, "pager.next"), Rel: "next", Class: "page-next page-cursor"}
+	case st.Cursor == "" && page < pages:
+		nextItem = pagerItem{Href: at(page + 1), Text: h.cpT(lang, "pager.next"), Rel: "next", Class: "page-next", N: page + 1}
+	}
+	if st.Cursor != "" {
+		// Beyond the numbered pages: back to the start, or on.
+		return []pagerItem{{Href: at(1), Text: h.cpT(lang, "cp.pager.first"), Class: "page-first", N: 1}, nextItem}
+	}
+	if pages <= 1 && page <= 1 && nextItem.Disabled {
+		return nil
 	}
 	var out []pagerItem
 	if page > 1 {
@@ -750,10 +791,5 @@ func (h *Handler) pager(lang string, st catalogState, total int) []pagerItem {
 		out = append(out, pagerItem{Href: at(n), Text: frontend.FormatNumber(n), Aria: h.cpT(lang, "pager.page", "n", n), N: n, Current: n == page})
 		prev = n
 	}
-	if page < pages {
-		out = append(out, pagerItem{Href: at(page + 1), Text: h.cpT(lang, "pager.next"), Rel: "next", Class: "page-next", N: page + 1})
-	} else {
-		out = append(out, pagerItem{Text: h.cpT(lang, "pager.next"), Class: "page-next", Disabled: true})
-	}
-	return out
+	return append(out, nextItem)
 }

@@ -36,6 +36,9 @@ type homeData struct {
 	Newest, Popular []card
 	Announcements   []announcementCard
 	Failed          map[string]bool
+	// Degraded: the search index is starting up and the lists came from
+	// the database.
+	Degraded bool
 }
 
 type homeStat struct {
@@ -86,7 +89,7 @@ func (h *Handler) home(c echo.Context) error {
 		return err
 	}
 	e := &Entry{Page: "home", Status: http.StatusOK, Body: b, ETag: frontend.ETag(b)}
-	if len(d.Failed) == 0 {
+	if len(d.Failed) == 0 && !d.Degraded { // the notice must go once the index is up
 		h.Cache.Put(key, e)
 	}
 	frontend.PageHeaders(c, lang)
@@ -136,6 +139,7 @@ func (h *Handler) homeView(c echo.Context, lang string) (*frontend.View, *homeDa
 			continue
 		}
 		*s.into = h.cards(ctx, lang, res.Items)
+		d.Degraded = d.Degraded || res.Degraded
 	}
 	if h.Revocations != nil {
 		if list, err := h.Revocations.Latest(ctx, homeAnnouncements); err != nil {

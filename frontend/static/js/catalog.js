@@ -26,9 +26,15 @@ const SORTS = ['relevance', 'updated', 'published', 'downloads', 'name', 'qualit
 export const MIN_QUALITY = [0, 60, 80, 90];
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_WINDOW = 10000; // the search engine refuses offset+limit beyond this
+// Pages numbered (as the server's pagerDepth); beyond, "next" carries the
+// API's next_cursor and the server renders that page.
+const PAGER_DEPTH = 50;
 const FACET_SHOWN = 8; // values shown per facet before "show more"
 
 let state = readState();
+// A page reached by cursor is the server's: the script keeps its pager and
+// any change starts again without the cursor.
+let onCursorPage = new URLSearchParams(location.search).has('cursor');
 let result = null; // last successful response (facets only, from the page, before the first)
 let error = null; // last error (ApiError)
 let loading = false;
@@ -85,6 +91,7 @@ function activeCount(s = state) {
 
 function navigate(next, opts = {}) {
   state = next;
+  onCursorPage = false;
   history.pushState(null, '', urlFor(state));
   load(opts);
 }
@@ -319,13 +326,15 @@ function inPlace(ev) {
 
 function renderPagination() {
   const nav = document.getElementById('pagination');
+  if (onCursorPage) return;
   clear(nav);
   if (error || !result) return;
   const size = Number(result.page_size) || state.pageSize || DEFAULT_PAGE_SIZE;
   const total = Number(result.total) || 0;
   const maxPages = Math.max(1, Math.floor(MAX_WINDOW / size));
-  const pages = Math.min(Math.ceil(total / size), maxPages);
-  if (pages <= 1 && state.page <= 1) return;
+  const pages = Math.min(Math.ceil(total / size), maxPages, PAGER_DEPTH);
+  const cursor = cursorOffer(result.next_cursor);
+  if (pages <= 1 && state.page <= 1 && !cursor) return;
   const page = state.page;
   const ul = el('ul', { class: 'page-list' });
   const li = (child) => ul.append(el('li', null, child));
@@ -341,8 +350,18 @@ function renderPagination() {
     prev = n;
   }
   if (page < pages) li(pageLink(page + 1, t('pager.next'), { cls: 'page-next', rel: 'next' }));
-  else li(el('span', { class: 'page-link page-next is-disabled', 'aria-disabled': 'true' }, t('pager.next')));
+  else if (cursor) {
+    // No data-page: the click is left to the browser, the server renders it.
+    const sp = new URLSearchParams(urlFor({ ...state, page: 1 }).split('?')[1] || '');
+    sp.set('cursor', cursor);
+    li(el('a', { href: `/datasets?${sp}`, class: 'page-link page-next page-cursor', rel: 'next' }, t('pager.next')));
+  } else li(el('span', { class: 'page-link page-next is-disabled', 'aria-disabled': 'true' }, t('pager.next')));
   nav.append(ul);
+}
+
+// cursorOffer is the cursor to offer on the last numbered page ('' for none).
+function cursorOffer(next) {
+  return state.page >= PAGER_DEPTH && typeof next === 'string' ? next : '';
 }
 
 function chipLink(next, label, field, testid) {
@@ -548,7 +567,7 @@ async function main() {
 
   document.getElementById('pagination').addEventListener('click', (ev) => {
     const a = ev.target.closest('a.page-link');
-    if (!a || !inPlace(ev)) return;
+    if (!a || !inPlace(ev) || !a.dataset.page) return;
     ev.preventDefault();
     navigate({ ...state, page: Number(a.dataset.page) || 1 }, { focusResults: true });
   });
@@ -591,6 +610,10 @@ async function main() {
   });
 
   window.addEventListener('popstate', () => {
+    if (new URLSearchParams(location.search).has('cursor')) {
+      location.reload(); // the server renders pages reached by cursor
+      return;
+    }
     state = readState();
     load();
   });
