@@ -252,7 +252,7 @@ func readPaths(count int) []path {
 	for range min(len(public), 20000) {
 		detail = append(detail, "/api/v1/datasets/"+public[rng.IntN(len(public))])
 	}
-	deep := strconv.Itoa(max(1, min(500, count/20))) // page_size 20: page 500 needs 10,000 entries
+	deep := strconv.Itoa(max(1, min(500, len(public)/20))) // page_size 20: page 500 needs 10,000 public entries
 	search, ckan := distinctQueries(count, rng)
 	return []path{
 		{"detail", "GET /api/v1/datasets/{id}", detail},
@@ -400,6 +400,9 @@ func check(p *benchkit.Portal, e path) error {
 				return fmt.Errorf("GET %s: no total or count in %.200s", u, body)
 			} else if string(m[2]) != "0" {
 				matched++
+			}
+			if strings.HasPrefix(e.name, "api-") && strings.Contains(string(body), `"items":[]`) {
+				return fmt.Errorf("GET %s: no items", u)
 			}
 		}
 	}
