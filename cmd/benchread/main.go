@@ -56,7 +56,8 @@ type options struct {
 	cache    string
 	only     string
 	scale    string
-	requests int // scale: sequential search requests
+	requests int           // scale: sequential search requests
+	settle   time.Duration // scale: how long to wait for the start-up outbox work
 	verbose  bool
 }
 
@@ -72,6 +73,7 @@ func main() {
 	flag.StringVar(&o.only, "only", "", "comma-separated paths to measure besides static (detail, api-p1, api-p500, web-p1, web-p500, search, ckan)")
 	flag.StringVar(&o.scale, "scale", "", "measure the working tree's cost curve at these counts instead, e.g. 10000,100000,1000000")
 	flag.IntVar(&o.requests, "requests", 400, "with -scale: sequential search requests (concurrency 1)")
+	flag.DurationVar(&o.settle, "settle", 20*time.Minute, "with -scale: wait this long for the start-up outbox work before measuring beside it")
 	flag.BoolVar(&o.verbose, "v", false, "print progress details")
 	cpuprofile := flag.String("cpuprofile", "", "not supported: the portal exposes no pprof endpoint (use make bench-load with -cpuprofile, which profiles in process)")
 	flag.Parse()

@@ -191,6 +191,19 @@ func (p *Portal) Metrics() (string, error) {
 	return string(b), err
 }
 
+// Backlog is the outbox backlog /metrics reports.
+func (p *Portal) Backlog() (int64, error) {
+	m, err := p.Metrics()
+	if err != nil {
+		return 0, err
+	}
+	b := backlogRe.FindStringSubmatch(m)
+	if b == nil {
+		return 0, errors.New("/metrics has no portal_outbox_backlog")
+	}
+	return strconv.ParseInt(b[1], 10, 64)
+}
+
 // WaitOutbox waits until the outbox backlog (/metrics) reads zero three
 // times in a row: the start-up sweep and the index are then settled, and
 // what gets measured is the steady state.
@@ -198,22 +211,18 @@ func (p *Portal) WaitOutbox(limit time.Duration, progress io.Writer) error {
 	deadline := time.Now().Add(limit)
 	zero, last := 0, time.Now()
 	for time.Now().Before(deadline) {
-		m, err := p.Metrics()
+		n, err := p.Backlog()
 		if err != nil {
 			return err
 		}
-		b := backlogRe.FindStringSubmatch(m)
-		if b == nil {
-			return errors.New("/metrics has no portal_outbox_backlog")
-		}
-		if b[1] == "0" {
+		if n == 0 {
 			if zero++; zero == 3 {
 				return nil
 			}
 		} else {
 			zero = 0
 			if progress != nil && time.Since(last) > 10*time.Second {
-				fmt.Fprintf(progress, "  waiting for the outbox: %s events\n", b[1])
+				fmt.Fprintf(progress, "  waiting for the outbox: %d events\n", n)
 				last = time.Now()
 			}
 		}
