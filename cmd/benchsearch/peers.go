@@ -79,37 +79,43 @@ func runPeers(n, requests int, queries []string) error {
 		p50, p99, max time.Duration
 		totals        []int
 	}
-	var rows []row
-	for _, p := range peers {
+	rows := make([]row, len(peers))
+	for i, p := range peers {
 		fmt.Printf("%s: building…\n", p.name())
 		start := time.Now()
 		if err := p.build(docs); err != nil {
 			return fmt.Errorf("%s build: %w", p.name(), err)
 		}
-		r := row{name: p.name(), build: time.Since(start)}
+		defer p.close()
+		rows[i] = row{name: p.name(), build: time.Since(start)}
+		fmt.Printf("%s: built in %s\n", p.name(), rows[i].build.Round(time.Millisecond))
 		for _, q := range queries { // warm-up, and the match counts to compare
 			t, err := p.query(q)
 			if err != nil {
 				return fmt.Errorf("%s %q: %w", p.name(), q, err)
 			}
-			r.totals = append(r.totals, t)
+			rows[i].totals = append(rows[i].totals, t)
 		}
-		lat := make([]time.Duration, 0, requests)
-		deadline := time.Now().Add(3 * time.Minute)
-		for i := 0; i < requests && time.Now().Before(deadline); i++ {
+	}
+	// Round robin over the engines, query by query, so that other load on
+	// the machine weighs on each of them alike.
+	lats := make([][]time.Duration, len(peers))
+	deadline := time.Now().Add(5 * time.Minute)
+	for n := 0; n < requests && time.Now().Before(deadline); n++ {
+		for i, p := range peers {
 			t0 := time.Now()
-			if _, err := p.query(queries[i%len(queries)]); err != nil {
+			if _, err := p.query(queries[n%len(queries)]); err != nil {
 				return err
 			}
-			lat = append(lat, time.Since(t0))
+			lats[i] = append(lats[i], time.Since(t0))
 		}
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		r.p50, r.p99, r.max = lat[len(lat)/2], lat[min(len(lat)-1, len(lat)*99/100)], lat[len(lat)-1]
-		p.close()
-		rows = append(rows, r)
-		fmt.Printf("%s: built in %s, p50 %s over %d queries\n", r.name, r.build.Round(time.Millisecond), r.p50, len(lat))
 	}
-	fmt.Printf("\n%d documents; 2-character queries %s with facets %s, 20 hits; concurrency 1, in process\n\n", n, strings.Join(queries, " "), strings.Join(peerFacets, ", "))
+	for i := range rows {
+		lat := lats[i]
+		sort.Slice(lat, func(a, b int) bool { return lat[a] < lat[b] })
+		rows[i].p50, rows[i].p99, rows[i].max = lat[len(lat)/2], lat[min(len(lat)-1, len(lat)*99/100)], lat[len(lat)-1]
+	}
+	fmt.Printf("\n%d documents; 2-character queries %s with facets %s, 20 hits; concurrency 1, in process, engines in turn, %d queries each; %s\n\n", n, strings.Join(queries, " "), strings.Join(peerFacets, ", "), len(lats[0]), loadavg())
 	fmt.Printf("%-22s %10s %10s %10s %10s %12s\n", "engine", "build", "p50", "p99", "max", "p50 ÷ embedded")
 	for _, r := range rows {
 		fmt.Printf("%-22s %10s %10s %10s %10s %12.1f×\n", r.name, r.build.Round(time.Millisecond), r.p50.Round(time.Microsecond),
@@ -342,3 +348,12 @@ func (p *fts5Peer) query(text string) (int, error) {
 }
 
 func (p *fts5Peer) close() { p.db.Close() }
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "load ?"
+	}
+	f := strings.Fields(string(b))
+	return "load " + strings.Join(f[:min(3, len(f))], " ")
+}
