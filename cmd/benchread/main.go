@@ -452,8 +452,10 @@ func report(o options, commit string, paths []path, runs []run) {
 		fmt.Printf("%s: start-up to ready %s, peak RSS %s, %d log lines at ERROR\n", r.label, r.ready.Round(time.Millisecond), benchkit.MB(r.rss), r.errLog)
 	}
 	fmt.Println("err: answers that were not 2xx plus socket errors and timeouts (wrk's 2 s).")
-	if e, ok := find(paths, "search"); ok {
-		fmt.Printf("search and ckan rotate over %d and %d distinct requests.\n", len(e.paths), len(mustFind(paths, "ckan").paths))
+	for _, name := range []string{"search", "ckan"} {
+		if e, ok := find(paths, name); ok {
+			fmt.Printf("%s rotates over %d distinct requests.\n", name, len(e.paths))
+		}
 	}
 }
 
