@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: run build test vet fmt-check unit fuzz openapi openapi-check openapi-validate openapi-lint openapi-client bench-search bench-download bench-preview bench-profile bench-pages tidy
+.PHONY: run build test vet fmt-check unit fuzz openapi openapi-check openapi-validate openapi-lint openapi-client bench-search bench-download bench-preview bench-profile bench-pages bench-read bench-scale tidy
 
 # swag is pinned in go.mod (tool directive); the validator is pinned here and
 # installed with npm into .tools/ (gitignored) on first use.
@@ -143,3 +143,30 @@ bench-load:
 	@command -v wrk >/dev/null 2>&1 || { echo "wrk not found: installing it with apt-get"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
 	$(GO) run ./cmd/benchload -count 10000 -c 64 -t 2 -d 60s $(BENCH_LOAD_FLAGS)
+
+## bench-read: the public read path before and after, side by side on one
+## seeded catalog (BENCH_READ_COUNT entries, default 100,000): the portal
+## built from BENCH_READ_BEFORE (default 60c0e14) and the working tree,
+## each as its own process, wrk at 8 connections on the static asset,
+## detail, list pages 1 and 500 (API and web), distinct 2-character
+## searches with facets and CKAN package_search; req/s, p50, p99 and the
+## ratio to the static asset. Binaries and the seeded catalog are cached in
+## ~/.cache/portal-bench. Needs wrk. Not a test.
+## BENCH_READ_FLAGS: e.g. -d 20s -only detail,search
+BENCH_READ_COUNT ?= 100000
+BENCH_READ_BEFORE ?= 60c0e14
+.PHONY: bench-read
+bench-read:
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk not found: apt-get install -y wrk"; exit 1; }
+	$(GO) run ./cmd/benchread -count $(BENCH_READ_COUNT) -before $(BENCH_READ_BEFORE) $(BENCH_READ_FLAGS)
+
+## bench-scale: the working tree's cost curve at 10k and 100k entries (and
+## 1M with BENCH_SCALE_1M=1): seed and reindex time, index size, start-up
+## to ready, RSS idle and under load, search p50/p99 at concurrency 1,
+## detail req/s, and how each grows. Needs wrk. Not a test.
+comma := ,
+BENCH_SCALE_COUNTS := 10000,100000$(if $(filter 1,$(BENCH_SCALE_1M)),$(comma)1000000)
+.PHONY: bench-scale
+bench-scale:
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk not found: apt-get install -y wrk"; exit 1; }
+	$(GO) run ./cmd/benchread -scale $(BENCH_SCALE_COUNTS) $(BENCH_READ_FLAGS)

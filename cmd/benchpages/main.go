@@ -57,6 +57,7 @@ import (
 
 	_ "github.com/go-sql-driver/mysql"
 
+	"github.com/hlj-opendata/portal/cmd/internal/benchkit"
 	"github.com/hlj-opendata/portal/server/app"
 	"github.com/hlj-opendata/portal/server/catalog"
 	"github.com/hlj-opendata/portal/server/config"
@@ -383,7 +384,8 @@ func startPortal(bin, work, addr string, env map[string]string) (*exec.Cmd, erro
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	cmd.Env = append(cmd.Env, "PORTAL_ADDR="+addr, "PORTAL_METRICS_ADDR=")
+	// /metrics answers only with the token (404 without one).
+	cmd.Env = append(cmd.Env, "PORTAL_ADDR="+addr, "PORTAL_METRICS_ADDR=", "PORTAL_METRICS_TOKEN="+benchkit.MetricsToken)
 	// Straight to a file: the log lines cost the portal, not this process.
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
@@ -415,7 +417,9 @@ func waitOutbox(base string, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	zero, last := 0, time.Time{}
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(base + "/metrics")
+		req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+benchkit.MetricsToken)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return err
 		}

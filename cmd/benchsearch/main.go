@@ -3,6 +3,13 @@
 // few concurrency levels, index build time and the server's peak RSS.
 //
 //	go run ./cmd/benchsearch -count 100000
+//	go run ./cmd/benchsearch -peers -count 100000
+//
+// With -peers it instead compares, in this process, the portal's embedded
+// engine with Bleve v2 (CJK analyzer) and SQLite FTS5 on the same
+// synthetic documents and two-character queries with facets, and prints
+// each one's build time, p50/p99 and ratio to the embedded engine
+// (peers.go).
 //
 // It builds the portal binary, seeds a fresh data dir, starts the server on
 // a loopback port, and only ever sends requests to that port. Every loop is
@@ -34,7 +41,15 @@ func main() {
 	levels := flag.String("concurrency", "1,4,16", "concurrency levels")
 	keep := flag.String("data", "", "reuse this data dir (seeded by a previous run) instead of a temp one")
 	addr := flag.String("addr", "127.0.0.1:18099", "loopback address for the server")
+	peers := flag.Bool("peers", false, "compare the embedded engine with Bleve and SQLite FTS5 in process instead")
 	flag.Parse()
+	if *peers {
+		if err := runPeers(*count, *requests, []string{"企业", "公交", "医疗", "环境", "旅游", "信用", "数据", "哈尔"}); err != nil {
+			fmt.Fprintln(os.Stderr, "benchsearch:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*count, *requests, *levels, *keep, *addr); err != nil {
 		fmt.Fprintln(os.Stderr, "benchsearch:", err)
 		os.Exit(1)
