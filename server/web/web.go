@@ -281,6 +281,10 @@ const StatusClientClosed = 499
 // database reports as context.Canceled or as its own "interrupted" error,
 // or writing the answer failed with a broken pipe or a reset connection.
 func clientGone(c echo.Context, err error) bool {
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.Code != apperr.Internal {
+		return false // the handler chose the answer (a broken upload is a 400)
+	}
 	if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
 		return true
 	}
