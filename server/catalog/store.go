@@ -122,15 +122,21 @@ func (s *Store) Summary(ctx context.Context) (Summary, error) {
 	return sum, nil
 }
 
-// withParents fills Department and Topic in the dataset's own query (a
-// LEFT JOIN each) instead of one query per association.
+// withParents fills Department and Topic. On MySQL a LEFT JOIN each in
+// the dataset's own query saves two round trips (store benchmark: detail
+// CPU -8%, list -15%). On SQLite there is no round trip and the driver
+// parses every statement again: two short primary-key queries cost less
+// than the long joined one (detail 0.26-0.30 ms CPU against 0.34-0.41).
 func withParents(db *gorm.DB) *gorm.DB {
-	return db.Joins("Department").Joins("Topic")
+	if db.Dialector.Name() == "mysql" {
+		return db.Joins("Department").Joins("Topic")
+	}
+	return db.Preload("Department").Preload("Topic")
 }
 
-// withDetails loads everything a dataset page needs: one query for the
-// datasets with their department and topic, one per child table for the
-// whole batch.
+// withDetails loads everything a dataset page needs: the datasets with
+// their department and topic (withParents), then one query per child table
+// for the whole batch.
 func withDetails(db *gorm.DB) *gorm.DB {
 	return withParents(db).
 		Preload("DataItems", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).

@@ -49,7 +49,8 @@ func countingStore(db *gorm.DB) (*catalog.Store, *queryCounter) {
 // BenchmarkStore measures the store's detail and list reads on a catalog
 // of PORTAL_BENCH_STORE_N synthetic entries (default 10000). It loads the
 // catalog first, which takes a while, so it is skipped unless
-// PORTAL_BENCH_STORE=1:
+// PORTAL_BENCH_STORE=1 (PORTAL_BENCH_STORE_ENGINE=mysql runs it on the
+// PORTAL_TEST_MYSQL_DSN server):
 //
 //	PORTAL_BENCH_STORE=1 go test ./server/catalog -run '^$' -bench BenchmarkStore -benchtime 3000x
 func BenchmarkStore(b *testing.B) {
@@ -63,7 +64,8 @@ func BenchmarkStore(b *testing.B) {
 			b.Fatalf("PORTAL_BENCH_STORE_N=%q: want a number ≥ 100", v)
 		}
 	}
-	p := apptest.New(b, apptest.Options{NoWorkers: true})
+	engine := os.Getenv("PORTAL_BENCH_STORE_ENGINE") // "mysql" with PORTAL_TEST_MYSQL_DSN
+	p := apptest.New(b, apptest.Options{Engine: engine, NoWorkers: true})
 	if l, ok := p.Blobs.(*blob.Local); ok {
 		l.NoSync = true
 	}

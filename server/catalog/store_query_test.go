@@ -21,7 +21,7 @@ func preloaded(db *gorm.DB) *gorm.DB {
 }
 
 // TestStoreQueriesPerPage counts the statements a detail page, a list page
-// and an index batch cost (one per table), and checks that the answers are
+// and an index batch cost (one per table, never one per entry), and checks that the answers are
 // the same structs one Preload per association gives.
 func TestStoreQueriesPerPage(t *testing.T) {
 	for _, engine := range apptest.Engines(t) {
@@ -51,14 +51,20 @@ func TestStoreQueriesPerPage(t *testing.T) {
 				t.Fatalf("seed: %d entries, %d public, one with children: %v", len(all), len(public), withChildren != nil)
 			}
 			st, counter := countingStore(p.DB)
+			// MySQL joins department and topic into the dataset's query;
+			// SQLite reads them by primary key (see withParents).
+			parents := int64(2)
+			if engine == "mysql" {
+				parents = 0
+			}
 
 			counter.n.Store(0)
 			d, err := st.Dataset(ctx, withChildren.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := counter.n.Load(); got != 3 {
-				t.Errorf("detail: %d queries, want 3 (dataset with department and topic, data items, resources)", got)
+			if got, want := counter.n.Load(), 3+parents; got != want {
+				t.Errorf("detail: %d queries, want %d (dataset, parents, data items, resources)", got, want)
 			}
 			if !reflect.DeepEqual(*d, *withChildren) {
 				t.Errorf("detail differs from the preloaded entry:\n got %+v\nwant %+v", *d, *withChildren)
@@ -73,8 +79,8 @@ func TestStoreQueriesPerPage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := counter.n.Load(); got != 2 {
-				t.Errorf("list: %d queries, want 2 (datasets with department and topic, resources)", got)
+			if got, want := counter.n.Load(), 2+parents; got != want {
+				t.Errorf("list: %d queries, want %d (datasets, parents, resources)", got, want)
 			}
 			if len(m) != 20 || m[all[0].ID] != nil {
 				t.Fatalf("list: %d entries (hidden one present: %v), want the 20 public ones", len(m), m[all[0].ID] != nil)
@@ -93,8 +99,8 @@ func TestStoreQueriesPerPage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := counter.n.Load(); got != 3 {
-				t.Errorf("index batch: %d queries, want 3", got)
+			if got, want := counter.n.Load(), 3+parents; got != want {
+				t.Errorf("index batch: %d queries, want %d", got, want)
 			}
 			if !reflect.DeepEqual(batch, public) {
 				t.Errorf("index batch: %d entries differ from the %d preloaded public ones", len(batch), len(public))
