@@ -26,6 +26,9 @@ import (
 const (
 	SQLitePoolSize = 8
 	MySQLPoolSize  = 32
+	// MySQLPreparedPerConn bounds the distinct statements kept prepared
+	// (each on at most every pooled connection: 32 × 256 = 8192).
+	MySQLPreparedPerConn = 256
 )
 
 // SQLite settings every pooled connection gets (see SQLiteDSN).
@@ -80,6 +83,13 @@ func Open(cfg config.Config, log *slog.Logger) (*gorm.DB, error) {
 			sqlDB.SetConnMaxIdleTime(0)
 		}
 	case config.MySQL:
+		// Prepared statements are reused per connection: the server parses
+		// a hot query once (store benchmark: detail CPU -25%, list -17%).
+		// The cache is bounded so that 32 connections stay well below
+		// MariaDB's max_prepared_stmt_count (16382 by default). SQLite's
+		// driver gained nothing measurable from it, so it stays off there.
+		gcfg.PrepareStmt = true
+		gcfg.PrepareStmtMaxSize = MySQLPreparedPerConn
 		db, err = gorm.Open(mysql.New(mysql.Config{DSN: cfg.DBConn, DefaultStringSize: 191}), gcfg)
 		if err == nil {
 			sqlDB, _ := db.DB()
