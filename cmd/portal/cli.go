@@ -344,7 +344,7 @@ func cmdSeed(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "the database already holds a catalog: nothing loaded")
 		}
 	case "synthetic":
-		err = seedSynthetic(ctx, a, *count, stdout)
+		err = seedSynthetic(ctx, a, *count, stdout, stderr)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "portal seed: %v\n", err)
@@ -354,7 +354,7 @@ func cmdSeed(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func seedSynthetic(ctx context.Context, a *app.App, n int, stdout io.Writer) error {
+func seedSynthetic(ctx context.Context, a *app.App, n int, stdout, stderr io.Writer) error {
 	var existing int64
 	if err := a.DB.WithContext(ctx).Table("datasets").Where("id LIKE ?", "syn-%").Count(&existing).Error; err != nil {
 		return err
@@ -364,13 +364,16 @@ func seedSynthetic(ctx context.Context, a *app.App, n int, stdout io.Writer) err
 	if l, ok := a.Blobs.(*blob.Local); ok {
 		l.NoSync = true // bulk benchmark data: one sync at the end is enough
 	}
-	bar := newProgress(stdout, "loading")
+	bar := newProgress(stderr, "loading")
 	if err := a.Catalog.LoadCatalog(ctx, cat, bar.set); err != nil {
 		return err
 	}
 	bar.done()
 	syncFS()
-	bar = newProgress(stdout, "indexing")
+	bar = newProgress(stderr, "indexing")
+	if sum, err := a.Catalog.Store.Summary(ctx); err == nil {
+		bar.total = int(sum.Datasets)
+	}
 	start := time.Now()
 	if err := a.Catalog.Reindex(ctx, func(i int) { bar.set(i, -1) }); err != nil {
 		return err
@@ -392,7 +395,10 @@ func cmdReindex(args []string, stdout, stderr io.Writer) int {
 	defer a.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	bar := newProgress(stdout, "indexing")
+	bar := newProgress(stderr, "indexing")
+	if sum, err := a.Catalog.Store.Summary(ctx); err == nil {
+		bar.total = int(sum.Datasets) // the public entries the walk will emit
+	}
 	start := time.Now()
 	if err := a.Catalog.Reindex(ctx, func(i int) { bar.set(i, -1) }); err != nil {
 		fmt.Fprintf(stderr, "portal reindex: %v\n", err)
@@ -431,15 +437,22 @@ func versionString() string {
 
 func syncFS() { syscall.Sync() }
 
-// progress draws a one-line progress bar on a terminal, or plain lines
-// every 10% elsewhere.
+// progress reports a long job on w (stderr): on a terminal a bar redrawn
+// in place, elsewhere (logs, CI) a plain line every progressEvery, each
+// with done/total, the rate and the time left.
 type progress struct {
 	w     io.Writer
 	label string
 	tty   bool
+	now   func() time.Time
+	start time.Time
 	last  time.Time
 	n     int
+	total int
 }
+
+// progressEvery spaces the plain lines written when w is not a terminal.
+const progressEvery = 5 * time.Second
 
 func newProgress(w io.Writer, label string) *progress {
 	tty := false
@@ -448,30 +461,63 @@ func newProgress(w io.Writer, label string) *progress {
 			tty = true
 		}
 	}
-	return &progress{w: w, label: label, tty: tty}
+	p := &progress{w: w, label: label, tty: tty, now: time.Now}
+	p.start, p.last = p.now(), p.now()
+	return p
 }
 
+// set records progress; total < 0 keeps the total given before (or none).
 func (p *progress) set(done, total int) {
 	p.n = done
-	if time.Since(p.last) < 200*time.Millisecond {
+	if total >= 0 {
+		p.total = total
+	}
+	now := p.now()
+	every := progressEvery
+	if p.tty {
+		every = 200 * time.Millisecond
+	}
+	if now.Sub(p.last) < every {
 		return
 	}
-	p.last = time.Now()
-	if !p.tty {
-		return
-	}
-	if total > 0 {
-		width := 30
-		filled := done * width / total
-		fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d", p.label, strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total)
+	p.last = now
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", p.line(now, true))
 	} else {
-		fmt.Fprintf(p.w, "\r%s %d", p.label, done)
+		fmt.Fprintln(p.w, p.line(now, false))
 	}
+}
+
+// line is "label [###...] n/total (pct) rate/s ETA d", the bar on a terminal only.
+func (p *progress) line(now time.Time, bar bool) string {
+	var b strings.Builder
+	b.WriteString(p.label)
+	if p.total > 0 {
+		if bar {
+			const width = 30
+			filled := min(p.n*width/p.total, width)
+			fmt.Fprintf(&b, " [%s%s]", strings.Repeat("#", filled), strings.Repeat(".", width-filled))
+		}
+		fmt.Fprintf(&b, " %d/%d (%.1f%%)", p.n, p.total, 100*float64(p.n)/float64(p.total))
+	} else {
+		fmt.Fprintf(&b, " %d", p.n)
+	}
+	elapsed := now.Sub(p.start)
+	if elapsed > 0 && p.n > 0 {
+		rate := float64(p.n) / elapsed.Seconds()
+		fmt.Fprintf(&b, " %.0f/s", rate)
+		if p.total > p.n {
+			eta := time.Duration(float64(p.total-p.n) / rate * float64(time.Second))
+			fmt.Fprintf(&b, " ETA %s", eta.Round(time.Second))
+		}
+	}
+	return b.String()
 }
 
 func (p *progress) done() {
 	if p.tty {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
-	fmt.Fprintf(p.w, "%s: %d done\n", p.label, p.n)
+	elapsed := p.now().Sub(p.start)
+	fmt.Fprintf(p.w, "%s: %d done in %s\n", p.label, p.n, elapsed.Round(time.Millisecond))
 }

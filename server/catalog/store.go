@@ -122,9 +122,23 @@ func (s *Store) Summary(ctx context.Context) (Summary, error) {
 	return sum, nil
 }
 
-// withDetails preloads everything a dataset page needs.
+// withParents fills Department and Topic. On MySQL a LEFT JOIN each in
+// the dataset's own query saves two round trips (store benchmark: detail
+// CPU -8%, list -15%). On SQLite there is no round trip and the driver
+// parses every statement again: two short primary-key queries cost less
+// than the long joined one (detail 0.26-0.30 ms CPU against 0.34-0.41).
+func withParents(db *gorm.DB) *gorm.DB {
+	if db.Dialector.Name() == "mysql" {
+		return db.Joins("Department").Joins("Topic")
+	}
+	return db.Preload("Department").Preload("Topic")
+}
+
+// withDetails loads everything a dataset page needs: the datasets with
+// their department and topic (withParents), then one query per child table
+// for the whole batch.
 func withDetails(db *gorm.DB) *gorm.DB {
-	return db.Preload("Department").Preload("Topic").
+	return withParents(db).
 		Preload("DataItems", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
 		Preload("Resources", func(db *gorm.DB) *gorm.DB { return db.Order("position") })
 }
@@ -132,7 +146,7 @@ func withDetails(db *gorm.DB) *gorm.DB {
 // Dataset loads one entry with its details, whatever its status.
 func (s *Store) Dataset(ctx context.Context, id string) (*Dataset, error) {
 	var d Dataset
-	err := s.DB.WithContext(ctx).Scopes(withDetails).Where("id = ?", id).Take(&d).Error
+	err := s.DB.WithContext(ctx).Scopes(withDetails).Where("datasets.id = ?", id).Take(&d).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, apperr.New(apperr.NotFound, "dataset not found")
 	}
@@ -153,7 +167,7 @@ func (s *Store) DatasetsByID(ctx context.Context, ids []string) (map[string]*Dat
 	// Visibility is checked in Go: with status/open_type in the WHERE clause
 	// SQLite may pick a low-selectivity index over the primary key (67 ms
 	// instead of 0.3 ms at 100k entries).
-	err := s.DB.WithContext(ctx).Preload("Department").Preload("Topic").
+	err := s.DB.WithContext(ctx).Scopes(withParents).
 		Preload("Resources", func(db *gorm.DB) *gorm.DB { return db.Select("id, dataset_id, format, position").Order("position") }).
 		Where("datasets.id IN ?", ids).Find(&list).Error
 	if err != nil {
@@ -169,14 +183,75 @@ func (s *Store) DatasetsByID(ctx context.Context, ids []string) (map[string]*Dat
 
 // PublicDatasetsForIndex loads public entries with details in id order,
 // after the given id, for (re)indexing in batches.
+//
+// It walks the primary key and checks visibility in Go: with status and
+// open_type in the WHERE clause the planner may take the status index and
+// sort every published row again for each batch, which made a reindex grow
+// superlinearly with the catalog. Children are loaded for the public rows
+// only, one query per table.
 func (s *Store) PublicDatasetsForIndex(ctx context.Context, afterID string, limit int) ([]Dataset, error) {
-	var list []Dataset
-	err := s.DB.WithContext(ctx).Scopes(publicScope, withDetails).
-		Where("datasets.id > ?", afterID).Order("datasets.id").Limit(limit).Find(&list).Error
-	if err != nil {
-		return nil, apperr.Internalf(err, "load datasets for index")
+	// A batch may hold fewer than limit entries (hidden ones are dropped);
+	// it is empty only at the end of the table.
+	for {
+		var list []Dataset
+		err := s.DB.WithContext(ctx).Scopes(withParents).
+			Where("datasets.id > ?", afterID).Order("datasets.id").Limit(limit).Find(&list).Error
+		if err != nil {
+			return nil, apperr.Internalf(err, "load datasets for index")
+		}
+		if len(list) == 0 {
+			return nil, nil
+		}
+		afterID = list[len(list)-1].ID
+		public := list[:0]
+		for _, d := range list {
+			if d.Public() {
+				public = append(public, d)
+			}
+		}
+		if len(public) == 0 {
+			continue
+		}
+		if err := s.loadChildren(ctx, public); err != nil {
+			return nil, err
+		}
+		return public, nil
 	}
-	return list, nil
+}
+
+// loadChildren fills the data items and resources of list, in position
+// order, with one query per table (as Preload does, empty slices included).
+func (s *Store) loadChildren(ctx context.Context, list []Dataset) error {
+	if len(list) == 0 {
+		return nil
+	}
+	ids := make([]string, len(list))
+	at := make(map[string]*Dataset, len(list))
+	for i := range list {
+		ids[i] = list[i].ID
+		at[list[i].ID] = &list[i]
+		list[i].DataItems = make([]DataItem, 0, 10)
+		list[i].Resources = make([]Resource, 0, 10)
+	}
+	var items []DataItem
+	if err := s.DB.WithContext(ctx).Where("dataset_id IN ?", ids).Order("dataset_id, position").Find(&items).Error; err != nil {
+		return apperr.Internalf(err, "load data items for index")
+	}
+	for _, it := range items {
+		if d := at[it.DatasetID]; d != nil {
+			d.DataItems = append(d.DataItems, it)
+		}
+	}
+	var res []Resource
+	if err := s.DB.WithContext(ctx).Where("dataset_id IN ?", ids).Order("dataset_id, position").Find(&res).Error; err != nil {
+		return apperr.Internalf(err, "load resources for index")
+	}
+	for _, r := range res {
+		if d := at[r.DatasetID]; d != nil {
+			d.Resources = append(d.Resources, r)
+		}
+	}
+	return nil
 }
 
 // Resource loads a resource with its dataset.

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -271,8 +272,37 @@ func requestLog(log *slog.Logger) echo.MiddlewareFunc {
 	}
 }
 
+// StatusClientClosed is the status recorded (never read) for a request
+// whose client went away first (nginx's 499).
+const StatusClientClosed = 499
+
+// clientGone reports whether err comes from the client having gone away:
+// its request context was cancelled (the connection closed), which the
+// database reports as context.Canceled or as its own "interrupted" error,
+// or writing the answer failed with a broken pipe or a reset connection.
+func clientGone(c echo.Context, err error) bool {
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.Code != apperr.Internal {
+		return false // the handler chose the answer (a broken upload is a 400)
+	}
+	if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+		return true
+	}
+	return errors.Is(c.Request().Context().Err(), context.Canceled) &&
+		(errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "interrupted"))
+}
+
 func errorHandler(log *slog.Logger, notFoundPage echo.HandlerFunc) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
+		if clientGone(c, err) {
+			// Nobody reads an answer and nothing failed on our side: no 500,
+			// no body, and no ERROR line for an operator to chase.
+			log.Info("client gone", "request_id", requestID(c), "path", c.Request().URL.Path, "err", err)
+			if !c.Response().Committed {
+				c.Response().WriteHeader(StatusClientClosed)
+			}
+			return
+		}
 		if c.Response().Committed {
 			return
 		}
@@ -282,11 +312,6 @@ func errorHandler(log *slog.Logger, notFoundPage echo.HandlerFunc) echo.HTTPErro
 			if perr := notFoundPage(c); perr == nil {
 				return
 			}
-		}
-		if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
-			// The client went away: nobody reads an answer, nothing failed.
-			c.Response().WriteHeader(499)
-			return
 		}
 		err = classify(err)
 		lang := locale.FromRequest(c.Request())
