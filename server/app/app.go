@@ -132,6 +132,8 @@ type App struct {
 	cancel  context.CancelFunc
 	workers sync.WaitGroup
 	cal     calendarSync // uploaded years and recomputation (calendars.go)
+	// withdrawals: when the next revocation takes effect (respcache.go).
+	withdrawals withdrawals
 }
 
 // Options tune New for tests and commands.
@@ -349,7 +351,7 @@ func (a *App) Handler() http.Handler {
 	e.Pre(metrics.Middleware())
 	e.Use(a.Apps.Middleware) // signed app calls: verified before any route, quotas charged (server/apps)
 	// Anonymous public reads from memory; pages follow the catalog version (respcache.go).
-	e.Use(a.ResponseCache.Middleware)
+	e.Use(a.ResponseCache.Middleware, a.bumpAfterWrites)
 	// Staff whose password expired can only change it (000 Art 38).
 	r := web.NewRouter(e, a.Accounts.PasswordRotation(authz.Guard(a.Accounts, a.Policy)))
 	a.Router = r

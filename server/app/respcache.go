@@ -2,12 +2,17 @@ package app
 
 import (
 	"context"
+	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/hlj-opendata/portal/server/quality"
 	"github.com/hlj-opendata/portal/server/respcache"
+	"github.com/hlj-opendata/portal/server/revocations"
+	"github.com/hlj-opendata/portal/server/store"
 )
 
 // cachedRoutes are the public reads the response cache answers (route
@@ -61,29 +66,8 @@ func (a *App) openResponseCache() {
 		return ckanRoutes[c.Path()] && ckanCached[c.Param("action")]
 	}
 	c.Follow = func(c echo.Context) bool { return followedPages[c.Path()] }
-	// A dataset answer stops being true when its withdrawal takes effect.
-	c.Until = func(c echo.Context) time.Time {
-		id := ""
-		switch {
-		case c.Path() == "/api/v1/datasets/:id":
-			id = c.Param("id")
-		case ckanRoutes[c.Path()] && c.Param("action") == "package_show":
-			id = c.QueryParam("id")
-		}
-		if id == "" || a.Revocations == nil {
-			return time.Time{}
-		}
-		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
-		defer cancel()
-		at, found, err := a.Revocations.NextEffective(ctx, id)
-		if err != nil {
-			return a.Now() // unknown: do not keep it
-		}
-		if !found {
-			return time.Time{}
-		}
-		return at
-	}
+	// Reads enforce withdrawals by the clock: no answer outlives the next one.
+	c.Until = a.nextWithdrawal
 	// CKAN answers from the cache still count against the developer rate limit.
 	c.OnHit = func(c echo.Context) func(echo.HandlerFunc) echo.HandlerFunc {
 		if ckanRoutes[c.Path()] {
@@ -91,4 +75,84 @@ func (a *App) openResponseCache() {
 		}
 		return nil
 	}
+}
+
+// writeRoutes are the API writes that change what public reads show
+// without an outbox event (dispute flags, announcements, departments, draft
+// entries going public): once one succeeds, the catalog version goes up.
+var writeRoutes = []string{
+	"/api/v1/corrections", "/api/v1/revocations", "/api/v1/announcements/",
+	"/api/v1/manage/", "/api/v1/admin/departments", "/api/v1/catalog-changes",
+}
+
+// bumpAfterWrites bumps the catalog version after a successful write on
+// writeRoutes, on this replica at once and on the others within the
+// version max age.
+func (a *App) bumpAfterWrites(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		m := c.Request().Method
+		if m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions || !isWriteRoute(c.Path()) {
+			return next(c)
+		}
+		err := next(c)
+		if err == nil && c.Response().Status < 400 {
+			if _, berr := a.Versions.Bump(context.WithoutCancel(c.Request().Context())); berr != nil {
+				// Cached reads then lag until the next bump or their expiry (a minute).
+				a.Log.Warn("catalog version not bumped after a write", "path", c.Path(), "err", berr)
+			}
+		}
+		return err
+	}
+}
+
+func isWriteRoute(p string) bool {
+	for _, w := range writeRoutes {
+		if strings.HasPrefix(p, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// withdrawals remembers when the next approved withdrawal takes effect,
+// per catalog version (an approval is a write, so it bumps the version).
+type withdrawals struct {
+	mu      sync.Mutex
+	version uint64
+	at      time.Time // zero: none pending
+	ok      bool
+}
+
+// nextWithdrawal is when the next approved revocation (of any entry or
+// resource) takes effect; an answer stored now expires then at the latest.
+// It reads the revocations table itself (an adapter: revocations.Service
+// only answers per dataset).
+func (a *App) nextWithdrawal(c echo.Context) time.Time {
+	now := a.Now()
+	v := a.Versions.Peek()
+	w := &a.withdrawals
+	w.mu.Lock()
+	if w.ok && w.version == v && (w.at.IsZero() || now.Before(w.at)) {
+		at := w.at
+		w.mu.Unlock()
+		return at
+	}
+	w.mu.Unlock()
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	var next []time.Time
+	err := a.DB.WithContext(ctx).Model(&revocations.Revocation{}).
+		Where("status = ? AND effective_at > ?", revocations.Approved, store.DBTime(now)).
+		Order("effective_at ASC").Limit(1).Pluck("effective_at", &next).Error
+	if err != nil {
+		return now // unknown: store nothing
+	}
+	at := time.Time{}
+	if len(next) > 0 {
+		at = next[0]
+	}
+	w.mu.Lock()
+	w.version, w.at, w.ok = v, at, true
+	w.mu.Unlock()
+	return at
 }
