@@ -74,12 +74,16 @@ func (rc *Cache) now() time.Time {
 func (rc *Cache) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if req.Method != http.MethodGet || Private(req) {
+		if req.Method != http.MethodGet {
 			return next(c)
 		}
 		if rc.Follow != nil && rc.Follow(c) {
+			// Any reader, signed in or not: the page cache serves them all.
 			// Errors only mean the page cache keeps its last view for now.
 			_, _ = rc.required(c)
+			return next(c)
+		}
+		if Private(req) {
 			return next(c)
 		}
 		if rc.LRU.max <= 0 || rc.Cacheable == nil || !rc.Cacheable(c) {
@@ -272,10 +276,14 @@ func equal(a, b []string) bool {
 
 func addVary(h http.Header, names ...string) {
 	have := strings.ToLower(strings.Join(h.Values("Vary"), ","))
+	var add []string
 	for _, n := range names {
 		if !strings.Contains(have, strings.ToLower(n)) {
-			h.Add("Vary", n)
+			add = append(add, n)
 		}
+	}
+	if len(add) > 0 {
+		h.Add("Vary", strings.Join(add, ", "))
 	}
 }
 

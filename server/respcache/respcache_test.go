@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/hlj-opendata/portal/server/apptest"
+	"github.com/hlj-opendata/portal/server/metrics"
 	"github.com/hlj-opendata/portal/server/respcache"
 )
 
@@ -344,5 +345,35 @@ func TestLRUBound(t *testing.T) {
 	l.Put("v", &respcache.Entry{Version: 5, Body: []byte("new")})
 	if l.Put("v", &respcache.Entry{Version: 4, Body: []byte("old")}) || string(l.Get("v").Body) != "new" {
 		t.Errorf("older entry replaced a newer one")
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	value := func(name string) float64 {
+		fams, err := metrics.Registry.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fams {
+			if f.GetName() == name {
+				m := f.GetMetric()[0]
+				if m.GetCounter() != nil {
+					return m.GetCounter().GetValue()
+				}
+				return m.GetGauge().GetValue()
+			}
+		}
+		t.Fatalf("%s not registered", name)
+		return 0
+	}
+	r := newRig(t, versionsDB(t, "sqlite"), newClock(), time.Second, 1<<20)
+	hits, misses, size := value("portal_response_cache_hits_total"), value("portal_response_cache_misses_total"), value("portal_response_cache_bytes")
+	r.get("/api/item?metrics")
+	r.get("/api/item?metrics")
+	if value("portal_response_cache_hits_total") != hits+1 || value("portal_response_cache_misses_total") != misses+1 {
+		t.Errorf("hits %v→%v, misses %v→%v; want +1 each", hits, value("portal_response_cache_hits_total"), misses, value("portal_response_cache_misses_total"))
+	}
+	if value("portal_response_cache_bytes") <= size {
+		t.Errorf("bytes did not grow with a stored answer")
 	}
 }
