@@ -78,11 +78,11 @@ func (a *App) openResponseCache() {
 }
 
 // writeRoutes are the API writes that change what public reads show
-// without an outbox event (dispute flags, announcements, departments, draft
-// entries going public): once one succeeds, the catalog version goes up.
+// without an outbox event (dispute flags, revocation notices, departments):
+// once one succeeds, the catalog version goes up. Entry edits are not
+// here: they reach public reads through the outbox, with the index.
 var writeRoutes = []string{
-	"/api/v1/corrections", "/api/v1/revocations", "/api/v1/announcements/",
-	"/api/v1/manage/", "/api/v1/admin/departments", "/api/v1/catalog-changes",
+	"/api/v1/corrections", "/api/v1/revocations", "/api/v1/announcements/", "/api/v1/admin/departments",
 }
 
 // bumpAfterWrites bumps the catalog version after a successful write on
