@@ -56,7 +56,7 @@ func (a *App) openResponseCache() {
 			a.Outbox.Handlers[kind] = a.Versions.AfterChange(h)
 		}
 	}
-	a.PageCache.SetVersion(a.Versions.Peek)
+	a.PageCache.SetVersion(a.Versions.PeekIndexed) // pages show what the index shows
 	a.ResponseCache = respcache.New(a.Versions, a.Config.ResponseCacheMB<<20, time.Minute)
 	c := a.ResponseCache
 	c.Cacheable = func(c echo.Context) bool {
@@ -77,12 +77,13 @@ func (a *App) openResponseCache() {
 	}
 }
 
-// writeRoutes are the API writes that change what public reads show
-// without an outbox event (dispute flags, revocation notices, departments):
-// once one succeeds, the catalog version goes up. Entry edits are not
-// here: they reach public reads through the outbox, with the index.
+// writeRoutes are the API writes that change what public reads show before
+// (or without) an outbox event: dispute flags, revocation notices,
+// departments, entries approved in /manage (the API reads the database at
+// once). Once one succeeds, the catalog version goes up; the indexed
+// version, which the rendered pages follow, waits for the outbox.
 var writeRoutes = []string{
-	"/api/v1/corrections", "/api/v1/revocations", "/api/v1/announcements/", "/api/v1/admin/departments",
+	"/api/v1/corrections", "/api/v1/revocations", "/api/v1/announcements/", "/api/v1/admin/departments", "/api/v1/manage/",
 }
 
 // bumpAfterWrites bumps the catalog version after a successful write on
@@ -96,7 +97,7 @@ func (a *App) bumpAfterWrites(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		err := next(c)
 		if err == nil && c.Response().Status < 400 {
-			if _, berr := a.Versions.Bump(context.WithoutCancel(c.Request().Context())); berr != nil {
+			if _, berr := a.Versions.Bump(context.WithoutCancel(c.Request().Context()), false); berr != nil {
 				// Cached reads then lag until the next bump or their expiry (a minute).
 				a.Log.Warn("catalog version not bumped after a write", "path", c.Path(), "err", berr)
 			}

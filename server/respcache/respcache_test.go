@@ -216,7 +216,7 @@ func TestBumpDropsOlderAnswers(t *testing.T) {
 			if b := body(t, r.get("/api/item")); !strings.Contains(b, "first") {
 				t.Fatalf("before the bump the stored answer stands, got %s", b)
 			}
-			if _, err := r.cache.Versions.Bump(context.Background()); err != nil {
+			if _, err := r.cache.Versions.Bump(context.Background(), true); err != nil {
 				t.Fatal(err)
 			}
 			res := r.get("/api/item")
@@ -239,7 +239,7 @@ func TestReplicaNeverOlderThanObserved(t *testing.T) {
 			b.get("/api/item")
 			a.body.Store("second")
 			b.body.Store("second")
-			if _, err := a.cache.Versions.Bump(context.Background()); err != nil {
+			if _, err := a.cache.Versions.Bump(context.Background(), true); err != nil {
 				t.Fatal(err)
 			}
 			ra := a.get("/api/item")
@@ -272,7 +272,7 @@ func TestReplicaFollowsAfterMaxAge(t *testing.T) {
 	a, b := newRig(t, db, clk, time.Second, 1<<20), newRig(t, db, clk, time.Second, 1<<20)
 	b.get("/api/item")
 	b.body.Store("second")
-	if _, err := a.cache.Versions.Bump(context.Background()); err != nil {
+	if _, err := a.cache.Versions.Bump(context.Background(), true); err != nil {
 		t.Fatal(err)
 	}
 	clk.Add(time.Second)

@@ -12,11 +12,13 @@ import (
 	"github.com/hlj-opendata/portal/server/store"
 )
 
-// CatalogVersion is the one row every replica reads: the outbox bumps it
-// after it applies a catalog change.
+// CatalogVersion is the one row every replica reads. Version goes up on
+// every change of public reads; Indexed only when the outbox has applied
+// one (the rendered pages follow the index, the API the database).
 type CatalogVersion struct {
 	ID      uint8  `gorm:"primaryKey;autoIncrement:false"`
 	Version uint64 `gorm:"not null"`
+	Indexed uint64 `gorm:"not null"`
 }
 
 // TableName keeps the table name stable.
@@ -31,7 +33,7 @@ func Migrations() []*gormigrate.Migration {
 			if err := store.AutoMigrate(tx, &CatalogVersion{}); err != nil {
 				return err
 			}
-			return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&CatalogVersion{ID: 1, Version: 1}).Error
+			return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&CatalogVersion{ID: 1, Version: 1, Indexed: 1}).Error
 		},
 		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("catalog_versions") },
 	}}
@@ -45,11 +47,12 @@ type Versions struct {
 	MaxAge time.Duration    // how long a read is reused; 0 reads every time (coalesced)
 	Now    func() time.Time // injected clock
 
-	mu     sync.Mutex
-	v      uint64
-	readAt time.Time
-	fresh  bool // readAt is set
-	call   *versionCall
+	mu      sync.Mutex
+	v       uint64
+	indexed uint64
+	readAt  time.Time
+	fresh   bool // readAt is set
+	call    *versionCall
 }
 
 type versionCall struct {
@@ -70,6 +73,14 @@ func (s *Versions) Peek() uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.v
+}
+
+// PeekIndexed is the last indexed version this replica saw (changes the
+// outbox has applied), without reading.
+func (s *Versions) PeekIndexed() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.indexed
 }
 
 // Current is the shared version, read from the database at most once per
@@ -121,11 +132,11 @@ func (s *Versions) read(ctx context.Context, own bool) (uint64, error) {
 		s.mu.Unlock()
 		// The read is shared: one caller's cancellation must not fail the others.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		v, err := s.load(rctx)
+		row, err := s.load(rctx)
 		cancel()
 		s.mu.Lock()
 		if err == nil {
-			s.observeLocked(v)
+			s.observeLocked(row)
 			s.readAt, s.fresh = s.now(), true
 		}
 		c.v, c.err = s.v, err
@@ -136,39 +147,38 @@ func (s *Versions) read(ctx context.Context, own bool) (uint64, error) {
 	}
 }
 
-func (s *Versions) load(ctx context.Context) (uint64, error) {
+func (s *Versions) load(ctx context.Context) (CatalogVersion, error) {
 	var row CatalogVersion
 	err := s.DB.WithContext(ctx).Where("id = ?", 1).Take(&row).Error
-	return row.Version, err
+	return row, err
 }
 
-func (s *Versions) observeLocked(v uint64) {
-	if v > s.v {
-		s.v = v
-	}
+func (s *Versions) observeLocked(row CatalogVersion) {
+	s.v = max(s.v, row.Version)
+	s.indexed = max(s.indexed, row.Indexed)
 }
 
-// Bump adds one to the shared version and makes this replica see it at
-// once (the replica that applied the change answers from it next).
-func (s *Versions) Bump(ctx context.Context) (uint64, error) {
-	var v uint64
+// Bump adds one to the shared version (and to the indexed one when the
+// outbox applied the change) and makes this replica see it at once (the
+// replica that applied the change answers from it next).
+func (s *Versions) Bump(ctx context.Context, indexed bool) (uint64, error) {
+	var row CatalogVersion
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&CatalogVersion{}).Where("id = ?", 1).
-			UpdateColumn("version", gorm.Expr("version + 1")).Error; err != nil {
+		set := map[string]any{"version": gorm.Expr("version + 1")}
+		if indexed {
+			set["indexed"] = gorm.Expr("indexed + 1")
+		}
+		if err := tx.Model(&CatalogVersion{}).Where("id = ?", 1).UpdateColumns(set).Error; err != nil {
 			return err
 		}
-		var row CatalogVersion
-		if err := tx.Where("id = ?", 1).Take(&row).Error; err != nil {
-			return err
-		}
-		v = row.Version
-		return nil
+		return tx.Where("id = ?", 1).Take(&row).Error
 	})
 	if err != nil {
 		return 0, err
 	}
+	var v uint64
 	s.mu.Lock()
-	s.observeLocked(v)
+	s.observeLocked(row)
 	s.readAt, s.fresh = s.now(), true
 	v = s.v
 	s.mu.Unlock()
@@ -183,7 +193,7 @@ func (s *Versions) AfterChange(next func(ctx context.Context, ids []string) erro
 		if err := next(ctx, ids); err != nil {
 			return err
 		}
-		_, err := s.Bump(ctx)
+		_, err := s.Bump(ctx, true)
 		return err
 	}
 }
