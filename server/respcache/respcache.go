@@ -36,11 +36,14 @@ import (
 // Headers of a cacheable answer.
 const (
 	HeaderVersion = "X-Catalog-Version"
-	// CacheControl lets a CDN keep an answer for a minute and serve it a
-	// while longer while it asks again.
-	CacheControl = "public, max-age=60, stale-while-revalidate=300"
-	maxQuery     = 2048 // longer queries are not cached (bounded keys)
-	minGzip      = 1024
+	// CacheControl makes browsers ask every time (a cheap 304): a reader
+	// who just filed a correction must see the dispute flag at once.
+	CacheControl = "public, max-age=0, must-revalidate"
+	// CDNCacheControl (RFC 9213) lets a CDN keep an answer for a minute and
+	// serve it a while longer while it asks again.
+	CDNCacheControl = "public, max-age=60, stale-while-revalidate=300"
+	maxQuery        = 2048 // longer queries are not cached (bounded keys)
+	minGzip         = 1024
 )
 
 // Cache is the response cache of one replica.
@@ -171,6 +174,7 @@ func (rc *Cache) serve(c echo.Context, e *Entry) error {
 		h[k] = vs
 	}
 	h.Set("Cache-Control", CacheControl)
+	h.Set("CDN-Cache-Control", CDNCacheControl)
 	h.Set(HeaderVersion, strconv.FormatUint(e.Version, 10))
 	// The language comes from ?lang=, the lang cookie or Accept-Language.
 	addVary(h, "Accept-Language", "Accept-Encoding", "Cookie")
@@ -243,7 +247,7 @@ func Key(c echo.Context) (string, bool) {
 // skipHeaders are set per request or by serve, never stored.
 var skipHeaders = map[string]bool{
 	"Cache-Control": true, "Content-Length": true, "Content-Encoding": true, "Etag": true,
-	"Vary": true, "Date": true, "Set-Cookie": true, "Retry-After": true, HeaderVersion: true,
+	"Vary": true, "Date": true, "Cdn-Cache-Control": true, "Set-Cookie": true, "Retry-After": true, HeaderVersion: true,
 }
 
 // handlerHeaders are the headers the handler set (after minus before),

@@ -111,8 +111,8 @@ func TestServesStoredAnswerWithValidators(t *testing.T) {
 			if a.StatusCode != 200 || b.StatusCode != 200 || body(t, b) != ab || r.calls.Load() != 1 {
 				t.Fatalf("second read: status %d/%d, handler ran %d times; want one run", a.StatusCode, b.StatusCode, r.calls.Load())
 			}
-			if cc := b.Header.Get("Cache-Control"); cc != respcache.CacheControl {
-				t.Errorf("Cache-Control = %q", cc)
+			if cc, cdn := b.Header.Get("Cache-Control"), b.Header.Get("CDN-Cache-Control"); cc != respcache.CacheControl || cdn != respcache.CDNCacheControl {
+				t.Errorf("Cache-Control = %q, CDN-Cache-Control = %q", cc, cdn)
 			}
 			if v := b.Header.Get(respcache.HeaderVersion); v != "1" {
 				t.Errorf("X-Catalog-Version = %q, want 1", v)
