@@ -49,6 +49,7 @@ import (
 	"github.com/hlj-opendata/portal/server/publishing"
 	"github.com/hlj-opendata/portal/server/quality"
 	"github.com/hlj-opendata/portal/server/requests"
+	"github.com/hlj-opendata/portal/server/respcache"
 	"github.com/hlj-opendata/portal/server/revocations"
 	"github.com/hlj-opendata/portal/server/site"
 	"github.com/hlj-opendata/portal/server/stats"
@@ -78,6 +79,7 @@ func Migrations() []*gormigrate.Migration {
 	all = append(all, calendarMigrations()...)
 	all = append(all, quality.Migrations()...)
 	all = append(all, apps.Migrations()...)
+	all = append(all, respcache.Migrations()...)
 	return all
 }
 
@@ -122,10 +124,16 @@ type App struct {
 	Apps *apps.Service
 	// PageCache keeps rendered public pages (server/site).
 	PageCache *site.Cache
+	// Versions is the shared catalog version; ResponseCache answers public
+	// reads from memory while it holds (respcache.go).
+	Versions      *respcache.Versions
+	ResponseCache *respcache.Cache
 
 	cancel  context.CancelFunc
 	workers sync.WaitGroup
 	cal     calendarSync // uploaded years and recomputation (calendars.go)
+	// withdrawals: when the next revocation takes effect (respcache.go).
+	withdrawals withdrawals
 }
 
 // Options tune New for tests and commands.
@@ -192,7 +200,7 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 		return syncTables(ctx, ids)
 	}
 	// Rendered public pages follow catalog changes at once on this replica
-	// (others within site.CacheTTL).
+	// (others when they see the catalog version go up: respcache.go).
 	a.PageCache = site.NewCache(site.CacheEntries, site.CacheTTL)
 	a.PageCache.SetClock(a.Now)
 	a.Outbox.Handlers["dataset"] = a.PageCache.AfterDatasets(a.Outbox.Handlers["dataset"])
@@ -251,6 +259,7 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Accounts.Apps = a.Apps
+	a.openResponseCache() // after every outbox handler that changes public reads
 	ok = true
 	return a, nil
 }
@@ -341,6 +350,8 @@ func (a *App) Handler() http.Handler {
 	e := web.New(web.Options{Log: a.Log, BodyLimit: "1M", TLS: strings.HasPrefix(a.Config.BaseURL, "https://"), TrustedProxies: a.Config.TrustedProxies, NotFoundPage: pages.NotFound})
 	e.Pre(metrics.Middleware())
 	e.Use(a.Apps.Middleware) // signed app calls: verified before any route, quotas charged (server/apps)
+	// Anonymous public reads from memory; pages follow the catalog version (respcache.go).
+	e.Use(a.ResponseCache.Middleware, a.bumpAfterWrites)
 	// Staff whose password expired can only change it (000 Art 38).
 	r := web.NewRouter(e, a.Accounts.PasswordRotation(authz.Guard(a.Accounts, a.Policy)))
 	a.Router = r

@@ -74,6 +74,12 @@ type Config struct {
 	// s3://bucket?… = an S3-compatible bucket (BlobS3, parsed from it).
 	BlobURL string  // PORTAL_BLOB_URL
 	BlobS3  *BlobS3 // nil unless BlobURL is s3://
+	// ResponseCacheMB bounds the memory of the public-read response cache
+	// (server/respcache; 0 = off). CacheVersionMaxAge is how long a replica
+	// reuses its read of the shared catalog version (0 = read it for every
+	// request, one read in flight at a time).
+	ResponseCacheMB    int           // PORTAL_RESPONSE_CACHE_MB
+	CacheVersionMaxAge time.Duration // PORTAL_CACHE_VERSION_MAXAGE
 }
 
 // BlobS3 is an S3-compatible bucket from PORTAL_BLOB_URL
@@ -184,6 +190,14 @@ func Load(getenv func(string) string) (Config, error) {
 	c.SessionMax, err = time.ParseDuration(get("PORTAL_SESSION_MAX", "12h"))
 	if err != nil || c.SessionMax < c.SessionIdle || c.SessionMax > 30*24*time.Hour {
 		return c, &Error{"PORTAL_SESSION_MAX", getenv("PORTAL_SESSION_MAX"), "want a duration from PORTAL_SESSION_IDLE to 720h"}
+	}
+	c.ResponseCacheMB, err = strconv.Atoi(get("PORTAL_RESPONSE_CACHE_MB", "64"))
+	if err != nil || c.ResponseCacheMB < 0 || c.ResponseCacheMB > 64<<10 {
+		return c, &Error{"PORTAL_RESPONSE_CACHE_MB", getenv("PORTAL_RESPONSE_CACHE_MB"), "want megabytes from 0 (off) to 65536"}
+	}
+	c.CacheVersionMaxAge, err = time.ParseDuration(get("PORTAL_CACHE_VERSION_MAXAGE", "1s"))
+	if err != nil || c.CacheVersionMaxAge < 0 || c.CacheVersionMaxAge > time.Minute {
+		return c, &Error{"PORTAL_CACHE_VERSION_MAXAGE", getenv("PORTAL_CACHE_VERSION_MAXAGE"), "want a duration from 0 to 1m such as 1s"}
 	}
 	c.ShutdownTimeout, err = time.ParseDuration(get("PORTAL_SHUTDOWN_TIMEOUT", "30s"))
 	if err != nil || c.ShutdownTimeout <= 0 {

@@ -27,6 +27,7 @@ type Entry struct {
 	// revocation takes effect): the entry expires then at the latest.
 	Until   time.Time
 	expires time.Time
+	version uint64 // the catalog version before the page was made
 	gzOnce  sync.Once
 	gz      []byte
 }
@@ -45,12 +46,43 @@ type Cache struct {
 	ttl time.Duration
 	m   map[string]*Entry
 	now func() time.Time
+	// version, when set, is this replica's catalog version (respcache):
+	// a page made before the version went up is not served again.
+	version func() uint64
+	// missAt is the version at the first miss of a key not yet put: a
+	// page is stamped with it (Get and Put share no request), so a page
+	// made from data older than a change never passes for newer.
+	missAt map[string]uint64
 }
 
 // NewCache returns a cache of at most max entries kept for ttl; max 0
 // disables caching.
 func NewCache(max int, ttl time.Duration) *Cache {
-	return &Cache{max: max, ttl: ttl, m: map[string]*Entry{}, now: time.Now}
+	return &Cache{max: max, ttl: ttl, m: map[string]*Entry{}, now: time.Now, missAt: map[string]uint64{}}
+}
+
+// SetVersion makes the pages follow the shared catalog version: every
+// replica drops its pages once it sees the version go up.
+func (c *Cache) SetVersion(v func() uint64) {
+	if c != nil {
+		c.mu.Lock()
+		c.version = v
+		c.mu.Unlock()
+	}
+}
+
+// missed records the version a page under key starts being made from.
+func (c *Cache) missed(key string) {
+	if c.version == nil {
+		return
+	}
+	if _, ok := c.missAt[key]; ok {
+		return
+	}
+	if len(c.missAt) >= 4*c.max {
+		clear(c.missAt) // misses never put (errors, 404s): forgetting only skips a Put
+	}
+	c.missAt[key] = c.version()
 }
 
 // SetClock makes the cache read time from now (the app's injected clock),
@@ -71,12 +103,12 @@ func (c *Cache) Get(key string) *Entry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.m[key]
-	if e == nil {
-		return nil
-	}
-	if !c.now().Before(e.expires) {
+	if e != nil && (!c.now().Before(e.expires) || (c.version != nil && e.version < c.version())) {
 		delete(c.m, key)
-		return nil
+		e = nil
+	}
+	if e == nil {
+		c.missed(key)
 	}
 	return e
 }
@@ -88,6 +120,14 @@ func (c *Cache) Put(key string, e *Entry) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.version != nil {
+		v, ok := c.missAt[key]
+		if !ok {
+			return // its miss was put by another request: its data may predate a change
+		}
+		delete(c.missAt, key)
+		e.version = v
+	}
 	now := c.now()
 	e.expires = now.Add(c.ttl)
 	if !e.Until.IsZero() && e.Until.Before(e.expires) {
