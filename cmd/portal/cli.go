@@ -184,10 +184,6 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "portal: %v\n", err)
 		return exitFail
 	}
-	if err := a.EnsureIndex(ctx); err != nil {
-		fmt.Fprintf(stderr, "portal: %v\n", err)
-		return exitFail
-	}
 	for _, w := range a.CalendarWarnings() {
 		a.Log.Warn("calendar: "+w, "check", "/readyz")
 	}
@@ -211,6 +207,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		listeners = append(listeners, mln)
 	}
 	a.Start()
+	a.EnsureIndexInBackground()
 	say("portal listening on %s", displayURL(ln.Addr()))
 	if len(listeners) > 1 {
 		say("metrics on %smetrics", displayURL(listeners[1].Addr()))

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
@@ -130,8 +131,14 @@ type App struct {
 	ResponseCache *respcache.Cache
 
 	cancel  context.CancelFunc
+	runCtx  context.Context // Start's: ends at Close
 	workers sync.WaitGroup
-	cal     calendarSync // uploaded years and recomputation (calendars.go)
+	// indexPending: EnsureIndexInBackground has not finished; /readyz
+	// says so while the server already answers from the database.
+	indexPending atomic.Bool
+	// indexLoaded waits for an index that opens in the background.
+	indexLoaded func(context.Context) error
+	cal         calendarSync // uploaded years and recomputation (calendars.go)
 	// withdrawals: when the next revocation takes effect (respcache.go).
 	withdrawals withdrawals
 }
@@ -172,12 +179,15 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Index, err = openIndex(cfg)
+	a.Index, err = openIndex(cfg, log)
 	if err != nil {
 		return nil, err
 	}
 	if opts.WrapIndex != nil {
 		a.Index = opts.WrapIndex(a.Index)
+	}
+	if w, ok := a.Index.(interface{ WaitReady(context.Context) error }); ok {
+		a.indexLoaded = w.WaitReady // before the metrics wrapper hides it
 	}
 	a.Index = metrics.TimedIndex(a.Index)
 	a.Catalog = &catalog.Service{Store: &catalog.Store{DB: db}, Index: a.Index, Blobs: a.Blobs, Log: log, Now: opts.Now}
@@ -264,7 +274,7 @@ func Open(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	return a, nil
 }
 
-func openIndex(cfg config.Config) (search.Index, error) {
+func openIndex(cfg config.Config, log *slog.Logger) (search.Index, error) {
 	if cfg.MeiliURL != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
@@ -274,7 +284,9 @@ func openIndex(cfg config.Config) (search.Index, error) {
 		}
 		return idx, nil
 	}
-	idx, err := embedded.Open(filepath.Join(cfg.DataDir, "search"))
+	// A large index loads in the background: the catalog answers browses
+	// from the database meanwhile and /readyz waits for it.
+	idx, err := embedded.OpenAsync(filepath.Join(cfg.DataDir, "search"), log)
 	if err != nil {
 		return nil, fmt.Errorf("search index: %w", err)
 	}
@@ -321,6 +333,11 @@ func (a *App) SeedDemoAccounts(ctx context.Context, out func(string, ...any)) (b
 // EnsureIndex rebuilds the index when it disagrees with the database
 // (first start on a new engine, a lost index folder).
 func (a *App) EnsureIndex(ctx context.Context) error {
+	if a.indexLoaded != nil {
+		if err := a.indexLoaded(ctx); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+	}
 	in, err := a.Catalog.IndexInSync(ctx)
 	if err != nil {
 		return err
@@ -330,6 +347,28 @@ func (a *App) EnsureIndex(ctx context.Context) error {
 	}
 	a.Log.Warn("search index out of step with the database: rebuilding")
 	return a.Catalog.Reindex(ctx, nil)
+}
+
+// EnsureIndexInBackground runs EnsureIndex after the server listens, so a
+// large index loading (or a rebuild) does not keep the port closed: reads
+// are served from the database meanwhile and /readyz is not ready until
+// it ends. A failure stays visible on /readyz and in the log.
+func (a *App) EnsureIndexInBackground() {
+	ctx := a.runCtx // after Start: Close cancels it and waits
+	a.indexPending.Store(true)
+	a.workers.Add(1)
+	go func() {
+		defer a.workers.Done()
+		start := time.Now()
+		if err := a.EnsureIndex(ctx); err != nil {
+			if ctx.Err() == nil {
+				a.Log.Error("search index not ready: serving from the database", "err", err)
+			}
+			return
+		}
+		a.indexPending.Store(false)
+		a.Log.Info("search index ready", "took", time.Since(start).Round(time.Millisecond))
+	}()
 }
 
 // Handler builds the HTTP application.
@@ -409,6 +448,9 @@ func (a *App) readyz(c echo.Context) error {
 	if err := a.Index.Health(ctx); err != nil {
 		checks["search"] = "down: " + err.Error()
 		ready = false
+	} else if a.indexPending.Load() {
+		checks["search"] = "starting: checking the index against the database"
+		ready = false
 	} else {
 		checks["search"] = "ok"
 	}
@@ -456,6 +498,7 @@ func (a *App) Start() {
 	a.registerOverdueMetrics()
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
+	a.runCtx = ctx
 	a.workers.Add(1)
 	go func() { defer a.workers.Done(); a.Outbox.Run(ctx) }()
 	a.workers.Add(1)

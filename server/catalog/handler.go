@@ -15,6 +15,7 @@ import (
 	"github.com/hlj-opendata/portal/server/apperr"
 	"github.com/hlj-opendata/portal/server/locale"
 	"github.com/hlj-opendata/portal/server/msgs"
+	"github.com/hlj-opendata/portal/server/respcache"
 	"github.com/hlj-opendata/portal/server/web"
 )
 
@@ -169,6 +170,9 @@ func (h *Handler) listDatasets(c echo.Context) error {
 		return err
 	}
 	out := DatasetListJSON{Total: res.Total, Page: res.Page, PageSize: res.PageSize, Items: make([]DatasetItemJSON, 0, len(res.Items)), Facets: map[string][]FacetValueJSON{}, NextCursor: res.Next, Degraded: res.Degraded}
+	if res.Degraded {
+		respcache.Skip(c)
+	}
 	for _, it := range res.Items {
 		j := itemJSON(it.Dataset)
 		j.Highlights = it.Highlights

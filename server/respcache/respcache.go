@@ -120,6 +120,13 @@ func (rc *Cache) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+const skipKey = "respcache.skip"
+
+// Skip keeps this answer out of the cache: a stand-in the database gave
+// while the index starts must not outlive it, and the index becoming
+// ready bumps no version.
+func Skip(c echo.Context) { c.Set(skipKey, true) }
+
 // required is the version an answer to c must have: the shared version,
 // and at least the one the client says it saw.
 func (rc *Cache) required(c echo.Context) (uint64, error) {
@@ -148,7 +155,7 @@ func (rc *Cache) fill(c echo.Context, next echo.HandlerFunc, key string, v uint6
 		return err
 	}
 	h := res.Header()
-	if len(h.Values("Set-Cookie")) > 0 {
+	if len(h.Values("Set-Cookie")) > 0 || c.Get(skipKey) != nil {
 		rec.flush()
 		return nil
 	}

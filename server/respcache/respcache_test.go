@@ -70,6 +70,11 @@ func newRig(t *testing.T, db *gorm.DB, clk *clock, maxAge time.Duration, maxByte
 		r.calls.Add(1)
 		return c.JSON(http.StatusNotFound, map[string]string{"error": "not found"})
 	})
+	r.e.GET("/api/standin", func(c echo.Context) error {
+		r.calls.Add(1)
+		respcache.Skip(c)
+		return c.String(http.StatusOK, "from the database while the index starts")
+	})
 	r.e.GET("/api/cookie", func(c echo.Context) error {
 		r.calls.Add(1)
 		c.SetCookie(&http.Cookie{Name: "x", Value: "y"})
@@ -187,7 +192,7 @@ func TestNeverCachesPrivateOrFailedAnswers(t *testing.T) {
 	if res := r.get("/api/item", "Cookie", "lang=en"); res.Header.Get(respcache.HeaderVersion) != "1" || r.calls.Load() != before {
 		t.Errorf("lang cookie: not answered from the cache")
 	}
-	for _, p := range []string{"/api/missing", "/api/cookie"} {
+	for _, p := range []string{"/api/missing", "/api/cookie", "/api/standin"} {
 		before := r.calls.Load()
 		a, b := r.get(p), r.get(p)
 		if r.calls.Load()-before != 2 {
