@@ -35,7 +35,10 @@ type cursorPage struct {
 func cursorPortal(t *testing.T, engine string) (*apptest.Portal, *catalogtest.CursorIndex) {
 	t.Helper()
 	var ci *catalogtest.CursorIndex
-	p := apptest.New(t, apptest.Options{Engine: engine, Seed: "demo", WrapIndex: func(i search.Index) search.Index {
+	// The response cache off: these tests compare what the engine and the
+	// database answer (a cached page outliving an index outage is the
+	// cache's own behaviour, tested in server/respcache).
+	p := apptest.New(t, apptest.Options{Engine: engine, Seed: "demo", Env: map[string]string{"PORTAL_RESPONSE_CACHE_MB": "0"}, WrapIndex: func(i search.Index) search.Index {
 		ci = catalogtest.NewCursorIndex(i)
 		return ci
 	}})
