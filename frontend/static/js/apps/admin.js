@@ -171,9 +171,14 @@ startPage({
         pages > 1 ? pager : null,
       ]);
     }
+    // Only the latest request draws: an earlier one answering late (the
+    // first page after a filter was submitted) must not replace its list.
+    let seq = 0;
     async function load() {
+      const mine = ++seq;
       try {
         const res = await apiGet('/admin/apps', { q: query.q, status: query.status, page: query.page, page_size: PAGE_SIZE });
+        if (mine !== seq) return;
         items = res.items || [];
         total = Number(res.total || 0);
         drawTable(items);
@@ -182,7 +187,7 @@ startPage({
           if (again) openApp(again);
         }
       } catch (err) {
-        clear(listBox).append(errorAlert(err, { retry: load }));
+        if (mine === seq) clear(listBox).append(errorAlert(err, { retry: load }));
       }
     }
     function go(page) {
