@@ -24,6 +24,9 @@ var cachedRoutes = map[string]bool{
 	"/api/v1/datasets/:id":    true,
 	"/api/v1/departments":     true,
 	"/api/v1/topics":          true,
+	// The catalog page: rendered from the index like the API list, the
+	// same for every anonymous reader of a language.
+	"/datasets": true,
 }
 
 // ckanRoutes are the CKAN action routes; ckanCached the actions whose

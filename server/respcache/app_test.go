@@ -8,8 +8,10 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/hlj-opendata/portal/search"
 	"github.com/hlj-opendata/portal/server/apptest"
 	"github.com/hlj-opendata/portal/server/catalog"
+	"github.com/hlj-opendata/portal/server/catalog/catalogtest"
 	"github.com/hlj-opendata/portal/server/outbox"
 	"github.com/hlj-opendata/portal/server/respcache"
 )
@@ -72,6 +74,16 @@ func TestChangeVisibleAfterOutboxApplied(t *testing.T) {
 				t.Fatalf("detail not cacheable: %v", first.Header)
 			}
 			html := p.Get(t, "/datasets/"+id) // the rendered page, kept by server/site
+			// The catalog page (server-rendered list): stored, and showing
+			// the new title once the outbox has applied it.
+			const listPage = "/datasets?page_size=50"
+			catalogPage := p.Get(t, listPage)
+			if catalogPage.Status != 200 || catalogPage.Header.Get(respcache.HeaderVersion) == "" || !strings.Contains(string(catalogPage.Body), `data-id="`+id+`"`) {
+				t.Fatalf("catalog page not stored or without the entry: %d, version %q", catalogPage.Status, catalogPage.Header.Get(respcache.HeaderVersion))
+			}
+			if again := p.Get(t, listPage); again.Header.Get("ETag") != catalogPage.Header.Get("ETag") {
+				t.Errorf("catalog page: a second read is not the stored answer")
+			}
 
 			title := "缓存测试：变更后可见"
 			retitle(t, p, id, title)
@@ -89,6 +101,9 @@ func TestChangeVisibleAfterOutboxApplied(t *testing.T) {
 			}
 			if list := p.Get(t, "/api/v1/datasets?q="+title); !strings.Contains(string(list.Body), title) {
 				t.Errorf("search after the outbox event does not find the new title")
+			}
+			if page := p.Get(t, listPage); !strings.Contains(string(page.Body), title) {
+				t.Errorf("catalog page after the outbox event does not show the new title")
 			}
 			if page := p.Get(t, "/datasets/"+id); !strings.Contains(string(page.Body), title) || string(page.Body) == string(html.Body) {
 				t.Errorf("dataset page after the outbox event still shows the old title")
@@ -149,5 +164,34 @@ func TestReplicasFollowSharedVersion(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// While the index is down the database's stand-in is answered but never
+// stored: once the index is back, the same request shows the index's
+// answer, though no catalog version was bumped in between.
+func TestDegradedAnswersNotStored(t *testing.T) {
+	var ci *catalogtest.CursorIndex
+	p := apptest.New(t, apptest.Options{Seed: "small", NoWorkers: true, WrapIndex: func(i search.Index) search.Index {
+		ci = catalogtest.NewCursorIndex(i)
+		return ci
+	}})
+	ci.SetDown(true)
+	for _, path := range []string{"/datasets?sort=name", "/api/v1/datasets?sort=name"} {
+		r := p.Get(t, path)
+		if r.Status != 200 || !strings.Contains(string(r.Body), "degraded") {
+			t.Fatalf("%s while the index is down: %d, degraded answer expected", path, r.Status)
+		}
+	}
+	ci.SetDown(false)
+	if r := p.Get(t, "/datasets?sort=name"); strings.Contains(string(r.Body), `data-testid="degraded-alert"`) {
+		t.Errorf("catalog page still degraded after the index came back")
+	}
+	var list struct {
+		Degraded bool `json:"degraded"`
+	}
+	p.Get(t, "/api/v1/datasets?sort=name").JSON(t, &list)
+	if list.Degraded {
+		t.Errorf("API list still degraded after the index came back")
 	}
 }

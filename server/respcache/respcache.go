@@ -145,7 +145,15 @@ func (rc *Cache) fill(c echo.Context, next echo.HandlerFunc, key string, v uint6
 	before := res.Header().Clone()
 	rec := &recorder{w: res.Writer, limit: rc.LRU.max / 8}
 	res.Writer = rec
+	// The handler answers uncompressed (pages compress themselves when
+	// asked); the stored entry makes its gzip once and serves either.
+	req := c.Request()
+	ae, hadAE := req.Header["Accept-Encoding"]
+	req.Header.Del("Accept-Encoding")
 	err := next(c)
+	if hadAE {
+		req.Header["Accept-Encoding"] = ae
+	}
 	res.Writer = rec.w
 	if rec.passthrough {
 		return err // not a 200, too large, or streamed: already written
@@ -155,7 +163,7 @@ func (rc *Cache) fill(c echo.Context, next echo.HandlerFunc, key string, v uint6
 		return err
 	}
 	h := res.Header()
-	if len(h.Values("Set-Cookie")) > 0 || c.Get(skipKey) != nil {
+	if len(h.Values("Set-Cookie")) > 0 || h.Get("Content-Encoding") != "" || c.Get(skipKey) != nil {
 		rec.flush()
 		return nil
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/hlj-opendata/portal/server/catalog"
 	"github.com/hlj-opendata/portal/server/locale"
 	"github.com/hlj-opendata/portal/server/msgs"
+	"github.com/hlj-opendata/portal/server/respcache"
 	"github.com/hlj-opendata/portal/server/web"
 )
 
@@ -486,6 +487,9 @@ func (h *Handler) catalogPage(c echo.Context) error {
 		return err
 	}
 	d := &catalogData{Q: p.Query, Total: res.Total, PageSize: p.PageSize, Items: h.cards(ctx, lang, res.Items), Degraded: res.Degraded}
+	if res.Degraded {
+		respcache.Skip(c) // the database's stand-in must not outlive the index's start
+	}
 	d.Count = h.countParts(lang, p.Query, res.Total)
 	d.Facets = h.facetGroups(lang, st, res.Facets, topics)
 	h.controls(lang, st, d, res.Facets, topics)
