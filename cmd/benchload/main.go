@@ -236,7 +236,7 @@ func run(o options, keep bool) error {
 	scripts := make([]string, len(eps))
 	for i, e := range eps {
 		scripts[i] = filepath.Join(work, e.name+".lua")
-		if err := os.WriteFile(scripts[i], script(e.paths, o.threads), 0o644); err != nil {
+		if err := os.WriteFile(scripts[i], benchkit.Script(e.paths, o.threads), 0o644); err != nil {
 			return err
 		}
 	}
@@ -253,12 +253,12 @@ func run(o options, keep bool) error {
 	fmt.Printf("wrk -c%d -t%d -d%s per endpoint (timeout 2 s, wrk's default)\n\n", o.conns, o.threads, o.duration)
 	results := make([]result, len(eps))
 	for i, e := range eps {
-		cpu0 := cpuTime(srv.Process.Pid)
+		cpu0 := benchkit.CPUTime(srv.Process.Pid)
 		res, err := wrk(o, scripts[i], base, o.duration)
 		if err != nil {
 			return fmt.Errorf("%s: %w", e.name, err)
 		}
-		res.cpu = cpuTime(srv.Process.Pid) - cpu0
+		res.cpu = benchkit.CPUTime(srv.Process.Pid) - cpu0
 		res.load = loadavg()
 		results[i] = res
 		if o.verbose {
@@ -437,97 +437,23 @@ func staticAsset(base, id string) (string, error) {
 	return p, nil
 }
 
+// result is one endpoint's wrk summary plus the portal's CPU time and
+// the machine's load while it ran.
 type result struct {
-	Requests   int64            `json:"requests"`
-	DurationUS int64            `json:"duration_us"`
-	Bytes      int64            `json:"bytes"`
-	Connect    int64            `json:"connect"`
-	Read       int64            `json:"read"`
-	Write      int64            `json:"write"`
-	Timeout    int64            `json:"timeout"`
-	Non2xx     int64            `json:"non2xx"`
-	Codes      map[string]int64 `json:"codes"`
-	P50        int64            `json:"p50"`
-	P99        int64            `json:"p99"`
-	Max        int64            `json:"max"`
-	cpu        time.Duration
-	load       string
+	benchkit.Result
+	cpu  time.Duration
+	load string
 }
 
-func (r result) rps() float64 { return float64(r.Requests) / (float64(r.DurationUS) / 1e6) }
-
-// script is a wrk script that asks for paths in turn (each thread from its
-// own offset), counts answers that are not 2xx per status in a response
-// callback, and prints the summary as one JSON line (latencies in µs).
-func script(paths []string, threads int) []byte {
-	var b bytes.Buffer
-	b.WriteString("local paths = {\n")
-	for _, p := range paths {
-		b.WriteString(strconv.Quote(p)) // ASCII after escaping: a Go quote is a Lua string
-		b.WriteString(",\n")
-	}
-	fmt.Fprintf(&b, `}
-local n = #paths
-local i = 0
-local threads = {}
-function setup(thread)
-  thread:set("tid", #threads)
-  table.insert(threads, thread)
-end
-function init(args)
-  i = math.floor(tid * n / %d)
-  bad = 0
-  codes = {}
-end
-function request()
-  i = i %% n + 1
-  return wrk.format("GET", paths[i])
-end
-function response(status, headers, body)
-  if status < 200 or status > 299 then
-    bad = bad + 1
-    codes[status] = (codes[status] or 0) + 1
-  end
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  local nbad = 0
-  local all = {}
-  for _, t in ipairs(threads) do
-    nbad = nbad + t:get("bad")
-    for k, v in pairs(t:get("codes")) do all[k] = (all[k] or 0) + v end
-  end
-  local cs = {}
-  for k, v in pairs(all) do table.insert(cs, string.format('"%%d":%%d', k, v)) end
-  io.write(string.format('BENCHLOAD {"requests":%%d,"duration_us":%%d,"bytes":%%d,"connect":%%d,"read":%%d,"write":%%d,"timeout":%%d,"non2xx":%%d,"codes":{%%s},"p50":%%d,"p99":%%d,"max":%%d}\n',
-    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.timeout, nbad, table.concat(cs, ","),
-    latency:percentile(50), latency:percentile(99), latency.max))
-end
-`, threads)
-	return b.Bytes()
-}
-
-var summaryRe = regexp.MustCompile(`(?m)^BENCHLOAD (\{.*\})$`)
+func (r result) rps() float64 { return r.RPS() }
 
 func wrk(o options, script, base string, d time.Duration) (result, error) {
-	args := []string{"-c" + strconv.Itoa(o.conns), "-t" + strconv.Itoa(o.threads), "-d" + strconv.Itoa(max(1, int(d.Seconds()))) + "s",
-		"-H", "Accept-Encoding: gzip", "-s", script, base + "/"}
-	out, err := exec.Command("wrk", args...).CombinedOutput()
-	if err != nil {
-		return result{}, fmt.Errorf("wrk: %v\n%s", err, out)
-	}
+	var w io.Writer
 	if o.verbose {
-		os.Stdout.Write(summaryRe.ReplaceAll(out, nil))
+		w = os.Stdout
 	}
-	m := summaryRe.FindSubmatch(out)
-	if m == nil {
-		return result{}, fmt.Errorf("wrk printed no summary:\n%s", out)
-	}
-	var r result
-	if err := json.Unmarshal(m[1], &r); err != nil {
-		return result{}, err
-	}
-	return r, nil
+	r, err := benchkit.WrkVerbose(o.conns, o.threads, d, script, base, w)
+	return result{Result: r}, err
 }
 
 // report prints the table and returns what missed the goal ("" if none).
@@ -579,7 +505,7 @@ func profileInProcess(cfg config.Config, e endpoint, work string, o options) err
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
 	s := filepath.Join(work, "profile.lua")
-	if err := os.WriteFile(s, script(e.paths, o.threads), 0o644); err != nil {
+	if err := os.WriteFile(s, benchkit.Script(e.paths, o.threads), 0o644); err != nil {
 		return err
 	}
 	if _, err := wrk(o, s, base, 2*time.Second); err != nil {
@@ -785,23 +711,6 @@ func errorLines(path string) string {
 }
 
 var requestIDRe = regexp.MustCompile(`(request_id|latency|duration|bytes_out|remote_ip|time)=\S+ ?`)
-
-// cpuTime is a process's user+system CPU time so far.
-func cpuTime(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name, which is in parentheses.
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
-}
 
 func peakRSS(pid int) (string, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))

@@ -343,6 +343,12 @@ var summaryRe = regexp.MustCompile(`(?m)^BENCHKIT (\{.*\})$`)
 
 // Wrk runs wrk with a Script file against base for d.
 func Wrk(conns, threads int, d time.Duration, script, base string) (Result, error) {
+	return WrkVerbose(conns, threads, d, script, base, nil)
+}
+
+// WrkVerbose is Wrk that also copies wrk's own report (without the
+// summary line) to w when w is not nil.
+func WrkVerbose(conns, threads int, d time.Duration, script, base string, w io.Writer) (Result, error) {
 	if _, err := exec.LookPath("wrk"); err != nil {
 		return Result{}, errors.New("wrk is not installed (apt-get install -y wrk)")
 	}
@@ -351,6 +357,9 @@ func Wrk(conns, threads int, d time.Duration, script, base string) (Result, erro
 	out, err := exec.Command("wrk", args...).CombinedOutput()
 	if err != nil {
 		return Result{}, fmt.Errorf("wrk: %v\n%s", err, out)
+	}
+	if w != nil {
+		w.Write(summaryRe.ReplaceAll(out, nil))
 	}
 	m := summaryRe.FindSubmatch(out)
 	if m == nil {
