@@ -39,7 +39,6 @@ import (
 	"html"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -183,7 +182,7 @@ func run(o options, keep bool) error {
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/portal").CombinedOutput(); err != nil {
 		return fmt.Errorf("build (run from the module root): %v\n%s", err, out)
 	}
-	addr, err := freeAddr()
+	addr, err := benchkit.FreeAddr()
 	if err != nil {
 		return err
 	}
@@ -362,15 +361,6 @@ func rotationSizes(spec string, have int) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 // startPortal runs `portal serve` with its log in work/portal.log.
@@ -810,7 +800,7 @@ func startNginx(dir string, page []byte) (string, func(), error) {
 	if err != nil {
 		return "", nil, nil
 	}
-	addr, err := freeAddr()
+	addr, err := benchkit.FreeAddr()
 	if err != nil {
 		return "", nil, err
 	}

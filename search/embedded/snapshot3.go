@@ -8,7 +8,6 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"unsafe"
 )
@@ -40,20 +39,7 @@ func writeStateTemp(dir string, gen uint64, st *state) error {
 	if !st.compact() {
 		return writeSnapshotTemp(dir, gen, st.liveDocs())
 	}
-	path := filepath.Join(dir, snapshotTemp)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o644)
-	if err != nil {
-		return err
-	}
-	err = writeState(f, gen, st)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-		return fmt.Errorf("embedded: write snapshot: %w", err)
-	}
-	return nil
+	return writeTemp(dir, func(f *os.File) error { return writeState(f, gen, st) })
 }
 
 // sectionWriter appends the body, keeping its length and checksum.

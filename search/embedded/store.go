@@ -42,12 +42,18 @@ func journalPath(dir string, gen uint64) string {
 // writeSnapshotTemp writes docs as generation gen to the temp file and
 // fsyncs it; renaming it to snapshotName makes it current.
 func writeSnapshotTemp(dir string, gen uint64, docs []string) error {
+	return writeTemp(dir, func(f *os.File) error { return writeSnapshot(f, gen, docs) })
+}
+
+// writeTemp writes the temp snapshot file with write, removing it if any
+// step fails.
+func writeTemp(dir string, write func(*os.File) error) error {
 	path := filepath.Join(dir, snapshotTemp)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o644)
 	if err != nil {
 		return err
 	}
-	err = writeSnapshot(f, gen, docs)
+	err = write(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
